@@ -1,0 +1,109 @@
+# mvsim — multi-vector influence balance simulator.
+# `make run` and `make test` are all a fresh Debian 12 machine needs (see README.md).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+
+PKGS     := gsl libconfig
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Fallbacks for a first `make run` on a fresh machine, where deps installs the packages
+# after this Makefile was read (Debian's paths are the defaults).
+PKG_LIBS   := $(or $(shell pkg-config --libs $(PKGS) 2>/dev/null),-lgsl -lgslcblas -lm -lconfig)
+CMOCKA_LIBS := $(or $(shell pkg-config --libs cmocka 2>/dev/null),-lcmocka)
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes
+ifneq ($(CI),)
+WARN    += -Werror
+endif
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SAN) -MMD -MP -Iinclude $(PKG_CFLAGS) \
+	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+
+LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
+LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+MVSIM   := $(BUILD)/mvsim
+
+.PHONY: all deps run test check bench install uninstall clean refs figures help
+
+all: $(MVSIM) $(BUILD)/libmvsim.a
+
+help:
+	@echo "targets: all run test check bench install clean refs figures deps"
+
+# Packages: installed through apt-get when run as root, otherwise the exact command.
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/obj/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libmvsim.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(MVSIM): $(BUILD)/obj/main.o $(BUILD)/libmvsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libmvsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL) $(CMOCKA_LIBS)
+
+$(BUILD)/bench: tests/bench.c $(BUILD)/libmvsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL)
+
+# The baseline scenario into out/, then its figures.
+run: deps all
+	@mkdir -p out
+	$(MVSIM) run configs/kazakhstan.cfg -o out/baseline.tsv
+	@if $(MVSIM) help plot >/dev/null 2>&1; then $(MVSIM) plot out/baseline.tsv --kind all; fi
+	@echo "results: out/baseline.tsv"; ls out/
+
+# Every test binary, from the repository root; MVSIM names the binary under test.
+test: deps all $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+		echo "== $$t"; MVSIM=$(MVSIM) ./$$t || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; echo "make test: all passed"
+
+# The tests again under AddressSanitizer + UBSan, in their own build tree.
+check: deps
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+bench: deps $(BUILD)/bench all
+	$(BUILD)/bench
+
+# Regenerates the committed reference outputs of the regression test: a decision, not a fix.
+refs: all
+	@for f in configs/kazakhstan.cfg configs/scenarios/*.cfg; do \
+		b=$$(basename $$f .cfg); \
+		$(MVSIM) run $$f -o tests/data/ref/$$b.tsv || exit 1; echo "tests/data/ref/$$b.tsv"; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include/mvsim $(DESTDIR)$(PREFIX)/share/mvsim/scripts \
+		$(DESTDIR)$(PREFIX)/share/mvsim/configs/scenarios
+	install -m 755 $(MVSIM) $(DESTDIR)$(PREFIX)/bin/mvsim
+	install -m 644 $(BUILD)/libmvsim.a $(DESTDIR)$(PREFIX)/lib/libmvsim.a
+	install -m 644 include/mvsim/*.h $(DESTDIR)$(PREFIX)/include/mvsim/
+	install -m 644 configs/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/
+	install -m 644 configs/scenarios/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/scenarios/
+	if ls scripts/*.gp >/dev/null 2>&1; then \
+		install -m 644 scripts/*.gp $(DESTDIR)$(PREFIX)/share/mvsim/scripts/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mvsim $(DESTDIR)$(PREFIX)/lib/libmvsim.a
+	rm -rf $(DESTDIR)$(PREFIX)/include/mvsim $(DESTDIR)$(PREFIX)/share/mvsim
+
+clean:
+	rm -rf build out
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)

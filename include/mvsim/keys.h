@@ -1,0 +1,113 @@
+/* keys.h — the one key syntax (MODEL.md §4) and the layout of a scenario's numbers.
+ * `vectors.russia.coercion` names slot mv_key_vec(sc, i, MV_VP_COERCION) of sc->val. */
+#ifndef MVSIM_KEYS_H
+#define MVSIM_KEYS_H
+
+#include "mvsim/error.h"
+#include "mvsim/scenario.h"
+
+/* Global slots, in order. */
+enum {
+	MV_G_START = 0,     /* time.start, years */
+	MV_G_END,           /* time.end, years */
+	MV_G_OUTPUT_STEP,   /* time.output_step, years */
+	MV_G_SPINUP,        /* time.spinup, years, default 0 */
+	MV_G_RTOL,          /* integrator.rtol, default 1e-8 */
+	MV_G_ATOL,          /* integrator.atol, default 1e-10 */
+	MV_G_INITIAL_STEP,  /* integrator.initial_step, years, default 0.01 */
+	MV_G_NOISE_SIGMA,   /* noise.sigma, default 0 (off) */
+	MV_G_NOISE_CORR,    /* noise.correlation θ, years, default 1 */
+	MV_G_NOISE_STEP,    /* noise.step, years, default 1/12 */
+	MV_G_NOISE_SEED,    /* noise.seed, default 1 */
+	MV_G_ALPHA,         /* model.alpha, default 1 */
+	MV_G_GAMMA,         /* model.gamma, default 1 */
+	MV_G_BETA,          /* model.beta, default 0 */
+	MV_G_AUTONOMY,      /* focal.autonomy κ, default 0 */
+	MV_G_COUNT
+};
+
+/* Per-vector slots before the variable-length parts (salience[D], restraint[n], share[D]). */
+enum {
+	MV_VP_ANGLE = 0, MV_VP_GROWTH, MV_VP_DISTANCE, MV_VP_CONNECTIVITY, MV_VP_ASPIRATION,
+	MV_VP_RESPONSIVENESS, MV_VP_EFFORT_DECAY, MV_VP_RED_LINE, MV_VP_COERCION,
+	MV_VP_TENSION_DECAY, MV_VP_HAZARD_MAX, MV_VP_HAZARD_THRESHOLD, MV_VP_HAZARD_WIDTH,
+	MV_VP_NOISE_SIGMA,
+	MV_VP_MASS, MV_VP_EFFORT, MV_VP_TENSION, /* state keys */
+	MV_VP_COUNT
+};
+
+/* What a key names, which decides what may be done with it. */
+enum mv_key_kind {
+	MV_KEY_SETTING = 0, /* time, integrator, noise: --set, overrides, sweeps; no events */
+	MV_KEY_PARAM,       /* a model parameter: piecewise-linear in time through events */
+	MV_KEY_STATE,       /* mass, effort, tension: initial value; events are jumps */
+	MV_KEY_SHARE        /* an initial share: --set and overrides only, no events */
+};
+
+/* The value a key must have (checked after all overrides). */
+enum mv_rule {
+	MV_RULE_ANY = 0, /* any finite number */
+	MV_RULE_NONNEG,  /* ≥ 0 */
+	MV_RULE_POS,     /* > 0 */
+	MV_RULE_UNIT,    /* in [0, 1] */
+	MV_RULE_SEED     /* an integer in [0, 2^53] */
+};
+
+struct mv_key {
+	char *name;        /* e.g. "vectors.south_asia.growth"; owned */
+	int index;         /* slot in mv_scenario.val */
+	int kind;          /* enum mv_key_kind */
+	int rule;          /* enum mv_rule */
+	const char *unit;  /* e.g. "1/year", "years", "share", "" */
+	const char *what;  /* one-line description */
+};
+
+/* The keys of a scenario, in a stable order (the order `mvsim keys` lists them). */
+struct mv_keytab {
+	int nkeys;
+	struct mv_key *keys;
+	int *by_index; /* slot -> position in keys, -1 for slots that are no key */
+};
+
+/* Slot layout for n vectors and D domains. */
+int mv_key_ideal(int n, int D, int i);
+int mv_key_dom_weight(int n, int D, int d);
+int mv_key_dom_inertia(int n, int D, int d);
+int mv_key_vec(int n, int D, int i, int p);          /* p: MV_VP_* */
+int mv_key_salience(int n, int D, int i, int d);
+int mv_key_restraint(int n, int D, int i, int j);    /* restraint of i by j */
+int mv_key_share(int n, int D, int i, int d);        /* initial share of i in d */
+int mv_key_nslots(int n, int D);
+
+/* Writes the id of name (MODEL.md §4: lower-case, runs of other characters → one '_',
+ * none at either end) into id (size ≥ strlen(name)+1). Returns 0, or -1 when the name has
+ * no ASCII letter or digit. */
+int mv_make_id(const char *name, char *id);
+
+/* Builds the key table of sc (its vectors and domains must be set). Returns 0, or -1 with
+ * err set on allocation failure. The table owns its strings; free with mv_keytab_free. */
+int mv_keytab_build(const struct mv_scenario *sc, struct mv_keytab *kt, struct mv_error *err);
+void mv_keytab_free(struct mv_keytab *kt);
+
+/* Finds key name; returns its entry or NULL. */
+const struct mv_key *mv_keytab_find(const struct mv_keytab *kt, const char *name);
+
+/* The closest key to name (for "did you mean"), or NULL when nothing is close. */
+const struct mv_key *mv_keytab_suggest(const struct mv_keytab *kt, const char *name);
+
+/* Describes a rule for messages: "a number >= 0", ... */
+const char *mv_rule_str(int rule);
+
+/* Returns 1 when v satisfies rule. */
+int mv_rule_ok(int rule, double v);
+
+/* Parses "KEY=VALUE" against kt: sets *key and *value. Returns 0, or -1 with err set
+ * (exit 2): no '=', unknown key (with a suggestion), a value that is not a finite number. */
+int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
+			    const struct mv_key **key, double *value, struct mv_error *err);
+
+/* Parses a number the way scenario values are read: the whole string, finite.
+ * Returns 0 or -1. */
+int mv_parse_number(const char *s, double *out);
+
+#endif

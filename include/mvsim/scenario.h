@@ -1,0 +1,84 @@
+/* scenario.h — struct mv_scenario: a scenario as plain data, owned by mvsim.
+ * Every number of a scenario lives in one flat array `val`, indexed as keys.h lays out. */
+#ifndef MVSIM_SCENARIO_H
+#define MVSIM_SCENARIO_H
+
+#define MV_MAX_VECTORS 32  /* MODEL.md §1 */
+#define MV_MAX_DOMAINS 8   /* MODEL.md §1 */
+#define MV_MAX_EVENTS 4096 /* more is an input error, not unbounded memory */
+#define MV_MAX_NAME 64     /* bytes in a vector, domain or focal name */
+#define MV_MAX_BASES 16    /* depth of `base =` chains */
+
+/* Where a value came from (shown by `mvsim check`, used in error messages). */
+enum mv_src_kind {
+	MV_SRC_DEFAULT = 0, /* the model's default (MODEL.md §3) */
+	MV_SRC_FILE,        /* a setting in a scenario file (top file or a base) */
+	MV_SRC_OVERRIDE,    /* an `overrides` entry of a what-if file */
+	MV_SRC_SET,         /* --set KEY=VALUE (or --rtol/--atol) on the command line */
+	MV_SRC_DERIVED      /* computed from other settings (e.g. normalised shares) */
+};
+
+struct mv_src {
+	unsigned char kind; /* enum mv_src_kind */
+	short file;         /* index into mv_scenario.files, -1 if none */
+	int line;           /* line in that file, 0 if none */
+	int arg;            /* for MV_SRC_SET: index into mv_scenario.sets */
+};
+
+enum mv_event_op { MV_OP_SET = 0, MV_OP_ADD, MV_OP_MUL };
+
+/* A timed change of one key (MODEL.md §5). On a parameter: progress
+ * f = clamp((t − at)/over, 0, 1) (1 when over = 0) folds into the value; on a state key:
+ * a jump when the integration reaches `at`. */
+struct mv_event {
+	double at;    /* years */
+	double over;  /* ramp length, years; 0 = step */
+	double x;     /* operand of op */
+	int op;       /* enum mv_event_op */
+	int key;      /* index into val */
+	char *label;  /* owned, never NULL ("" if none) */
+	int file;     /* where it was written */
+	int line;
+	int order;    /* position in file order (base first), for ties */
+};
+
+struct mv_scenario {
+	char *name;        /* required */
+	char *description; /* "" if none */
+	char *focal_name;  /* default "Kazakhstan" */
+	struct mv_src name_src;
+
+	int nvec;                         /* n, 2..MV_MAX_VECTORS */
+	int ndom;                         /* D, 1..MV_MAX_DOMAINS */
+	char *vec_name[MV_MAX_VECTORS];   /* as written */
+	char *vec_id[MV_MAX_VECTORS];     /* MODEL.md §4 id */
+	char *dom_name[MV_MAX_DOMAINS];
+	char *dom_id[MV_MAX_DOMAINS];
+
+	char method[16];                  /* integrator name; default "rk8pd" */
+	struct mv_src method_src;
+
+	int nval;             /* number of slots in val (keys.h layout) */
+	double *val;          /* base values of every key */
+	struct mv_src *src;   /* provenance of each slot */
+
+	int nevents;
+	struct mv_event *events; /* sorted by `at`, ties in file order */
+
+	int nfiles;
+	char **files;  /* every file read; files[top] is the one given by the user */
+	int top;
+	char sha256[65];  /* of the top file, hex */
+
+	int nsets;
+	char **sets;   /* --set arguments as given, in order, for metadata */
+};
+
+/* Frees a scenario and everything it owns. sc may be NULL. */
+void mv_scenario_free(struct mv_scenario *sc);
+
+/* Describes src as text for `mvsim check` ("default", "file x.cfg:12", "base b.cfg:3",
+ * "override w.cfg:5", "--set", "derived") into buf; returns buf. */
+char *mv_scenario_src_str(const struct mv_scenario *sc, struct mv_src src, char *buf, int size);
+
+#endif

@@ -1,0 +1,25 @@
+#!/bin/sh
+# deps.sh — make sure the packages mvsim builds and tests with are present (Debian 12).
+# As root, installs what is missing with apt-get; otherwise prints the exact command and fails.
+set -u
+PKGS="libgsl-dev libconfig-dev libcmocka-dev gnuplot-nox pkg-config"
+missing=0
+if ! command -v pkg-config >/dev/null 2>&1; then missing=1
+else
+	for p in gsl libconfig cmocka; do
+		pkg-config --exists "$p" || missing=1
+	done
+fi
+command -v gnuplot >/dev/null 2>&1 || missing=1
+command -v cc >/dev/null 2>&1 || { PKGS="$PKGS gcc make"; missing=1; }
+[ "$missing" -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+	echo "deps: installing $PKGS"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q && apt-get install -y -q $PKGS && exit 0
+	echo "deps: apt-get failed" >&2
+	exit 1
+fi
+echo "deps: missing packages; run:" >&2
+echo "  sudo apt-get install -y $PKGS" >&2
+exit 1

@@ -1,0 +1,225 @@
+/* events.c — folding events into parameter values and planning where a run must stop.
+ * Only parameters that have events are re-evaluated, and only while a ramp is under way. */
+#include "mvsim/events.h"
+
+#include "mvsim/model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MERGE_TOL 1e-9 /* years: boundaries closer than this are one stop */
+
+struct dyn {
+	int slot;
+	int first, count; /* its events: s->pev[first .. first+count) */
+};
+
+struct mv_schedule {
+	const struct mv_scenario *sc;
+	const double *base;
+	int ndyn;
+	struct dyn *dyn;
+	const struct mv_event **pev; /* parameter events grouped by slot, each group sorted */
+	int nramp;
+	int *ramp;       /* indices into dyn of parameters ramping in the current segment */
+	double t_incl;   /* events with at <= t_incl count in the current segment */
+	int nstate;
+	const struct mv_event **sev; /* state events, sorted */
+	int *sev_y;                  /* their state index */
+	int nb;
+	double *bounds;
+};
+
+double mv_event_apply(const struct mv_event *e, double v, double t)
+{
+	double f = 1.0;
+
+	if (e->over > 0) {
+		f = (t - e->at) / e->over;
+		f = f < 0 ? 0 : (f > 1 ? 1 : f);
+	}
+	switch (e->op) {
+	case MV_OP_ADD: return v + f * e->x;
+	case MV_OP_MUL: return v * (1 + f * (e->x - 1));
+	default: return v + f * (e->x - v);
+	}
+}
+
+double mv_events_value_at(const struct mv_event *ev, int nev, int slot, double base,
+			  double t, double t_incl)
+{
+	double v = base;
+
+	for (int k = 0; k < nev && ev[k].at <= t_incl; k++)
+		if (ev[k].key == slot)
+			v = mv_event_apply(&ev[k], v, t);
+	return v;
+}
+
+static double fold_dyn(const struct mv_schedule *s, const struct dyn *d, double t)
+{
+	double v = s->base[d->slot];
+
+	for (int k = 0; k < d->count; k++) {
+		const struct mv_event *e = s->pev[d->first + k];
+		if (e->at > s->t_incl)
+			break;
+		v = mv_event_apply(e, v, t);
+	}
+	return v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* State index of a state key slot, or -1 when the slot is not a state key. */
+static int state_index(const struct mv_scenario *sc, int slot)
+{
+	int n = sc->nvec, D = sc->ndom;
+
+	for (int i = 0; i < n; i++) {
+		if (slot == mv_key_vec(n, D, i, MV_VP_MASS))
+			return MV_Y_MASS(n, D, i);
+		if (slot == mv_key_vec(n, D, i, MV_VP_EFFORT))
+			return MV_Y_EFFORT(n, D, i);
+		if (slot == mv_key_vec(n, D, i, MV_VP_TENSION))
+			return MV_Y_TENSION(n, D, i);
+	}
+	return -1;
+}
+
+struct mv_schedule *mv_schedule_create(const struct mv_scenario *sc, const struct mv_keytab *kt,
+				       struct mv_error *err)
+{
+	struct mv_schedule *s = calloc(1, sizeof *s);
+	int ne = sc->nevents;
+	double start = sc->val[MV_G_START], end = sc->val[MV_G_END];
+
+	if (s == NULL)
+		goto oom;
+	s->sc = sc;
+	s->base = sc->val;
+	s->dyn = calloc((size_t)ne + 1, sizeof *s->dyn);
+	s->pev = calloc((size_t)ne + 1, sizeof *s->pev);
+	s->ramp = calloc((size_t)ne + 1, sizeof *s->ramp);
+	s->sev = calloc((size_t)ne + 1, sizeof *s->sev);
+	s->sev_y = calloc((size_t)ne + 1, sizeof *s->sev_y);
+	s->bounds = calloc(2 * (size_t)ne + 1, sizeof *s->bounds);
+	if (!s->dyn || !s->pev || !s->ramp || !s->sev || !s->sev_y || !s->bounds)
+		goto oom;
+	/* Group parameter events by slot, keeping the global (at, file order) order inside. */
+	int npev = 0;
+	for (int k = 0; k < ne; k++) {
+		const struct mv_event *e = &sc->events[k];
+		if (kt->keys[kt->by_index[e->key]].kind != MV_KEY_PARAM)
+			continue;
+		int d;
+		for (d = 0; d < s->ndyn; d++)
+			if (s->dyn[d].slot == e->key)
+				break;
+		if (d == s->ndyn)
+			s->dyn[s->ndyn++] = (struct dyn){e->key, 0, 0};
+		s->dyn[d].count++;
+		npev++;
+	}
+	for (int d = 0, first = 0; d < s->ndyn; d++) {
+		s->dyn[d].first = first;
+		first += s->dyn[d].count;
+		s->dyn[d].count = 0;
+	}
+	for (int k = 0; k < ne; k++) {
+		const struct mv_event *e = &sc->events[k];
+		int kind = kt->keys[kt->by_index[e->key]].kind;
+		if (kind == MV_KEY_STATE) {
+			s->sev_y[s->nstate] = state_index(sc, e->key);
+			s->sev[s->nstate++] = e;
+			if (e->at > start && e->at <= end)
+				s->bounds[s->nb++] = e->at;
+			continue;
+		}
+		for (int d = 0; d < s->ndyn; d++)
+			if (s->dyn[d].slot == e->key) {
+				s->pev[s->dyn[d].first + s->dyn[d].count++] = e;
+				break;
+			}
+		if (e->at > start && e->at < end)
+			s->bounds[s->nb++] = e->at;
+		if (e->over > 0 && e->at + e->over > start && e->at + e->over < end)
+			s->bounds[s->nb++] = e->at + e->over;
+	}
+	(void)npev;
+	qsort(s->bounds, (size_t)s->nb, sizeof *s->bounds, cmp_double);
+	int m = 0;
+	for (int k = 0; k < s->nb; k++)
+		if (m == 0 || s->bounds[k] - s->bounds[m - 1] > MERGE_TOL)
+			s->bounds[m++] = s->bounds[k];
+	s->nb = m;
+	return s;
+oom:
+	mv_schedule_free(s);
+	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	return NULL;
+}
+
+void mv_schedule_free(struct mv_schedule *s)
+{
+	if (s == NULL)
+		return;
+	free(s->dyn);
+	free(s->pev);
+	free(s->ramp);
+	free(s->sev);
+	free(s->sev_y);
+	free(s->bounds);
+	free(s);
+}
+
+int mv_schedule_nboundaries(const struct mv_schedule *s)
+{
+	return s->nb;
+}
+
+const double *mv_schedule_boundaries(const struct mv_schedule *s)
+{
+	return s->bounds;
+}
+
+void mv_schedule_segment(struct mv_schedule *s, double t0, double *p)
+{
+	memcpy(p, s->base, (size_t)s->sc->nval * sizeof *p);
+	s->t_incl = t0 + MERGE_TOL;
+	s->nramp = 0;
+	for (int d = 0; d < s->ndyn; d++) {
+		const struct dyn *dy = &s->dyn[d];
+		p[dy->slot] = fold_dyn(s, dy, t0);
+		for (int k = 0; k < dy->count; k++) {
+			const struct mv_event *e = s->pev[dy->first + k];
+			if (e->at <= s->t_incl && e->over > 0 && e->at + e->over > s->t_incl) {
+				s->ramp[s->nramp++] = d;
+				break;
+			}
+		}
+	}
+}
+
+int mv_schedule_update(struct mv_schedule *s, double t, double *p)
+{
+	for (int r = 0; r < s->nramp; r++) {
+		const struct dyn *dy = &s->dyn[s->ramp[r]];
+		p[dy->slot] = fold_dyn(s, dy, t);
+	}
+	return s->nramp;
+}
+
+int mv_schedule_jumps(const struct mv_schedule *s, double t, int next, double *y)
+{
+	for (; next < s->nstate && s->sev[next]->at <= t + MERGE_TOL; next++) {
+		const struct mv_event *e = s->sev[next];
+		y[s->sev_y[next]] = mv_event_apply(e, y[s->sev_y[next]], e->at);
+	}
+	return next;
+}

@@ -1,0 +1,378 @@
+/* integrate.c — a run: gsl_odeiv2 steps the model from stop to stop (output times and event
+ * boundaries), lands exactly on each, and resets the stepper only at event boundaries. */
+#include "mvsim/integrate.h"
+
+#include "mvsim/config.h"
+#include "mvsim/events.h"
+
+#include <float.h>
+#include <limits.h>
+#include <stdio.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_odeiv2.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STOP_TOL 1e-9 /* years: an output time this close to a boundary is that boundary */
+
+/* Steppers by name (GSL's odeiv2 step types). Implicit ones call the Jacobian. */
+static const struct stepper {
+	const char *name;
+	const gsl_odeiv2_step_type *const *type;
+	int implicit;
+} steppers[] = {
+	{"rk2", &gsl_odeiv2_step_rk2, 0},       {"rk4", &gsl_odeiv2_step_rk4, 0},
+	{"rkf45", &gsl_odeiv2_step_rkf45, 0},   {"rkck", &gsl_odeiv2_step_rkck, 0},
+	{"rk8pd", &gsl_odeiv2_step_rk8pd, 0},   {"msadams", &gsl_odeiv2_step_msadams, 0},
+	{"rk1imp", &gsl_odeiv2_step_rk1imp, 1}, {"rk2imp", &gsl_odeiv2_step_rk2imp, 1},
+	{"rk4imp", &gsl_odeiv2_step_rk4imp, 1}, {"bsimp", &gsl_odeiv2_step_bsimp, 1},
+	{"msbdf", &gsl_odeiv2_step_msbdf, 1},
+};
+
+const char *const mv_integrator_names[] = {"rk2",    "rk4",    "rkf45",  "rkck",
+					   "rk8pd",  "msadams", "rk1imp", "rk2imp",
+					   "rk4imp", "bsimp",  "msbdf",  NULL};
+
+static const struct stepper *find_stepper(const char *name)
+{
+	for (size_t k = 0; k < sizeof steppers / sizeof steppers[0]; k++)
+		if (strcmp(steppers[k].name, name) == 0)
+			return &steppers[k];
+	return NULL;
+}
+
+int mv_integrator_implicit(const char *name)
+{
+	const struct stepper *s = find_stepper(name);
+	return s ? s->implicit : -1;
+}
+
+struct mv_run {
+	const struct mv_scenario *sc;
+	const struct mv_keytab *kt;
+	const struct stepper *stepper;
+	long max_steps;
+	struct mv_model model;
+	struct mv_schedule *sched;
+	double *p;      /* current parameter values, every slot */
+	double *y;      /* state */
+	double *row;    /* output row */
+	double *work;   /* Jacobian scratch: 3·ny */
+	double seg_a, seg_b; /* current segment, for ∂f/∂t */
+	int spinning;   /* spin-up: parameters frozen, no ramp updates */
+	gsl_odeiv2_system sys;
+	gsl_odeiv2_driver *drv;
+	struct mv_run_stats stats;
+};
+
+static int run_rhs(double t, const double y[], double dydt[], void *params)
+{
+	struct mv_run *r = params;
+
+	if (!r->spinning)
+		mv_schedule_update(r->sched, t, r->p);
+	return mv_model_rhs(t, y, dydt, &r->model);
+}
+
+int mv_run_jacobian(struct mv_run *r, double t, const double *y, double *dfdy, double *dfdt)
+{
+	const int ny = r->model.ny;
+	double *f0 = r->work, *f1 = r->work + ny, *yp = r->work + 2 * ny;
+	int st;
+
+	r->stats.njac++;
+	if ((st = run_rhs(t, y, f0, r)) != GSL_SUCCESS)
+		return st;
+	memcpy(yp, y, (size_t)ny * sizeof *yp);
+	/* Forward differences, step √ε·max(|y_j|, 1): error O(√ε) relative, enough for
+	 * the Newton iterations of the implicit steppers. */
+	for (int j = 0; j < ny; j++) {
+		double h = sqrt(DBL_EPSILON) * fmax(fabs(y[j]), 1.0);
+		volatile double yh = y[j] + h;
+		h = yh - y[j];
+		yp[j] = yh;
+		if ((st = run_rhs(t, yp, f1, r)) != GSL_SUCCESS)
+			return st;
+		for (int i = 0; i < ny; i++)
+			dfdy[i * ny + j] = (f1[i] - f0[i]) / h;
+		yp[j] = y[j];
+	}
+	/* ∂f/∂t: nonzero only while a parameter ramps (or noise moves); difference inside
+	 * the current segment so no event boundary is crossed. */
+	if (r->spinning || (r->model.eps == NULL && mv_schedule_update(r->sched, t, r->p) == 0)) {
+		for (int i = 0; i < ny; i++)
+			dfdt[i] = 0;
+		return GSL_SUCCESS;
+	}
+	double ht = sqrt(DBL_EPSILON) * fmax(fabs(t), 1.0);
+	if (ht > 0.5 * (r->seg_b - r->seg_a))
+		ht = 0.5 * (r->seg_b - r->seg_a);
+	double t1 = t + ht <= r->seg_b ? t + ht : t - ht;
+	if ((st = run_rhs(t1, y, f1, r)) != GSL_SUCCESS)
+		return st;
+	for (int i = 0; i < ny; i++)
+		dfdt[i] = (f1[i] - f0[i]) / (t1 - t);
+	mv_schedule_update(r->sched, t, r->p);
+	return GSL_SUCCESS;
+}
+
+static int run_jac(double t, const double y[], double *dfdy, double dfdt[], void *params)
+{
+	return mv_run_jacobian(params, t, y, dfdy, dfdt);
+}
+
+struct mv_model *mv_run_model(struct mv_run *r)
+{
+	return &r->model;
+}
+
+const struct mv_run_stats *mv_run_stats(const struct mv_run *r)
+{
+	return &r->stats;
+}
+
+void mv_run_free(struct mv_run *r)
+{
+	if (r == NULL)
+		return;
+	if (r->drv)
+		gsl_odeiv2_driver_free(r->drv);
+	mv_schedule_free(r->sched);
+	free(r->p);
+	free(r->y);
+	free(r->row);
+	free(r->work);
+	free(r);
+}
+
+struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keytab *kt,
+			     const struct mv_run_opts *opts, struct mv_error *err)
+{
+	const char *method = opts && opts->method ? opts->method : sc->method;
+	const struct stepper *st = find_stepper(method);
+	struct mv_run *r;
+
+	gsl_set_error_handler_off();
+	if (st == NULL) {
+		char list[256];
+		size_t used = 0;
+		for (const char *const *n = mv_integrator_names; *n; n++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+						 n == mv_integrator_names ? "" : ", ", *n);
+		mv_error_set(err, MV_EXIT_INPUT, "unknown integrator '%s': expected one of %s",
+			     method, list);
+		return NULL;
+	}
+	if (mv_run_nrows(sc) > MV_MAX_ROWS) {
+		mv_error_set(err, MV_EXIT_INPUT,
+			     "%s: setting 'time.output_step': expected at most %ld output rows, found %ld",
+			     sc->files[sc->top], MV_MAX_ROWS, mv_run_nrows(sc));
+		return NULL;
+	}
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		goto oom;
+	r->sc = sc;
+	r->kt = kt;
+	r->stepper = st;
+	r->max_steps = opts && opts->max_steps > 0 ? opts->max_steps : MV_DEFAULT_MAX_STEPS;
+	r->p = malloc((size_t)sc->nval * sizeof *r->p);
+	if (r->p == NULL)
+		goto oom;
+	memcpy(r->p, sc->val, (size_t)sc->nval * sizeof *r->p);
+	mv_model_init(&r->model, sc, r->p);
+	if (opts) {
+		r->model.eps = opts->eps;
+		r->model.eps_ctx = opts->eps_ctx;
+	}
+	r->y = malloc((size_t)r->model.ny * sizeof *r->y);
+	r->row = malloc((size_t)r->model.ncols * sizeof *r->row);
+	r->work = malloc(3 * (size_t)r->model.ny * sizeof *r->work);
+	if (!r->y || !r->row || !r->work)
+		goto oom;
+	if ((r->sched = mv_schedule_create(sc, kt, err)) == NULL) {
+		mv_run_free(r);
+		return NULL;
+	}
+	r->sys = (gsl_odeiv2_system){run_rhs, run_jac, (size_t)r->model.ny, r};
+	r->drv = gsl_odeiv2_driver_alloc_y_new(&r->sys, *st->type, sc->val[MV_G_INITIAL_STEP],
+					       sc->val[MV_G_ATOL], sc->val[MV_G_RTOL]);
+	if (r->drv == NULL)
+		goto oom;
+	return r;
+oom:
+	mv_run_free(r);
+	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	return NULL;
+}
+
+long mv_run_nrows(const struct mv_scenario *sc)
+{
+	double span = sc->val[MV_G_END] - sc->val[MV_G_START], step = sc->val[MV_G_OUTPUT_STEP];
+	double k = floor(span / step + 1e-9);
+
+	if (!(k < 1e15))
+		return LONG_MAX;
+	/* Rows at start + k·step, and at end unless the last of those is end already. */
+	return (long)k + (span - k * step > STOP_TOL ? 2 : 1);
+}
+
+/* Output time number k of nrows. */
+static double out_time(const struct mv_scenario *sc, long k, long nrows)
+{
+	if (k == nrows - 1)
+		return sc->val[MV_G_END];
+	return sc->val[MV_G_START] + (double)k * sc->val[MV_G_OUTPUT_STEP];
+}
+
+static int check_state(struct mv_run *r, double t, struct mv_error *err)
+{
+	for (int k = 0; k < r->model.ny; k++)
+		if (!isfinite(r->y[k])) {
+			char name[160];
+			mv_model_state_name(r->sc, k, name, sizeof name);
+			return mv_error_set(err, MV_EXIT_FAIL,
+					    "run failed at t=%.10g: %s = %g is not finite (stepper %s)", t,
+					    name, r->y[k], r->stepper->name);
+		}
+	return 0;
+}
+
+/* Steps from *t to exactly t1. */
+static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_error *err)
+{
+	gsl_odeiv2_driver *d = r->drv;
+
+	while (*t < t1) {
+		double h_before = *h;
+		if (r->stats.nsteps + r->stats.nfailed >= r->max_steps)
+			return mv_error_set(err, MV_EXIT_FAIL,
+					    "run failed at t=%.10g: step limit of %ld steps reached (stepper %s); "
+					    "the system may be stiff: try --integrator msbdf",
+					    *t, r->max_steps, r->stepper->name);
+		unsigned long failed0 = d->e->failed_steps;
+		int st = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &r->sys, t, t1, h, r->y);
+		r->stats.nfailed += (long)(d->e->failed_steps - failed0);
+		if (st == GSL_EBADFUNC) {
+			char name[160];
+			mv_model_state_name(r->sc, r->model.bad, name, sizeof name);
+			return mv_error_set(err, MV_EXIT_FAIL,
+					    "run failed at t=%.10g: the derivative of %s is not finite (stepper %s)",
+					    r->model.bad_t, name, r->stepper->name);
+		}
+		if (st != GSL_SUCCESS)
+			return mv_error_set(err, MV_EXIT_FAIL,
+					    "run failed at t=%.10g: %s (stepper %s, step %g); the system may be "
+					    "stiff or discontinuous: try --integrator msbdf or a larger --rtol",
+					    *t, st == GSL_FAILURE ? "the step size fell below the precision of t"
+								  : gsl_strerror(st),
+					    r->stepper->name, *h);
+		r->stats.nsteps++;
+		/* A step shortened to land on t1 says nothing about the next step's size. */
+		if (*t == t1 && *h < h_before)
+			*h = h_before;
+	}
+	return check_state(r, *t, err);
+}
+
+static int emit(struct mv_run *r, double t, mv_row_fn row, void *ctx, struct mv_error *err)
+{
+	mv_schedule_update(r->sched, t, r->p);
+	mv_model_row(&r->model, t, r->y, r->row);
+	for (int c = 0; c < r->model.ncols; c++)
+		if (!isfinite(r->row[c]))
+			return mv_error_set(err, MV_EXIT_FAIL,
+					    "run failed at t=%.10g: output column %d is not finite (%g) "
+					    "(stepper %s)",
+					    t, c + 1, r->row[c], r->stepper->name);
+	r->stats.nrows++;
+	return row ? row(ctx, r->row, r->model.ncols, err) : 0;
+}
+
+static void segment(struct mv_run *r, double a, double b)
+{
+	mv_schedule_segment(r->sched, a, r->p);
+	r->seg_a = a;
+	r->seg_b = b;
+}
+
+int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err)
+{
+	const struct mv_scenario *sc = r->sc;
+	const int n = sc->nvec, D = sc->ndom;
+	const double start = sc->val[MV_G_START], end = sc->val[MV_G_END];
+	const double spinup = sc->val[MV_G_SPINUP];
+	const double *bounds = mv_schedule_boundaries(r->sched);
+	const int nb = mv_schedule_nboundaries(r->sched);
+	const long nrows = mv_run_nrows(sc);
+	double h = sc->val[MV_G_INITIAL_STEP], t;
+
+	memset(&r->stats, 0, sizeof r->stats);
+	r->model.nevals = 0;
+	for (int i = 0; i < n; i++) {
+		for (int d = 0; d < D; d++)
+			r->y[MV_Y_SHARE(n, d, i)] = sc->val[mv_key_share(n, D, i, d)];
+		r->y[MV_Y_MASS(n, D, i)] = sc->val[mv_key_vec(n, D, i, MV_VP_MASS)];
+		r->y[MV_Y_EFFORT(n, D, i)] = sc->val[mv_key_vec(n, D, i, MV_VP_EFFORT)];
+		r->y[MV_Y_TENSION(n, D, i)] = sc->val[mv_key_vec(n, D, i, MV_VP_TENSION)];
+	}
+	r->y[MV_Y_PROB(n, D)] = 0;
+	gsl_odeiv2_driver_reset(r->drv);
+	segment(r, start, nb > 0 ? bounds[0] : end);
+
+	if (spinup > 0) {
+		/* Shares, effort and tension relax with every parameter and mass frozen at its
+		 * start value; the time axis of the spin-up is start − spinup .. start. */
+		mv_eps_fn eps = r->model.eps;
+		r->spinning = 1;
+		r->model.frozen = 1;
+		r->model.eps = NULL;
+		t = start - spinup;
+		int rc = advance(r, &t, start, &h, err);
+		r->spinning = 0;
+		r->model.frozen = 0;
+		r->model.eps = eps;
+		if (rc)
+			return rc;
+		r->y[MV_Y_PROB(n, D)] = 0;
+		gsl_odeiv2_driver_reset(r->drv);
+		h = sc->val[MV_G_INITIAL_STEP];
+	}
+	t = start;
+	int next_jump = mv_schedule_jumps(r->sched, start, 0, r->y);
+	if (check_state(r, t, err) || emit(r, t, row, ctx, err))
+		goto fail;
+
+	long ko = 1;
+	int kb = 0;
+	while (ko < nrows || kb < nb) {
+		double tout = ko < nrows ? out_time(sc, ko, nrows) : INFINITY;
+		double tb = kb < nb ? bounds[kb] : INFINITY;
+		int is_b = tb <= tout + STOP_TOL, is_out = tout <= tb + STOP_TOL;
+		double s = is_b ? tb : tout;
+
+		if (advance(r, &t, s, &h, err))
+			goto fail;
+		if (is_b) {
+			next_jump = mv_schedule_jumps(r->sched, s, next_jump, r->y);
+			kb++;
+			segment(r, s, kb < nb ? bounds[kb] : end);
+			/* The right-hand side changes abruptly here: restart the stepper. */
+			gsl_odeiv2_step_reset(r->drv->s);
+			gsl_odeiv2_evolve_reset(r->drv->e);
+			r->stats.nresets++;
+			if (check_state(r, t, err))
+				goto fail;
+		}
+		if (is_out) {
+			if (emit(r, is_b ? tout : s, row, ctx, err))
+				goto fail;
+			ko++;
+		}
+	}
+	r->stats.nevals = r->model.nevals;
+	return 0;
+fail:
+	r->stats.nevals = r->model.nevals;
+	return -1;
+}

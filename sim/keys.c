@@ -1,0 +1,371 @@
+/* keys.c — key names, the slot layout of a scenario's numbers, and key lookup.
+ * One syntax (MODEL.md §4) serves --set, overrides, events, sweeps and fits. */
+#define _POSIX_C_SOURCE 200809L
+#include "mvsim/keys.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int vec_block(int n, int D)
+{
+	return MV_VP_COUNT + D + n + D;
+}
+
+int mv_key_ideal(int n, int D, int i)
+{
+	(void)D;
+	(void)n;
+	return MV_G_COUNT + i;
+}
+
+int mv_key_dom_weight(int n, int D, int d)
+{
+	(void)D;
+	return MV_G_COUNT + n + 2 * d;
+}
+
+int mv_key_dom_inertia(int n, int D, int d)
+{
+	(void)D;
+	return MV_G_COUNT + n + 2 * d + 1;
+}
+
+int mv_key_vec(int n, int D, int i, int p)
+{
+	return MV_G_COUNT + n + 2 * D + i * vec_block(n, D) + p;
+}
+
+int mv_key_salience(int n, int D, int i, int d)
+{
+	return mv_key_vec(n, D, i, MV_VP_COUNT) + d;
+}
+
+int mv_key_restraint(int n, int D, int i, int j)
+{
+	return mv_key_vec(n, D, i, MV_VP_COUNT) + D + j;
+}
+
+int mv_key_share(int n, int D, int i, int d)
+{
+	return mv_key_vec(n, D, i, MV_VP_COUNT) + D + n + d;
+}
+
+int mv_key_nslots(int n, int D)
+{
+	return MV_G_COUNT + n + 2 * D + n * vec_block(n, D);
+}
+
+int mv_make_id(const char *name, char *id)
+{
+	int k = 0, pending = 0;
+
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 128 && isalnum(c)) {
+			if (pending && k > 0)
+				id[k++] = '_';
+			pending = 0;
+			id[k++] = (char)tolower(c);
+		} else {
+			pending = 1;
+		}
+	}
+	id[k] = '\0';
+	return k > 0 ? 0 : -1;
+}
+
+/* Templates of the keys that are the same for every scenario. */
+struct global_key {
+	const char *name;
+	int slot, kind, rule;
+	const char *unit, *what;
+};
+
+static const struct global_key global_keys[] = {
+	{"time.start", MV_G_START, MV_KEY_SETTING, MV_RULE_ANY, "year", "first output time"},
+	{"time.end", MV_G_END, MV_KEY_SETTING, MV_RULE_ANY, "year", "last output time"},
+	{"time.output_step", MV_G_OUTPUT_STEP, MV_KEY_SETTING, MV_RULE_POS, "years",
+	 "interval between output rows"},
+	{"time.spinup", MV_G_SPINUP, MV_KEY_SETTING, MV_RULE_NONNEG, "years",
+	 "spin-up with parameters frozen at their start values"},
+	{"integrator.rtol", MV_G_RTOL, MV_KEY_SETTING, MV_RULE_POS, "", "relative tolerance"},
+	{"integrator.atol", MV_G_ATOL, MV_KEY_SETTING, MV_RULE_POS, "", "absolute tolerance"},
+	{"integrator.initial_step", MV_G_INITIAL_STEP, MV_KEY_SETTING, MV_RULE_POS, "years",
+	 "first trial step"},
+	{"noise.sigma", MV_G_NOISE_SIGMA, MV_KEY_SETTING, MV_RULE_NONNEG, "",
+	 "OU shock s.d. on log-pull (0 = off)"},
+	{"noise.correlation", MV_G_NOISE_CORR, MV_KEY_SETTING, MV_RULE_POS, "years",
+	 "OU correlation time"},
+	{"noise.step", MV_G_NOISE_STEP, MV_KEY_SETTING, MV_RULE_POS, "years", "OU grid step"},
+	{"noise.seed", MV_G_NOISE_SEED, MV_KEY_SETTING, MV_RULE_SEED, "", "random seed"},
+	{"model.alpha", MV_G_ALPHA, MV_KEY_PARAM, MV_RULE_ANY, "", "mass exponent"},
+	{"model.gamma", MV_G_GAMMA, MV_KEY_PARAM, MV_RULE_ANY, "", "distance exponent"},
+	{"model.beta", MV_G_BETA, MV_KEY_PARAM, MV_RULE_ANY, "1/tension",
+	 "hedging (>0) or accommodation (<0) against tension"},
+	{"focal.autonomy", MV_G_AUTONOMY, MV_KEY_PARAM, MV_RULE_UNIT, "",
+	 "weight of the ideal mix in the targets"},
+};
+
+struct vec_key {
+	const char *suffix;
+	int p, kind, rule;
+	const char *unit, *what;
+};
+
+static const struct vec_key vec_keys[] = {
+	{"angle", MV_VP_ANGLE, MV_KEY_PARAM, MV_RULE_ANY, "degrees",
+	 "direction in the alignment plane"},
+	{"growth", MV_VP_GROWTH, MV_KEY_PARAM, MV_RULE_ANY, "1/year", "mass growth rate g"},
+	{"distance", MV_VP_DISTANCE, MV_KEY_PARAM, MV_RULE_NONNEG, "", "distance"},
+	{"connectivity", MV_VP_CONNECTIVITY, MV_KEY_PARAM, MV_RULE_NONNEG, "",
+	 "connectivity (shrinks effective distance)"},
+	{"aspiration", MV_VP_ASPIRATION, MV_KEY_PARAM, MV_RULE_UNIT, "share",
+	 "share A below which effort rises"},
+	{"responsiveness", MV_VP_RESPONSIVENESS, MV_KEY_PARAM, MV_RULE_NONNEG, "1/year",
+	 "effort build-up rate eta"},
+	{"effort_decay", MV_VP_EFFORT_DECAY, MV_KEY_PARAM, MV_RULE_POS, "years",
+	 "effort decay time"},
+	{"red_line", MV_VP_RED_LINE, MV_KEY_PARAM, MV_RULE_UNIT, "share",
+	 "share r below which coercion builds tension"},
+	{"coercion", MV_VP_COERCION, MV_KEY_PARAM, MV_RULE_NONNEG, "1/year",
+	 "tension build-up rate c"},
+	{"tension_decay", MV_VP_TENSION_DECAY, MV_KEY_PARAM, MV_RULE_POS, "years",
+	 "tension decay time"},
+	{"hazard.max", MV_VP_HAZARD_MAX, MV_KEY_PARAM, MV_RULE_NONNEG, "1/year",
+	 "maximum crisis hazard"},
+	{"hazard.threshold", MV_VP_HAZARD_THRESHOLD, MV_KEY_PARAM, MV_RULE_ANY, "tension",
+	 "tension at half the maximum hazard"},
+	{"hazard.width", MV_VP_HAZARD_WIDTH, MV_KEY_PARAM, MV_RULE_POS, "tension",
+	 "width of the hazard's rise"},
+	{"noise_sigma", MV_VP_NOISE_SIGMA, MV_KEY_PARAM, MV_RULE_NONNEG, "",
+	 "this vector's noise s.d. (default noise.sigma)"},
+	{"mass", MV_VP_MASS, MV_KEY_STATE, MV_RULE_NONNEG, "mass units", "power (mass)"},
+	{"effort", MV_VP_EFFORT, MV_KEY_STATE, MV_RULE_NONNEG, "", "inducement effort"},
+	{"tension", MV_VP_TENSION, MV_KEY_STATE, MV_RULE_ANY, "", "tension"},
+};
+
+static int add_key(struct mv_keytab *kt, int *cap, const char *name, int index, int kind,
+		   int rule, const char *unit, const char *what)
+{
+	if (kt->nkeys == *cap) {
+		int ncap = *cap ? 2 * *cap : 128;
+		struct mv_key *k = realloc(kt->keys, (size_t)ncap * sizeof *k);
+		if (k == NULL)
+			return -1;
+		kt->keys = k;
+		*cap = ncap;
+	}
+	char *s = strdup(name);
+	if (s == NULL)
+		return -1;
+	kt->keys[kt->nkeys++] = (struct mv_key){s, index, kind, rule, unit, what};
+	return 0;
+}
+
+int mv_keytab_build(const struct mv_scenario *sc, struct mv_keytab *kt, struct mv_error *err)
+{
+	int n = sc->nvec, D = sc->ndom, cap = 0, nslots = mv_key_nslots(n, D);
+	char name[3 * MV_MAX_NAME + 64];
+
+	memset(kt, 0, sizeof *kt);
+	for (size_t g = 0; g < sizeof global_keys / sizeof global_keys[0]; g++) {
+		const struct global_key *k = &global_keys[g];
+		if (add_key(kt, &cap, k->name, k->slot, k->kind, k->rule, k->unit, k->what))
+			goto oom;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "focal.ideal.%s", sc->vec_id[i]);
+		if (add_key(kt, &cap, name, mv_key_ideal(n, D, i), MV_KEY_PARAM, MV_RULE_NONNEG,
+			    "", "ideal mix weight (normalised)"))
+			goto oom;
+	}
+	for (int d = 0; d < D; d++) {
+		snprintf(name, sizeof name, "domains.%s.weight", sc->dom_id[d]);
+		if (add_key(kt, &cap, name, mv_key_dom_weight(n, D, d), MV_KEY_PARAM,
+			    MV_RULE_NONNEG, "", "domain weight (normalised)"))
+			goto oom;
+		snprintf(name, sizeof name, "domains.%s.inertia", sc->dom_id[d]);
+		if (add_key(kt, &cap, name, mv_key_dom_inertia(n, D, d), MV_KEY_PARAM,
+			    MV_RULE_POS, "years", "alignment relaxation time"))
+			goto oom;
+	}
+	for (int i = 0; i < n; i++) {
+		for (size_t v = 0; v < sizeof vec_keys / sizeof vec_keys[0]; v++) {
+			const struct vec_key *k = &vec_keys[v];
+			snprintf(name, sizeof name, "vectors.%s.%s", sc->vec_id[i], k->suffix);
+			if (add_key(kt, &cap, name, mv_key_vec(n, D, i, k->p), k->kind, k->rule,
+				    k->unit, k->what))
+				goto oom;
+		}
+		for (int d = 0; d < D; d++) {
+			snprintf(name, sizeof name, "vectors.%s.salience.%s", sc->vec_id[i],
+				 sc->dom_id[d]);
+			if (add_key(kt, &cap, name, mv_key_salience(n, D, i, d), MV_KEY_PARAM,
+				    MV_RULE_NONNEG, "", "salience in this domain"))
+				goto oom;
+		}
+		for (int j = 0; j < n; j++) {
+			if (j == i)
+				continue;
+			snprintf(name, sizeof name, "vectors.%s.restraint.%s", sc->vec_id[i],
+				 sc->vec_id[j]);
+			if (add_key(kt, &cap, name, mv_key_restraint(n, D, i, j), MV_KEY_PARAM,
+				    MV_RULE_NONNEG, "1/share", "restraint of this vector by the other's share"))
+				goto oom;
+		}
+		for (int d = 0; d < D; d++) {
+			snprintf(name, sizeof name, "vectors.%s.share.%s", sc->vec_id[i],
+				 sc->dom_id[d]);
+			if (add_key(kt, &cap, name, mv_key_share(n, D, i, d), MV_KEY_SHARE,
+				    MV_RULE_UNIT, "share", "initial share in this domain"))
+				goto oom;
+		}
+	}
+	kt->by_index = malloc((size_t)nslots * sizeof *kt->by_index);
+	if (kt->by_index == NULL)
+		goto oom;
+	for (int s = 0; s < nslots; s++)
+		kt->by_index[s] = -1;
+	for (int k = 0; k < kt->nkeys; k++)
+		kt->by_index[kt->keys[k].index] = k;
+	return 0;
+oom:
+	mv_keytab_free(kt);
+	return mv_error_set(err, MV_EXIT_FAIL, "out of memory building the key table");
+}
+
+void mv_keytab_free(struct mv_keytab *kt)
+{
+	if (kt == NULL)
+		return;
+	for (int k = 0; k < kt->nkeys; k++)
+		free(kt->keys[k].name);
+	free(kt->keys);
+	free(kt->by_index);
+	memset(kt, 0, sizeof *kt);
+}
+
+const struct mv_key *mv_keytab_find(const struct mv_keytab *kt, const char *name)
+{
+	for (int k = 0; k < kt->nkeys; k++)
+		if (strcmp(kt->keys[k].name, name) == 0)
+			return &kt->keys[k];
+	return NULL;
+}
+
+/* Levenshtein distance, capped: only small distances matter for suggestions. */
+static int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[256];
+
+	if (lb >= 255 || la >= 255)
+		return 1000;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int sub = prev + (a[i - 1] != b[j - 1]);
+			int del = row[j] + 1, ins = row[j - 1] + 1;
+			row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const struct mv_key *mv_keytab_suggest(const struct mv_keytab *kt, const char *name)
+{
+	const struct mv_key *best = NULL;
+	int bestd = 4; /* further than 3 edits is no suggestion */
+
+	for (int k = 0; k < kt->nkeys; k++) {
+		int d = edit_distance(name, kt->keys[k].name);
+		if (d < bestd) {
+			bestd = d;
+			best = &kt->keys[k];
+		}
+	}
+	return best;
+}
+
+const char *mv_rule_str(int rule)
+{
+	switch (rule) {
+	case MV_RULE_NONNEG: return "a number >= 0";
+	case MV_RULE_POS: return "a number > 0";
+	case MV_RULE_UNIT: return "a number in [0, 1]";
+	case MV_RULE_SEED: return "an integer in [0, 2^53]";
+	default: return "a finite number";
+	}
+}
+
+int mv_rule_ok(int rule, double v)
+{
+	if (!isfinite(v))
+		return 0;
+	switch (rule) {
+	case MV_RULE_NONNEG: return v >= 0;
+	case MV_RULE_POS: return v > 0;
+	case MV_RULE_UNIT: return v >= 0 && v <= 1;
+	case MV_RULE_SEED: return v >= 0 && v <= 9007199254740992.0 && v == floor(v);
+	default: return 1;
+	}
+}
+
+int mv_parse_number(const char *s, double *out)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
+			    const struct mv_key **key, double *value, struct mv_error *err)
+{
+	const char *eq = strchr(arg, '=');
+	char name[256];
+
+	if (eq == NULL)
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "--set '%s': expected KEY=VALUE, found no '='", arg);
+	size_t len = (size_t)(eq - arg);
+	if (len == 0 || len >= sizeof name)
+		return mv_error_set(err, MV_EXIT_INPUT, "--set '%s': expected KEY=VALUE, found %s",
+				    arg, len == 0 ? "an empty key" : "a key too long");
+	memcpy(name, arg, len);
+	name[len] = '\0';
+	const struct mv_key *k = mv_keytab_find(kt, name);
+	if (k == NULL) {
+		const struct mv_key *s = mv_keytab_suggest(kt, name);
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "--set '%s': expected a key of this scenario, found unknown key '%s'%s%s%s "
+				    "(mvsim keys SCENARIO lists them)",
+				    arg, name, s ? "; did you mean '" : "", s ? s->name : "",
+				    s ? "'?" : "");
+	}
+	if (mv_parse_number(eq + 1, value))
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "--set '%s': expected a finite number after '=', found '%s'", arg,
+				    eq + 1);
+	*key = k;
+	return 0;
+}

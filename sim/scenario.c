@@ -1,0 +1,58 @@
+/* scenario.c — freeing a scenario and describing where its values came from.
+ * The struct itself is plain data (scenario.h); config.c fills it. */
+#define _POSIX_C_SOURCE 200809L
+#include "mvsim/scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void mv_scenario_free(struct mv_scenario *sc)
+{
+	if (sc == NULL)
+		return;
+	free(sc->name);
+	free(sc->description);
+	free(sc->focal_name);
+	for (int i = 0; i < MV_MAX_VECTORS; i++) {
+		free(sc->vec_name[i]);
+		free(sc->vec_id[i]);
+	}
+	for (int d = 0; d < MV_MAX_DOMAINS; d++) {
+		free(sc->dom_name[d]);
+		free(sc->dom_id[d]);
+	}
+	free(sc->val);
+	free(sc->src);
+	for (int k = 0; k < sc->nevents; k++)
+		free(sc->events[k].label);
+	free(sc->events);
+	for (int k = 0; k < sc->nfiles; k++)
+		free(sc->files[k]);
+	free(sc->files);
+	for (int k = 0; k < sc->nsets; k++)
+		free(sc->sets[k]);
+	free(sc->sets);
+	free(sc);
+}
+
+char *mv_scenario_src_str(const struct mv_scenario *sc, struct mv_src src, char *buf, int size)
+{
+	switch (src.kind) {
+	case MV_SRC_FILE:
+		snprintf(buf, (size_t)size, "%s %s:%d", src.file == sc->top ? "file" : "base",
+			 sc->files[src.file], src.line);
+		break;
+	case MV_SRC_OVERRIDE:
+		snprintf(buf, (size_t)size, "override %s:%d", sc->files[src.file], src.line);
+		break;
+	case MV_SRC_SET:
+		snprintf(buf, (size_t)size, "--set %s", src.arg >= 0 ? sc->sets[src.arg] : "");
+		break;
+	case MV_SRC_DERIVED:
+		snprintf(buf, (size_t)size, "derived");
+		break;
+	default:
+		snprintf(buf, (size_t)size, "default");
+	}
+	return buf;
+}
