@@ -327,7 +327,7 @@ static void print_check(const struct mv_scenario *sc, const struct mv_keytab *kt
 		if (e->at > end)
 			note = "   [after the end: no effect]";
 		else if (e->at + e->over <= start && key->kind == MV_KEY_PARAM)
-			note = "   [before the start: shapes the start value]";
+			note = "   [at or before the start: in effect from the first row]";
 		else if (e->at <= start && key->kind == MV_KEY_STATE)
 			note = "   [at or before the start: applied to the initial state]";
 		printf("%-10s %-6s %-40s %-12s %-36s %s%s\n", at, over, key->name, change,

@@ -59,6 +59,7 @@ struct mv_run {
 	double *y;      /* state */
 	double *row;    /* output row */
 	double *work;   /* Jacobian scratch: 3·ny */
+	char **cols;    /* output column names, for messages */
 	double seg_a, seg_b; /* current segment, for ∂f/∂t */
 	int spinning;   /* spin-up: parameters frozen, no ramp updates */
 	gsl_odeiv2_system sys;
@@ -143,6 +144,7 @@ void mv_run_free(struct mv_run *r)
 	free(r->y);
 	free(r->row);
 	free(r->work);
+	free(r->cols);
 	free(r);
 }
 
@@ -190,6 +192,11 @@ struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keyta
 	r->work = malloc(3 * (size_t)r->model.ny * sizeof *r->work);
 	if (!r->y || !r->row || !r->work)
 		goto oom;
+	int ncols;
+	if ((r->cols = mv_model_columns(sc, &ncols, err)) == NULL) {
+		mv_run_free(r);
+		return NULL;
+	}
 	if ((r->sched = mv_schedule_create(sc, kt, err)) == NULL) {
 		mv_run_free(r);
 		return NULL;
@@ -238,6 +245,22 @@ static int check_state(struct mv_run *r, double t, struct mv_error *err)
 	return 0;
 }
 
+static int bad_derivative(struct mv_run *r, struct mv_error *err)
+{
+	char name[160];
+
+	mv_model_state_name(r->sc, r->model.bad, name, sizeof name);
+	return mv_error_set(err, MV_EXIT_FAIL,
+			    "run failed at t=%.10g: the derivative of %s is not finite (stepper %s)",
+			    r->model.bad_t, name, r->stepper->name);
+}
+
+/* The derivatives at the start, so a bad start is reported as such, before any row. */
+static int check_rhs(struct mv_run *r, double t, struct mv_error *err)
+{
+	return run_rhs(t, r->y, r->work, r) == GSL_SUCCESS ? 0 : bad_derivative(r, err);
+}
+
 /* Steps from *t to exactly t1. */
 static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_error *err)
 {
@@ -253,13 +276,8 @@ static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_
 		unsigned long failed0 = d->e->failed_steps;
 		int st = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &r->sys, t, t1, h, r->y);
 		r->stats.nfailed += (long)(d->e->failed_steps - failed0);
-		if (st == GSL_EBADFUNC) {
-			char name[160];
-			mv_model_state_name(r->sc, r->model.bad, name, sizeof name);
-			return mv_error_set(err, MV_EXIT_FAIL,
-					    "run failed at t=%.10g: the derivative of %s is not finite (stepper %s)",
-					    r->model.bad_t, name, r->stepper->name);
-		}
+		if (st == GSL_EBADFUNC)
+			return bad_derivative(r, err);
 		if (st != GSL_SUCCESS)
 			return mv_error_set(err, MV_EXIT_FAIL,
 					    "run failed at t=%.10g: %s (stepper %s, step %g); the system may be "
@@ -282,9 +300,8 @@ static int emit(struct mv_run *r, double t, mv_row_fn row, void *ctx, struct mv_
 	for (int c = 0; c < r->model.ncols; c++)
 		if (!isfinite(r->row[c]))
 			return mv_error_set(err, MV_EXIT_FAIL,
-					    "run failed at t=%.10g: output column %d is not finite (%g) "
-					    "(stepper %s)",
-					    t, c + 1, r->row[c], r->stepper->name);
+					    "run failed at t=%.10g: %s = %g is not finite (stepper %s)", t,
+					    r->cols[c], r->row[c], r->stepper->name);
 	r->stats.nrows++;
 	return row ? row(ctx, r->row, r->model.ncols, err) : 0;
 }
@@ -340,7 +357,7 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 	}
 	t = start;
 	int next_jump = mv_schedule_jumps(r->sched, start, 0, r->y);
-	if (check_state(r, t, err) || emit(r, t, row, ctx, err))
+	if (check_state(r, t, err) || check_rhs(r, t, err) || emit(r, t, row, ctx, err))
 		goto fail;
 
 	long ko = 1;

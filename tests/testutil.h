@@ -1,0 +1,124 @@
+/* testutil.h — helpers shared by mvsim's cmocka tests (header-only, static functions).
+ * Scenario text → temporary file → loaded scenario; run a scenario into memory. */
+#ifndef MVSIM_TESTUTIL_H
+#define MVSIM_TESTUTIL_H
+
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mvsim/config.h"
+#include "mvsim/integrate.h"
+#include "mvsim/keys.h"
+#include "mvsim/model.h"
+#include "mvsim/scenario.h"
+
+/* cmocka 1.1.5 (Debian 12) has no assert_double_equal: |a − b| <= eps, or fail with both. */
+#ifndef assert_double_equal
+#define assert_double_equal(a, b, eps) tu_assert_near((a), (b), (eps), #a, __FILE__, __LINE__)
+#endif
+static inline void tu_assert_near(double a, double b, double eps, const char *expr,
+				  const char *file, int line)
+{
+	if (!(fabs(a - b) <= eps)) {
+		print_error("%s = %.15g, expected %.15g within %g\n", expr, a, b, eps);
+		_fail(file, line);
+	}
+}
+
+/* Writes text to a new temporary .cfg file under build/; returns its path (static buffer
+ * per call site is not needed: the caller frees). */
+static inline char *tu_write_cfg(const char *text)
+{
+	char *path = malloc(64);
+	snprintf(path, 64, "build/tu-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	size_t len = strlen(text);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* Loads scenario text with optional --set assignments; fails the test on error. */
+static inline struct mv_scenario *tu_load_text(const char *text, int nsets, char *const *sets,
+					       struct mv_keytab *kt)
+{
+	char *path = tu_write_cfg(text);
+	struct mv_error err = {0};
+	struct mv_scenario *sc = mv_config_load(path, nsets, sets, kt, &err);
+	if (sc == NULL)
+		fail_msg("loading failed: %s", err.msg);
+	unlink(path);
+	free(path);
+	return sc;
+}
+
+/* Rows of a run kept in memory. */
+struct tu_rows {
+	int ncols;
+	long nrows, cap;
+	double *v; /* nrows × ncols */
+};
+
+static inline int tu_rows_cb(void *ctx, const double *row, int ncols, struct mv_error *err)
+{
+	struct tu_rows *r = ctx;
+	(void)err;
+	if (r->nrows == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 256;
+		r->v = realloc(r->v, (size_t)r->cap * (size_t)ncols * sizeof *r->v);
+	}
+	r->ncols = ncols;
+	memcpy(r->v + r->nrows * ncols, row, (size_t)ncols * sizeof *row);
+	r->nrows++;
+	return 0;
+}
+
+/* Runs sc with method (NULL: the scenario's) into rows; returns mv_run_exec's status. */
+static inline int tu_run(const struct mv_scenario *sc, const struct mv_keytab *kt,
+			 const char *method, struct tu_rows *rows, struct mv_error *err)
+{
+	struct mv_run_opts opts = {0};
+	opts.method = method;
+	memset(rows, 0, sizeof *rows);
+	struct mv_run *run = mv_run_create(sc, kt, &opts, err);
+	if (run == NULL)
+		return -1;
+	int rc = mv_run_exec(run, tu_rows_cb, rows, err);
+	mv_run_free(run);
+	return rc;
+}
+
+/* Column index of name in sc's output, or fails the test. */
+static inline int tu_col(const struct mv_scenario *sc, const char *name)
+{
+	struct mv_error err = {0};
+	int nc;
+	char **cols = mv_model_columns(sc, &nc, &err);
+	assert_non_null(cols);
+	for (int c = 0; c < nc; c++)
+		if (strcmp(cols[c], name) == 0) {
+			free(cols);
+			return c;
+		}
+	free(cols);
+	fail_msg("no column %s", name);
+	return -1;
+}
+
+static inline double tu_at(const struct tu_rows *r, long row, int col)
+{
+	return r->v[row * r->ncols + col];
+}
+
+#endif
