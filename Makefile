@@ -20,7 +20,8 @@ endif
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SAN) -MMD -MP -Iinclude $(PKG_CFLAGS) \
-	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' $(CFLAGS)
+	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' $(if $(wildcard sim/plot.c),-DHAVE_PLOT) \
+	     $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
 
 LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))

@@ -9,9 +9,8 @@
 #include "mvsim/keys.h"
 #include "mvsim/model.h"
 #include "mvsim/output.h"
-#if __has_include("mvsim/plot.h")
+#ifdef HAVE_PLOT
 #include "mvsim/plot.h"
-#define HAVE_PLOT 1
 #endif
 
 #include <getopt.h>
