@@ -83,6 +83,7 @@ bench: deps $(BUILD)/bench all
 
 # Regenerates the committed reference outputs of the regression test: a decision, not a fix.
 refs: all
+	@mkdir -p tests/data/ref
 	@for f in configs/kazakhstan.cfg configs/scenarios/*.cfg; do \
 		b=$$(basename $$f .cfg); \
 		$(MVSIM) run $$f -o tests/data/ref/$$b.tsv || exit 1; echo "tests/data/ref/$$b.tsv"; \
@@ -108,3 +109,6 @@ clean:
 	rm -rf build out
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
+
+# cli.c includes the plot command only when sim/plot.c exists.
+$(BUILD)/obj/cli.o: $(wildcard sim/plot.c)
