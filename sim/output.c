@@ -62,6 +62,18 @@ fail:
 	return NULL;
 }
 
+struct mv_writer *mv_writer_open_stream(FILE *f, struct mv_error *err)
+{
+	struct mv_writer *w = calloc(1, sizeof *w);
+
+	if (w == NULL) {
+		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	w->f = f;
+	return w;
+}
+
 static int io_error(struct mv_writer *w, struct mv_error *err)
 {
 	return mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s",

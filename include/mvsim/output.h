@@ -18,6 +18,10 @@ struct mv_writer;
  * reported before any work (code 2). Returns NULL with err set. */
 struct mv_writer *mv_writer_open(const char *path, struct mv_error *err);
 
+/* Opens a writer on an open stream f, which stays the caller's (commit flushes it but does
+ * not close it). Returns NULL with err set on allocation failure. */
+struct mv_writer *mv_writer_open_stream(FILE *f, struct mv_error *err);
+
 /* Writes the metadata lines for sc (key table kt; integrator `method`, tolerances from sc,
  * `seed` as text or NULL for "none") and the header line of column names.
  * Returns 0 or -1 (err set). */
