@@ -220,8 +220,9 @@ int mv_keytab_build(const struct mv_scenario *sc, struct mv_keytab *kt, struct m
 		for (int d = 0; d < D; d++) {
 			snprintf(name, sizeof name, "vectors.%s.share.%s", sc->vec_id[i],
 				 sc->dom_id[d]);
+			/* >= 0 only: the sum check (within 1e-6 of 1) bounds it above. */
 			if (add_key(kt, &cap, name, mv_key_share(n, D, i, d), MV_KEY_SHARE,
-				    MV_RULE_UNIT, "share", "initial share in this domain"))
+				    MV_RULE_NONNEG, "share", "initial share in this domain"))
 				goto oom;
 		}
 	}

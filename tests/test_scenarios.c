@@ -238,10 +238,10 @@ static void test_regression(void **state)
 		const char *base = strrchr(path, '/') + 1;
 		char ref[512];
 		snprintf(ref, sizeof ref, "tests/data/ref/%.*s.tsv", (int)(strlen(base) - 4), base);
-		char **cols;
-		int ncols;
-		double *v;
-		long nrows;
+		char **cols = NULL;
+		int ncols = 0;
+		double *v = NULL;
+		long nrows = 0;
 		if (read_tsv(ref, &cols, &ncols, &v, &nrows))
 			fail_msg("%s: missing or unreadable reference (run `make refs`)", ref);
 		struct result r;
