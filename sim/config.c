@@ -1100,7 +1100,8 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 		goto oom;
 	if (sc->description == NULL && (sc->description = strdup("")) == NULL)
 		goto oom;
-	qsort(sc->events, (size_t)sc->nevents, sizeof *sc->events, cmp_event);
+	if (sc->nevents > 1)
+		qsort(sc->events, (size_t)sc->nevents, sizeof *sc->events, cmp_event);
 	if (mv_config_validate(sc, &L.kt, err))
 		goto fail;
 	/* Shares within the tolerance start exactly on the simplex (MODEL.md §3). */
