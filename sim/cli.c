@@ -305,7 +305,10 @@ static void print_check(const struct mv_scenario *sc, const struct mv_keytab *kt
 	printf("\n%-44s %-14s %s\n", "KEY", "VALUE", "SOURCE");
 	for (int k = 0; k < kt->nkeys; k++) {
 		const struct mv_key *key = &kt->keys[k];
-		mv_format_number(sc->val[key->index], num);
+		if (sc->src[key->index].kind == MV_SRC_SERIES)
+			snprintf(num, sizeof num, "(data)");
+		else
+			mv_format_number(sc->val[key->index], num);
 		printf("%-44s %-14s %s\n", key->name, num,
 		       mv_scenario_src_str(sc, sc->src[key->index], src, sizeof src));
 	}

@@ -316,9 +316,10 @@ static int read_names(struct loader *L, const config_setting_t *root, int file,
 /* ---------------------------------------------------------------- sections */
 
 static const char *const top_keys[] = {"name", "description", "time", "integrator", "model",
-				       "focal", "domains", "vectors", "events", "noise", NULL};
+				       "focal", "domains", "vectors", "events", "series", "noise",
+				       NULL};
 static const char *const whatif_keys[] = {"base", "name", "description", "overrides", "events",
-					  NULL};
+					  "series", NULL};
 
 static void set_defaults(struct mv_scenario *sc)
 {
@@ -751,6 +752,119 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 	return 0;
 }
 
+/* Joins base (relative to the directory of from) into out. */
+static void join_relative(const char *from, const char *base, char *out, size_t size);
+
+/* Is slot the mass of a vector? Returns the vector, or -1. */
+static int mass_vector(const struct mv_scenario *sc, int slot)
+{
+	for (int i = 0; i < sc->nvec; i++)
+		if (slot == mv_key_vec(sc->nvec, sc->ndom, i, MV_VP_MASS))
+			return i;
+	return -1;
+}
+
+static int read_series(struct loader *L, const config_setting_t *root, int file)
+{
+	struct mv_scenario *sc = L->sc;
+	const config_setting_t *list = config_setting_get_member(root, "series");
+	static const char *const se_keys[] = {"key", "file", "column", "scale", NULL};
+	char path[64], sub[80];
+
+	if (list == NULL)
+		return 0;
+	if (config_setting_type(list) != CONFIG_TYPE_LIST)
+		return fail_type(L, list, file, "series",
+				 "a list ( { key = \"...\"; file = \"...\"; column = \"...\"; }, ... )");
+	int len = config_setting_length(list);
+	if (sc->nseries + len > MV_MAX_SERIES) {
+		char found[64];
+		snprintf(found, sizeof found, "%d in all", sc->nseries + len);
+		return fail(L, list, file, "series", "at most 256 series", found);
+	}
+	struct mv_series *grown = realloc(sc->series, (size_t)(sc->nseries + len + 1) * sizeof *grown);
+	if (grown == NULL)
+		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+	sc->series = grown;
+	for (int k = 0; k < len; k++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)k);
+		struct mv_series s = {0};
+		snprintf(path, sizeof path, "series[%d]", k);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+			return fail_type(L, g, file, path, "a group { key = ...; file = ...; column = ...; }");
+		if (check_known(L, g, file, path, se_keys))
+			return -1;
+		const config_setting_t *ks = config_setting_get_member(g, "key");
+		snprintf(sub, sizeof sub, "%s.key", path);
+		if (ks == NULL)
+			return fail(L, g, file, sub, "a key string", "nothing (required)");
+		const struct mv_key *key = find_key(L, ks, file, sub);
+		if (key == NULL)
+			return -1;
+		s.vector = mass_vector(sc, key->index);
+		if (key->kind != MV_KEY_PARAM && s.vector < 0) {
+			char found[200];
+			snprintf(found, sizeof found, "the %s key '%s'",
+				 key->kind == MV_KEY_SETTING ? "setting" : key->kind == MV_KEY_SHARE ? "share" : "state",
+				 key->name);
+			return fail(L, ks, file, sub, "a parameter or a mass key", found);
+		}
+		for (int q = 0; q < sc->nseries; q++)
+			if (sc->series[q].key == key->index) {
+				char found[300];
+				snprintf(found, sizeof found, "a second series on '%s' (the first: %s:%d)",
+					 key->name, sc->files[sc->series[q].file], sc->series[q].line);
+				return fail(L, ks, file, sub, "one series per key", found);
+			}
+		s.key = key->index;
+		s.scale = 1.0;
+		const config_setting_t *sv = config_setting_get_member(g, "scale");
+		if (sv) {
+			snprintf(sub, sizeof sub, "%s.scale", path);
+			if (!is_number(sv))
+				return fail_type(L, sv, file, sub, "a number");
+			s.scale = number_of(sv);
+			if (!isfinite(s.scale))
+				return fail(L, sv, file, sub, "a finite number", "a non-finite value");
+		}
+		char *rel = NULL;
+		if (read_str(L, g, file, path, "file", &rel, 1, NULL) ||
+		    read_str(L, g, file, path, "column", &s.column, 1, NULL)) {
+			free(rel);
+			free(s.column);
+			return -1;
+		}
+		char full[4096];
+		join_relative(sc->files[file], rel, full, sizeof full);
+		free(rel);
+		s.path = strdup(full);
+		s.file = file;
+		s.line = config_setting_source_line(g);
+		FILE *probe = s.path ? fopen(s.path, "r") : NULL;
+		if (s.path && probe == NULL) {
+			char found[600];
+			snprintf(found, sizeof found, "'%.500s' (%s)", s.path, strerror(errno));
+			snprintf(sub, sizeof sub, "%s.file", path);
+			mv_series_free_data(&s);
+			return fail(L, config_setting_get_member(g, "file"), file, sub,
+				    "a readable data file", found);
+		}
+		if (probe)
+			fclose(probe);
+		if (s.path == NULL ||
+		    mv_series_read(s.path, s.column, s.scale, &s.t, &s.v, &s.npts, L->err)) {
+			if (s.path == NULL)
+				mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+			mv_series_free_data(&s);
+			return -1;
+		}
+		sc->series[sc->nseries] = s;
+		sc->src[s.key] = (struct mv_src){MV_SRC_SERIES, (short)file, s.line, sc->nseries};
+		sc->nseries++;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- files */
 
 static int add_file(struct loader *L, const char *path)
@@ -829,7 +943,8 @@ static int load_full(struct loader *L, config_t *cfg, int file)
 		return -1;
 	L->have_kt = 1;
 	if (read_time_model_focal(L, root, file) || read_domains(L, root, file) ||
-	    read_vectors(L, root, file) || read_events(L, root, file))
+	    read_vectors(L, root, file) || read_events(L, root, file) ||
+	    read_series(L, root, file))
 		return -1;
 	return 0;
 }
@@ -869,7 +984,10 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 		if (read_str(L, root, file, "", "description", &sc->description, 0, NULL))
 			return -1;
 	}
-	return read_overrides(L, root, file) || read_events(L, root, file) ? -1 : 0;
+	return read_overrides(L, root, file) || read_events(L, root, file) ||
+			       read_series(L, root, file)
+		       ? -1
+		       : 0;
 }
 
 static int load_file(struct loader *L, const char *path)
@@ -920,6 +1038,7 @@ static void where(const struct mv_scenario *sc, struct mv_src src, const char *k
 		break;
 	case MV_SRC_FILE:
 	case MV_SRC_OVERRIDE:
+	case MV_SRC_SERIES:
 		snprintf(buf, size, "%s:%d: setting '%s'", sc->files[src.file], src.line, key);
 		break;
 	default:
@@ -941,10 +1060,19 @@ static struct mv_src latest(const struct mv_scenario *sc, const int *slots, int 
 	return best;
 }
 
-/* Folds the events on key slot over base at time t, counting events with at <= t_incl. */
+static const struct mv_series *series_on(const struct mv_scenario *sc, int slot)
+{
+	for (int q = 0; q < sc->nseries; q++)
+		if (sc->series[q].key == slot)
+			return &sc->series[q];
+	return NULL;
+}
+
+/* Folds the events on key slot over its base value (or series) at time t. */
 static double fold(const struct mv_scenario *sc, int slot, double base, double t)
 {
-	double v = base;
+	const struct mv_series *s = series_on(sc, slot);
+	double v = s ? mv_series_interp(s, t) : base;
 	for (int k = 0; k < sc->nevents; k++) {
 		const struct mv_event *e = &sc->events[k];
 		if (e->key != slot || e->at > t)
@@ -1027,6 +1155,36 @@ int mv_config_validate(const struct mv_scenario *sc, const struct mv_keytab *kt,
 					    "%s: expected initial shares in domain %s summing to 1 (within 1e-6), found a sum of %.10g",
 					    at, sc->dom_id[d], sum);
 		}
+	}
+	/* Series: a later override or --set on a driven key would be silently ignored; values
+	 * of a parameter series must satisfy the key's rule; events cannot move a driven mass. */
+	for (int q = 0; q < sc->nseries; q++) {
+		const struct mv_series *s = &sc->series[q];
+		const struct mv_key *key = &kt->keys[kt->by_index[s->key]];
+		struct mv_src src = sc->src[s->key];
+		if (src.kind == MV_SRC_OVERRIDE || src.kind == MV_SRC_SET) {
+			where(sc, src, key->name, at, sizeof at);
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "%s: expected a key not driven by a data series, found '%s' (driven by %s:%s from %s:%d)",
+					    at, key->name, s->path, s->column, sc->files[s->file], s->line);
+		}
+		for (int k = 0; s->vector < 0 && k < s->npts; k++)
+			if (!mv_rule_ok(key->rule, s->v[k]))
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "%s: column '%s' (x%g) for '%s': expected %s, found %.10g at t=%.10g",
+						    s->path, s->column, s->scale, key->name,
+						    mv_rule_str(key->rule), s->v[k], s->t[k]);
+		for (int k = 0; s->vector >= 0 && k < s->npts; k++)
+			if (!(s->v[k] >= 0))
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "%s: column '%s' (x%g) for '%s': expected a number >= 0, found %.10g at t=%.10g",
+						    s->path, s->column, s->scale, key->name, s->v[k], s->t[k]);
+		for (int k = 0; s->vector >= 0 && k < sc->nevents; k++)
+			if (sc->events[k].key == s->key)
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "%s:%d: event on '%s': expected no events on a mass driven by a data series, found one (the series: %s:%s)",
+						    sc->files[sc->events[k].file], sc->events[k].line,
+						    key->name, s->path, s->column);
 	}
 	/* Events must not push a parameter outside its range: check every boundary. */
 	for (int k = 0; k < sc->nevents; k++) {

@@ -13,6 +13,7 @@
 struct dyn {
 	int slot;
 	int first, count; /* its events: s->pev[first .. first+count) */
+	const struct mv_series *ser; /* a data series replacing the base value, or NULL */
 };
 
 struct mv_schedule {
@@ -29,6 +30,8 @@ struct mv_schedule {
 	int *sev_y;                  /* their state index */
 	int nb;
 	double *bounds;
+	int nmass;
+	const struct mv_series **mass; /* exogenous masses */
 };
 
 double mv_event_apply(const struct mv_event *e, double v, double t)
@@ -59,7 +62,7 @@ double mv_events_value_at(const struct mv_event *ev, int nev, int slot, double b
 
 static double fold_dyn(const struct mv_schedule *s, const struct dyn *d, double t)
 {
-	double v = s->base[d->slot];
+	double v = d->ser ? mv_series_interp(d->ser, t) : s->base[d->slot];
 
 	for (int k = 0; k < d->count; k++) {
 		const struct mv_event *e = s->pev[d->first + k];
@@ -103,13 +106,17 @@ struct mv_schedule *mv_schedule_create(const struct mv_scenario *sc, const struc
 		goto oom;
 	s->sc = sc;
 	s->base = sc->val;
-	s->dyn = calloc((size_t)ne + 1, sizeof *s->dyn);
+	size_t npts = 0, nser = (size_t)sc->nseries;
+	for (int q = 0; q < sc->nseries; q++)
+		npts += (size_t)sc->series[q].npts;
+	s->dyn = calloc((size_t)ne + nser + 1, sizeof *s->dyn);
 	s->pev = calloc((size_t)ne + 1, sizeof *s->pev);
-	s->ramp = calloc((size_t)ne + 1, sizeof *s->ramp);
+	s->ramp = calloc((size_t)ne + nser + 1, sizeof *s->ramp);
 	s->sev = calloc((size_t)ne + 1, sizeof *s->sev);
 	s->sev_y = calloc((size_t)ne + 1, sizeof *s->sev_y);
-	s->bounds = calloc(2 * (size_t)ne + 1, sizeof *s->bounds);
-	if (!s->dyn || !s->pev || !s->ramp || !s->sev || !s->sev_y || !s->bounds)
+	s->bounds = calloc(2 * (size_t)ne + npts + 1, sizeof *s->bounds);
+	s->mass = calloc(nser + 1, sizeof *s->mass);
+	if (!s->dyn || !s->pev || !s->ramp || !s->sev || !s->sev_y || !s->bounds || !s->mass)
 		goto oom;
 	/* Group parameter events by slot, keeping the global (at, file order) order inside. */
 	int npev = 0;
@@ -122,7 +129,7 @@ struct mv_schedule *mv_schedule_create(const struct mv_scenario *sc, const struc
 			if (s->dyn[d].slot == e->key)
 				break;
 		if (d == s->ndyn)
-			s->dyn[s->ndyn++] = (struct dyn){e->key, 0, 0};
+			s->dyn[s->ndyn++] = (struct dyn){e->key, 0, 0, NULL};
 		s->dyn[d].count++;
 		npev++;
 	}
@@ -152,6 +159,24 @@ struct mv_schedule *mv_schedule_create(const struct mv_scenario *sc, const struc
 			s->bounds[s->nb++] = e->at + e->over;
 	}
 	(void)npev;
+	/* Series: parameters become dynamic; every data point inside (start, end) is a stop. */
+	for (int q = 0; q < sc->nseries; q++) {
+		const struct mv_series *ser = &sc->series[q];
+		if (ser->vector >= 0) {
+			s->mass[s->nmass++] = ser;
+		} else {
+			int d;
+			for (d = 0; d < s->ndyn; d++)
+				if (s->dyn[d].slot == ser->key)
+					break;
+			if (d == s->ndyn)
+				s->dyn[s->ndyn++] = (struct dyn){ser->key, 0, 0, NULL};
+			s->dyn[d].ser = ser;
+		}
+		for (int k = 0; k < ser->npts; k++)
+			if (ser->t[k] > start && ser->t[k] < end)
+				s->bounds[s->nb++] = ser->t[k];
+	}
 	qsort(s->bounds, (size_t)s->nb, sizeof *s->bounds, cmp_double);
 	int m = 0;
 	for (int k = 0; k < s->nb; k++)
@@ -175,6 +200,7 @@ void mv_schedule_free(struct mv_schedule *s)
 	free(s->sev);
 	free(s->sev_y);
 	free(s->bounds);
+	free(s->mass);
 	free(s);
 }
 
@@ -195,14 +221,14 @@ void mv_schedule_segment(struct mv_schedule *s, double t0, double *p)
 	s->nramp = 0;
 	for (int d = 0; d < s->ndyn; d++) {
 		const struct dyn *dy = &s->dyn[d];
+		int moving = dy->ser != NULL; /* a series is linear between its points */
 		p[dy->slot] = fold_dyn(s, dy, t0);
-		for (int k = 0; k < dy->count; k++) {
+		for (int k = 0; k < dy->count && !moving; k++) {
 			const struct mv_event *e = s->pev[dy->first + k];
-			if (e->at <= s->t_incl && e->over > 0 && e->at + e->over > s->t_incl) {
-				s->ramp[s->nramp++] = d;
-				break;
-			}
+			moving = e->at <= s->t_incl && e->over > 0 && e->at + e->over > s->t_incl;
 		}
+		if (moving)
+			s->ramp[s->nramp++] = d;
 	}
 }
 
@@ -213,6 +239,21 @@ int mv_schedule_update(struct mv_schedule *s, double t, double *p)
 		p[dy->slot] = fold_dyn(s, dy, t);
 	}
 	return s->nramp;
+}
+
+int mv_schedule_masses(const struct mv_schedule *s, double t, const double *p, double *mexo,
+			unsigned char *exo)
+{
+	const struct mv_scenario *sc = s->sc;
+
+	for (int q = 0; q < s->nmass; q++) {
+		int i = s->mass[q]->vector;
+		double g = p[mv_key_vec(sc->nvec, sc->ndom, i, MV_VP_GROWTH)];
+		mexo[i] = mv_series_mass(s->mass[q], t, g);
+		if (exo)
+			exo[i] = 1;
+	}
+	return s->nmass;
 }
 
 int mv_schedule_jumps(const struct mv_schedule *s, double t, int next, double *y)

@@ -71,8 +71,10 @@ static int run_rhs(double t, const double y[], double dydt[], void *params)
 {
 	struct mv_run *r = params;
 
-	if (!r->spinning)
+	if (!r->spinning) {
 		mv_schedule_update(r->sched, t, r->p);
+		mv_schedule_masses(r->sched, t, r->p, r->model.mexo, NULL);
+	}
 	return mv_model_rhs(t, y, dydt, &r->model);
 }
 
@@ -295,7 +297,13 @@ static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_
 
 static int emit(struct mv_run *r, double t, mv_row_fn row, void *ctx, struct mv_error *err)
 {
+	const int n = r->sc->nvec, D = r->sc->ndom;
+
 	mv_schedule_update(r->sched, t, r->p);
+	mv_schedule_masses(r->sched, t, r->p, r->model.mexo, NULL);
+	for (int i = 0; i < n; i++)
+		if (r->model.exo[i])
+			r->y[MV_Y_MASS(n, D, i)] = r->model.mexo[i];
 	mv_model_row(&r->model, t, r->y, r->row);
 	for (int c = 0; c < r->model.ncols; c++)
 		if (!isfinite(r->row[c]))
@@ -336,6 +344,12 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 	r->y[MV_Y_PROB(n, D)] = 0;
 	gsl_odeiv2_driver_reset(r->drv);
 	segment(r, start, nb > 0 ? bounds[0] : end);
+	/* Masses driven by data start at the series' value (and stay there in spin-up). */
+	memset(r->model.exo, 0, sizeof r->model.exo);
+	mv_schedule_masses(r->sched, start, r->p, r->model.mexo, r->model.exo);
+	for (int i = 0; i < n; i++)
+		if (r->model.exo[i])
+			r->y[MV_Y_MASS(n, D, i)] = r->model.mexo[i];
 
 	if (spinup > 0) {
 		/* Shares, effort and tension relax with every parameter and mass frozen at its

@@ -59,7 +59,8 @@ static int compute_aux(const struct mv_model *m, double t, const double *y, stru
 	x->hsum = 0;
 	for (int i = 0; i < n; i++) {
 		const double *pv = p + m->vbase[i];
-		double mass = y[MV_Y_MASS(n, D, i)], e = y[MV_Y_EFFORT(n, D, i)];
+		double mass = m->exo[i] ? m->mexo[i] : y[MV_Y_MASS(n, D, i)];
+		double e = y[MV_Y_EFFORT(n, D, i)];
 		double z = y[MV_Y_TENSION(n, D, i)];
 		double delta = pv[MV_VP_DISTANCE] / (1 + pv[MV_VP_CONNECTIVITY]);
 		/* P[d][i] = σ[d][i]·q_i: the pull without salience. */
@@ -125,7 +126,8 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 		}
 		double gapA = pv[MV_VP_ASPIRATION] - x.abar[i];
 		double gapr = pv[MV_VP_RED_LINE] - x.abar[i];
-		dydt[MV_Y_MASS(n, D, i)] = m->frozen ? 0 : pv[MV_VP_GROWTH] * y[MV_Y_MASS(n, D, i)];
+		/* An exogenous mass is not integrated: the run sets it at every output. */
+		dydt[MV_Y_MASS(n, D, i)] = m->frozen || m->exo[i] ? 0 : pv[MV_VP_GROWTH] * y[MV_Y_MASS(n, D, i)];
 		dydt[MV_Y_EFFORT(n, D, i)] = pv[MV_VP_RESPONSIVENESS] * (gapA > 0 ? gapA : 0) -
 					     y[MV_Y_EFFORT(n, D, i)] / pv[MV_VP_EFFORT_DECAY];
 		dydt[MV_Y_TENSION(n, D, i)] = pv[MV_VP_COERCION] * R * (gapr > 0 ? gapr : 0) -
@@ -161,7 +163,7 @@ void mv_model_row(struct mv_model *m, double t, const double *y, double *row)
 		row[c++] = pull;
 	}
 	for (int i = 0; i < n; i++)
-		row[c++] = y[MV_Y_MASS(n, D, i)];
+		row[c++] = m->exo[i] ? m->mexo[i] : y[MV_Y_MASS(n, D, i)];
 	for (int i = 0; i < n; i++)
 		row[c++] = y[MV_Y_EFFORT(n, D, i)];
 	for (int i = 0; i < n; i++)

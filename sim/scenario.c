@@ -26,6 +26,9 @@ void mv_scenario_free(struct mv_scenario *sc)
 	for (int k = 0; k < sc->nevents; k++)
 		free(sc->events[k].label);
 	free(sc->events);
+	for (int k = 0; k < sc->nseries; k++)
+		mv_series_free_data(&sc->series[k]);
+	free(sc->series);
 	for (int k = 0; k < sc->nfiles; k++)
 		free(sc->files[k]);
 	free(sc->files);
@@ -48,6 +51,12 @@ char *mv_scenario_src_str(const struct mv_scenario *sc, struct mv_src src, char 
 	case MV_SRC_SET:
 		snprintf(buf, (size_t)size, "--set %s", src.arg >= 0 ? sc->sets[src.arg] : "");
 		break;
+	case MV_SRC_SERIES: {
+		const struct mv_series *s = &sc->series[src.arg];
+		snprintf(buf, (size_t)size, "series %s:%s x%g (%s %s:%d)", s->path, s->column, s->scale,
+			 s->file == sc->top ? "file" : "base", sc->files[s->file], s->line);
+		break;
+	}
 	case MV_SRC_DERIVED:
 		snprintf(buf, (size_t)size, "derived");
 		break;

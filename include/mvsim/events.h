@@ -41,6 +41,11 @@ void mv_schedule_segment(struct mv_schedule *s, double t0, double *p);
  * Returns the number updated (0: p is constant on this segment). */
 int mv_schedule_update(struct mv_schedule *s, double t, double *p);
 
+/* Exogenous masses (MODEL.md §10) at t with growth rates from p: sets mexo[i] (and exo[i] = 1
+ * when exo is not NULL) for every vector whose mass a series drives. Returns their number. */
+int mv_schedule_masses(const struct mv_schedule *s, double t, const double *p, double *mexo,
+		       unsigned char *exo);
+
 /* Applies to the state y the jumps of the state events from position `next` (in time order)
  * with at <= t (within 1e-9 years), in order; returns the position of the first event not
  * applied. Start with next = 0. */

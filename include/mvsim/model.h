@@ -26,6 +26,8 @@ struct mv_model {
 	int ideal0;     /* slot of focal.ideal of the first vector */
 	int dom0;       /* slot of the first domain's weight (inertia follows) */
 	int frozen;     /* spin-up: dm/dt = 0 and dp/dt = 0 (MODEL.md §5) */
+	unsigned char exo[32]; /* 1: vector i's mass is exogenous (a data series), read mexo */
+	double mexo[32];       /* exogenous masses at the current time */
 	mv_eps_fn eps;  /* NULL: no noise */
 	void *eps_ctx;
 	int bad;        /* after GSL_EBADFUNC: the state index whose derivative was not finite */

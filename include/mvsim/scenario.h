@@ -8,6 +8,9 @@
 #define MV_MAX_EVENTS 4096 /* more is an input error, not unbounded memory */
 #define MV_MAX_NAME 64     /* bytes in a vector, domain or focal name */
 #define MV_MAX_BASES 16    /* depth of `base =` chains */
+#define MV_MAX_SERIES 256  /* data series per scenario */
+
+#include "mvsim/series.h"
 
 /* Where a value came from (shown by `mvsim check`, used in error messages). */
 enum mv_src_kind {
@@ -15,7 +18,8 @@ enum mv_src_kind {
 	MV_SRC_FILE,        /* a setting in a scenario file (top file or a base) */
 	MV_SRC_OVERRIDE,    /* an `overrides` entry of a what-if file */
 	MV_SRC_SET,         /* --set KEY=VALUE (or --rtol/--atol) on the command line */
-	MV_SRC_DERIVED      /* computed from other settings (e.g. normalised shares) */
+	MV_SRC_DERIVED,     /* computed from other settings (e.g. normalised shares) */
+	MV_SRC_SERIES       /* a data series (arg: index into mv_scenario.series) */
 };
 
 struct mv_src {
@@ -64,6 +68,9 @@ struct mv_scenario {
 
 	int nevents;
 	struct mv_event *events; /* sorted by `at`, ties in file order */
+
+	int nseries;
+	struct mv_series *series; /* data series driving parameters and masses (MODEL.md §10) */
 
 	int nfiles;
 	char **files;  /* every file read; files[top] is the one given by the user */
