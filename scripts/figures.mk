@@ -1,0 +1,37 @@
+# figures.mk — `make figures`: the README's figures, docs/img/*.png, drawn from fresh runs.
+# Included by the Makefile after MVSIM (the mvsim binary) is defined; see docs/plotting.md.
+
+# The single-result figures drawn for the docs (each a scripts/<kind>.gp), and the columns of
+# the baseline-against-what-if comparison.
+PLOT_KINDS ?= shares plane tension diversity
+PLOT_COMPARE_COLUMNS ?= share_russia share_china share_west crisis_prob
+PLOT_WHATIF ?= configs/scenarios/ukraine_style.cfg
+
+FIG_DIR  ?= docs/img
+FIG_RUNS ?= $(or $(BUILD),build)/figures
+FIGURES  := $(PLOT_KINDS:%=$(FIG_DIR)/%.png) $(FIG_DIR)/compare.png
+
+# The scripts are taken from this tree, whatever binary MVSIM names (build/mvsim, an ASan build).
+PLOT_ENV := MVSIM_SCRIPTS=scripts
+
+.PHONY: figures
+figures: $(FIGURES)
+
+$(FIG_RUNS)/baseline.tsv: configs/kazakhstan.cfg $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(MVSIM) run $< -o $@
+
+# A what-if inherits from the baseline (base = "../kazakhstan.cfg"), so it depends on it too.
+$(FIG_RUNS)/whatif.tsv: $(PLOT_WHATIF) configs/kazakhstan.cfg $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(MVSIM) run $< -o $@
+
+$(FIG_DIR)/compare.png: $(FIG_RUNS)/baseline.tsv $(FIG_RUNS)/whatif.tsv scripts/compare.gp \
+		scripts/common.gp $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(PLOT_ENV) $(MVSIM) plot --compare $(FIG_RUNS)/baseline.tsv $(FIG_RUNS)/whatif.tsv \
+		--columns "$(PLOT_COMPARE_COLUMNS)" -o $@
+
+$(FIG_DIR)/%.png: $(FIG_RUNS)/baseline.tsv scripts/%.gp scripts/common.gp $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(PLOT_ENV) $(MVSIM) plot $< --kind $* -o $@

@@ -1,0 +1,511 @@
+/* test_plot.c — the figure scripts and `mvsim plot`: every script drawn (png and svg) from real
+ * runs of two shapes of scenario, through gnuplot directly and through mv_cmd_plot; errors. */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mvsim/plot.h"
+
+extern char **environ;
+
+#define OUT "build/test-plot"
+
+/* The results drawn: the baseline (4 vectors x 3 domains) and tests/data/plot_three_vectors.cfg
+ * (3 x 2), both run by the mvsim binary in the group setup; a synthetic result with events
+ * the real scenarios lack (one without a label, one near the end) kept in tests/data. */
+static const char *const results[] = {
+	OUT "/baseline.tsv",
+	OUT "/three.tsv",
+	"tests/data/plot_synth_four.tsv",
+};
+#define NRESULTS (int)(sizeof results / sizeof results[0])
+
+static const char *const kinds[] = {"shares", "plane", "tension", "diversity"};
+#define NKINDS (int)(sizeof kinds / sizeof kinds[0])
+
+/* ---- helpers -------------------------------------------------------------------------- */
+
+/* Runs argv (argv[0] looked up on PATH) with stdout and stdin on /dev/null; its stderr is
+ * returned in *err (malloc'd). Returns the exit status, or -1 if it could not be run. */
+static int run(char *const argv[], char **err)
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2], status;
+	size_t len = 0, cap = 1024;
+	char *buf = malloc(cap);
+	pid_t pid;
+
+	assert_non_null(buf);
+	assert_int_equal(pipe(fds), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	posix_spawn_file_actions_addclose(&fa, fds[1]);
+	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	for (;;) {
+		if (len + 512 > cap)
+			buf = realloc(buf, cap *= 2);
+		assert_non_null(buf);
+		ssize_t got = read(fds[0], buf + len, cap - len - 1);
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	buf[len] = '\0';
+	close(fds[0]);
+	*err = buf;
+	if (rc != 0)
+		return -1;
+	while (waitpid(pid, &status, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* Fails unless path is a non-empty figure of its kind: a PNG signature, an SVG document that
+ * is closed, a PDF header. */
+static void assert_figure(const char *path)
+{
+	char head[8] = {0}, tail[64] = {0};
+	long size = file_size(path);
+	FILE *f;
+
+	if (size <= 0)
+		fail_msg("%s: missing or empty (size %ld)", path, size);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(head, 1, sizeof head, f), sizeof head);
+	fseek(f, size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0, SEEK_SET);
+	size_t n = fread(tail, 1, sizeof tail - 1, f);
+	tail[n] = '\0';
+	fclose(f);
+	if (strstr(path, ".png"))
+		assert_memory_equal(head, "\x89PNG\r\n\x1a\n", 8);
+	else if (strstr(path, ".svg"))
+		assert_non_null(strstr(tail, "</svg>"));
+	else if (strstr(path, ".pdf"))
+		assert_memory_equal(head, "%PDF", 4);
+}
+
+/* Redirects fd (1 or 2) to a file until capture_end, which returns what was written. */
+struct capture {
+	int fd, saved;
+	char path[64];
+	char text[8192]; /* what was written, after capture_end */
+};
+
+static void capture_begin(struct capture *c, int fd)
+{
+	fflush(fd == 1 ? stdout : stderr);
+	c->fd = fd;
+	snprintf(c->path, sizeof c->path, OUT "/capture-%d.txt", fd);
+	c->saved = dup(fd);
+	int out = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(c->saved >= 0 && out >= 0);
+	dup2(out, fd);
+	close(out);
+}
+
+static char *capture_end(struct capture *c)
+{
+	fflush(c->fd == 1 ? stdout : stderr);
+	dup2(c->saved, c->fd);
+	close(c->saved);
+	FILE *f = fopen(c->path, "r");
+	assert_non_null(f);
+	size_t n = fread(c->text, 1, sizeof c->text - 1, f);
+	c->text[n] = '\0';
+	fclose(f);
+	return c->text;
+}
+
+/* Calls mv_cmd_plot on a NULL-terminated argument list (after "plot"), keeping its stderr in
+ * *err (static, overwritten by the next call) and its stdout out of the test log. */
+static int plot(char **err, ...)
+{
+	static struct capture out, errs;
+	char *argv[32] = {"plot"};
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, err);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	capture_begin(&out, 1);
+	capture_begin(&errs, 2);
+	int rc = mv_cmd_plot(argc, argv);
+	*err = capture_end(&errs);
+	capture_end(&out);
+	return rc;
+}
+
+/* Fails if a temporary (".tmp.") is left in OUT: figures are published only when complete. */
+static void assert_no_temporaries(void)
+{
+	DIR *d = opendir(OUT);
+	struct dirent *e;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".tmp."))
+			fail_msg("temporary left behind: %s/%s", OUT, e->d_name);
+	closedir(d);
+}
+
+/* ---- fixtures ------------------------------------------------------------------------- */
+
+/* Runs the mvsim binary (env MVSIM, default build/mvsim) on the two scenarios into OUT, and
+ * points mv_cmd_plot at the repository's scripts. */
+static int setup(void **state)
+{
+	static const char *const runs[][2] = {
+		{"configs/kazakhstan.cfg", OUT "/baseline.tsv"},
+		{"tests/data/plot_three_vectors.cfg", OUT "/three.tsv"},
+	};
+	const char *mvsim = getenv("MVSIM");
+	char bin[256];
+
+	(void)state;
+	snprintf(bin, sizeof bin, "%s%s", mvsim && mvsim[0] != '/' ? "./" : "",
+		 mvsim && mvsim[0] ? mvsim : "build/mvsim");
+	mkdir("build", 0755);
+	mkdir(OUT, 0755);
+	for (int k = 0; k < 2; k++) {
+		char *argv[] = {bin, "run", (char *)runs[k][0], "-o", (char *)runs[k][1], NULL}, *err;
+		int rc = run(argv, &err);
+		if (rc != 0) {
+			print_error("%s run %s: exit %d\n%s", bin, runs[k][0], rc, err);
+			free(err);
+			return -1;
+		}
+		free(err);
+	}
+	setenv("MVSIM_SCRIPTS", "scripts", 1);
+	unsetenv("GNUPLOT");
+	return 0;
+}
+
+/* ---- the scripts on their own ---------------------------------------------------------- */
+
+/* gnuplot -e "in=...; out=..." scripts/KIND.gp, png and svg (term from the extension), for
+ * every result: exit 0, not a byte on stderr, a complete figure. */
+static void test_scripts_direct(void **state)
+{
+	static const char *const exts[] = {"png", "svg"};
+	(void)state;
+	for (int r = 0; r < NRESULTS; r++)
+		for (int k = 0; k < NKINDS; k++)
+			for (int e = 0; e < 2; e++) {
+				char vars[512], script[64], out[256], *err;
+				const char *base = strrchr(results[r], '/') + 1;
+				snprintf(out, sizeof out, OUT "/direct-%.*s-%s.%s",
+					 (int)(strlen(base) - 4), base, kinds[k], exts[e]);
+				snprintf(vars, sizeof vars, "in='%s'; out='%s'", results[r], out);
+				snprintf(script, sizeof script, "scripts/%s.gp", kinds[k]);
+				unlink(out);
+				char *argv[] = {"gnuplot", "-e", vars, script, NULL};
+				int rc = run(argv, &err);
+				if (rc != 0 || err[0] != '\0')
+					fail_msg("gnuplot %s on %s: exit %d, stderr:\n%s", script,
+						 results[r], rc, err);
+				free(err);
+				assert_figure(out);
+			}
+}
+
+/* An explicit term overrides the extension; pdfcairo works too. */
+static void test_scripts_term(void **state)
+{
+	(void)state;
+	char *err, *argv[] = {"gnuplot", "-e",
+			      "in='" OUT "/three.tsv'; out='" OUT "/direct-term.fig'; term='pdfcairo'",
+			      "scripts/shares.gp", NULL};
+	unlink(OUT "/direct-term.fig");
+	int rc = run(argv, &err);
+	if (rc != 0 || err[0] != '\0')
+		fail_msg("exit %d, stderr:\n%s", rc, err);
+	free(err);
+	char head[4];
+	FILE *f = fopen(OUT "/direct-term.fig", "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(head, 1, 4, f), 4);
+	fclose(f);
+	assert_memory_equal(head, "%PDF", 4);
+}
+
+/* compare.gp with files='...' and cols='...', across the two shapes (common columns). */
+static void test_compare_direct(void **state)
+{
+	static const char *const exts[] = {"png", "svg"};
+	(void)state;
+	for (int e = 0; e < 2; e++) {
+		char vars[512], out[128], *err;
+		snprintf(out, sizeof out, OUT "/direct-compare.%s", exts[e]);
+		snprintf(vars, sizeof vars,
+			 "files='" OUT "/baseline.tsv " OUT "/three.tsv'; "
+			 "cols='share_russia share_china share_west crisis_prob'; out='%s'", out);
+		unlink(out);
+		char *argv[] = {"gnuplot", "-e", vars, "scripts/compare.gp", NULL};
+		int rc = run(argv, &err);
+		if (rc != 0 || err[0] != '\0')
+			fail_msg("compare.gp: exit %d, stderr:\n%s", rc, err);
+		free(err);
+		assert_figure(out);
+	}
+}
+
+/* A script given a file that is not a result stops with gnuplot's error, naming the file. */
+static void test_script_rejects_non_result(void **state)
+{
+	(void)state;
+	char *err, *argv[] = {"gnuplot", "-e",
+			      "in='tests/data/plot_not_mvsim.tsv'; out='" OUT "/direct-bad.png'",
+			      "scripts/plane.gp", NULL};
+	int rc = run(argv, &err);
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(err, "tests/data/plot_not_mvsim.tsv: not an mvsim result"));
+	free(err);
+}
+
+/* ---- mvsim plot --------------------------------------------------------------------------- */
+
+/* --kind all, png and svg, for every result: four figures beside the input, status 0. */
+static void test_cmd_all_kinds(void **state)
+{
+	static const char *const fmts[] = {"png", "svg"};
+	(void)state;
+	for (int r = 0; r < NRESULTS; r++)
+		for (int f = 0; f < 2; f++) {
+			char *err, out[256];
+			const char *input = results[r];
+			/* The synthetic result lives in tests/data: draw a copy in OUT instead. */
+			if (strncmp(input, OUT, strlen(OUT)) != 0) {
+				char *cp[] = {"cp", (char *)input, OUT "/synth.tsv", NULL}, *e2;
+				assert_int_equal(run(cp, &e2), 0);
+				free(e2);
+				input = OUT "/synth.tsv";
+			}
+			int rc = plot(&err, input, "--kind", "all", "--format", fmts[f], NULL);
+			if (rc != 0)
+				fail_msg("mvsim plot %s --format %s: %d\n%s", input, fmts[f], rc, err);
+			assert_string_equal(err, "");
+			for (int k = 0; k < NKINDS; k++) {
+				snprintf(out, sizeof out, "%.*s-%s.%s", (int)(strlen(input) - 4), input,
+					 kinds[k], fmts[f]);
+				assert_figure(out);
+			}
+		}
+	assert_no_temporaries();
+}
+
+/* -o FILE for one kind; the format from its extension; the path printed on stdout. */
+static void test_cmd_output(void **state)
+{
+	(void)state;
+	struct capture out;
+	char *argv[] = {"plot", OUT "/three.tsv", "--kind", "plane", "-o", OUT "/one plane's.svg",
+			NULL};
+	unlink(OUT "/one plane's.svg");
+	capture_begin(&out, 1);
+	int rc = mv_cmd_plot(6, argv);
+	char *printed = capture_end(&out);
+	assert_int_equal(rc, 0);
+	assert_string_equal(printed, OUT "/one plane's.svg\n");
+	assert_figure(OUT "/one plane's.svg");
+}
+
+/* --compare: default columns (the first file's shares and crisis_prob) for two runs of the
+ * same shape, chosen columns across shapes; png and svg. */
+static void test_cmd_compare(void **state)
+{
+	(void)state;
+	char *err;
+	assert_int_equal(plot(&err, "--compare", OUT "/baseline.tsv", OUT "/baseline.tsv", "-o",
+			      OUT "/cmd-compare-default.png", NULL), 0);
+	assert_figure(OUT "/cmd-compare-default.png");
+	assert_int_equal(plot(&err, "--compare", OUT "/baseline.tsv", OUT "/three.tsv",
+			      "--columns", "share_russia,share_west crisis_prob", "--format", "svg",
+			      NULL), 0);
+	assert_figure(OUT "/baseline-compare.svg");
+}
+
+/* ---- errors: status and exact message -------------------------------------------------- */
+
+static void test_err_not_result(void **state)
+{
+	(void)state;
+	char *err;
+	assert_int_equal(plot(&err, "tests/data/plot_not_mvsim.tsv", NULL), 2);
+	assert_string_equal(err, "mvsim plot: tests/data/plot_not_mvsim.tsv: not an mvsim result "
+				 "(the first line should start with '# mvsim')\n");
+}
+
+static void test_err_no_header(void **state)
+{
+	(void)state;
+	char *err;
+	assert_int_equal(plot(&err, "tests/data/plot_no_header.tsv", NULL), 2);
+	assert_string_equal(err, "mvsim plot: tests/data/plot_no_header.tsv: no header line after "
+				 "the '#' lines\n");
+}
+
+static void test_err_missing_column(void **state)
+{
+	(void)state;
+	char *err;
+	assert_int_equal(plot(&err, "tests/data/plot_no_tilt.tsv", "--kind", "plane", "-o",
+			      OUT "/never.png", NULL), 2);
+	assert_string_equal(err, "mvsim plot: tests/data/plot_no_tilt.tsv: column 'tilt_x' is "
+				 "absent (the plane figure needs it)\n");
+	assert_int_equal(file_size(OUT "/never.png"), -1);
+	/* The other kinds do not need tilt_x. */
+	assert_int_equal(plot(&err, "tests/data/plot_no_tilt.tsv", "--kind", "diversity", "-o",
+			      OUT "/no-tilt-diversity.png", NULL), 0);
+	assert_figure(OUT "/no-tilt-diversity.png");
+	/* --compare names the file and the column. */
+	assert_int_equal(plot(&err, "--compare", OUT "/baseline.tsv", OUT "/three.tsv", NULL), 2);
+	assert_string_equal(err, "mvsim plot: " OUT "/three.tsv: column 'share_south_asia' is "
+				 "absent\n");
+}
+
+static void test_err_gnuplot_missing(void **state)
+{
+	(void)state;
+	char *err, *path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	setenv("PATH", "/nonexistent", 1);
+	int rc = plot(&err, OUT "/three.tsv", "--kind", "shares", "-o", OUT "/never.png", NULL);
+	setenv("PATH", path, 1);
+	free(path);
+	assert_int_equal(rc, 1);
+	assert_string_equal(err, "mvsim plot: gnuplot not found on PATH; install it with: "
+				 "apt-get install gnuplot-nox\n");
+	assert_int_equal(file_size(OUT "/never.png"), -1);
+}
+
+/* A warning from gnuplot is a failure: status 1, the warning shown, no figure left. */
+static void test_err_gnuplot_warning(void **state)
+{
+	(void)state;
+	char *err;
+	FILE *f;
+	mkdir(OUT "/warnscripts", 0755);
+	f = fopen(OUT "/warnscripts/diversity.gp", "w");
+	assert_non_null(f);
+	fputs("set terminal pngcairo\nset output out\nplot 'no-such-file.dat' using 1:2\n", f);
+	assert_int_equal(fclose(f), 0);
+	f = fopen(OUT "/warnscripts/common.gp", "w"); /* mv_cmd_plot wants it beside the script */
+	assert_non_null(f);
+	assert_int_equal(fclose(f), 0);
+	setenv("MVSIM_SCRIPTS", OUT "/warnscripts", 1);
+	int rc = plot(&err, OUT "/three.tsv", "--kind", "diversity", "-o", OUT "/warned.png", NULL);
+	setenv("MVSIM_SCRIPTS", "scripts", 1);
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(err, "mvsim plot: gnuplot failed on " OUT "/warnscripts/diversity.gp"
+				    " for " OUT "/warned.png:\n"));
+	assert_non_null(strstr(err, "warning: Cannot find or open file"));
+	assert_int_equal(file_size(OUT "/warned.png"), -1);
+	assert_no_temporaries();
+}
+
+static void test_err_scripts_missing(void **state)
+{
+	(void)state;
+	char *err;
+	setenv("MVSIM_SCRIPTS", OUT "/no-such-dir", 1);
+	int rc = plot(&err, OUT "/three.tsv", "--kind", "plane", NULL);
+	setenv("MVSIM_SCRIPTS", "scripts", 1);
+	assert_int_equal(rc, 1);
+	assert_string_equal(err, "mvsim plot: cannot find the plot scripts plane.gp and common.gp "
+				 "in " OUT "/no-such-dir (set MVSIM_SCRIPTS to the scripts "
+				 "directory)\n");
+}
+
+static void test_err_usage(void **state)
+{
+	(void)state;
+	char *err;
+	assert_int_equal(plot(&err, NULL), 2);
+	assert_string_equal(err, "mvsim plot: no result file given\n(see 'mvsim plot --help')\n");
+	assert_int_equal(plot(&err, OUT "/three.tsv", "-o", OUT "/x.png", NULL), 2);
+	assert_string_equal(err, "mvsim plot: -o names one file: give --kind too (with --kind all "
+				 "the figures go beside the input)\n(see 'mvsim plot --help')\n");
+	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "pie", NULL), 2);
+	assert_string_equal(err, "mvsim plot: --kind: expected shares, plane, tension, diversity "
+				 "or all, found 'pie'\n(see 'mvsim plot --help')\n");
+	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "plane", "-o", OUT "/x.jpg",
+			      NULL), 2);
+	assert_string_equal(err, "mvsim plot: cannot tell the format of '" OUT "/x.jpg': end it in "
+				 ".png, .svg or .pdf, or give --format\n(see 'mvsim plot --help')\n");
+	assert_int_equal(plot(&err, "--compare", OUT "/three.tsv", NULL), 2);
+	assert_string_equal(err, "mvsim plot: --compare needs two or more result files\n"
+				 "(see 'mvsim plot --help')\n");
+	assert_int_equal(plot(&err, "--compare", OUT "/three.tsv", OUT "/three.tsv", "--columns",
+			      "t'; system('true')", NULL), 2);
+	assert_int_equal(plot(&err, OUT "/three.tsv", "--frobnicate", NULL), 2);
+	assert_string_equal(err, "mvsim plot: unknown option '--frobnicate'\n"
+				 "(see 'mvsim plot --help')\n");
+}
+
+static void test_help(void **state)
+{
+	(void)state;
+	struct capture out;
+	char *argv[] = {"plot", "--help", NULL};
+	capture_begin(&out, 1);
+	int rc = mv_cmd_plot(2, argv);
+	char *text = capture_end(&out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(text, "usage: mvsim plot RESULT.tsv"));
+	assert_non_null(strstr(text, "--compare"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest scripts[] = {
+		cmocka_unit_test(test_scripts_direct),
+		cmocka_unit_test(test_scripts_term),
+		cmocka_unit_test(test_compare_direct),
+		cmocka_unit_test(test_script_rejects_non_result),
+	};
+	const struct CMUnitTest command[] = {
+		cmocka_unit_test(test_cmd_all_kinds),
+		cmocka_unit_test(test_cmd_output),
+		cmocka_unit_test(test_cmd_compare),
+		cmocka_unit_test(test_err_not_result),
+		cmocka_unit_test(test_err_no_header),
+		cmocka_unit_test(test_err_missing_column),
+		cmocka_unit_test(test_err_gnuplot_missing),
+		cmocka_unit_test(test_err_gnuplot_warning),
+		cmocka_unit_test(test_err_scripts_missing),
+		cmocka_unit_test(test_err_usage),
+		cmocka_unit_test(test_help),
+	};
+	int failed = cmocka_run_group_tests_name("plot scripts (gnuplot directly)", scripts, setup,
+						 NULL);
+	failed += cmocka_run_group_tests_name("mvsim plot", command, setup, NULL);
+	return failed ? 1 : 0;
+}
