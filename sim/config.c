@@ -68,9 +68,12 @@ static const char *file_of(struct loader *L, const config_setting_t *s, int file
 static int fail(struct loader *L, const config_setting_t *s, int file, const char *path,
 		const char *expected, const char *found)
 {
+	int line = config_setting_source_line(s);
+	if (line <= 0) /* the root group has no line: a missing top-level setting */
+		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: setting '%s': expected %s, found %s",
+				    file_of(L, s, file), path, expected, found);
 	return mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
-			    file_of(L, s, file), config_setting_source_line(s), path, expected,
-			    found);
+			    file_of(L, s, file), line, path, expected, found);
 }
 
 static int fail_type(struct loader *L, const config_setting_t *s, int file, const char *path,
@@ -274,7 +277,9 @@ static int read_names(struct loader *L, const config_setting_t *root, int file,
 	int len = config_setting_length(list);
 	if (len < min || len > max) {
 		char found[64];
-		snprintf(found, sizeof found, "%d %s", len, what);
+		/* "1 vector", "9 domains" */
+		snprintf(found, sizeof found, "%d %.*s", len,
+			 (int)strlen(what) - (len == 1 ? 1 : 0), what);
 		return fail(L, list, file, what, expected, found);
 	}
 	for (int k = 0; k < len; k++) {
@@ -968,6 +973,20 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 		return fail(L, b, file, "base", "a readable scenario file", found);
 	}
 	fclose(f);
+	char *real = realpath(basepath, NULL);
+	for (int k = 0; real && k < L->depth; k++)
+		if (strcmp(L->chain[k], real) == 0) {
+			char found[600];
+			snprintf(found, sizeof found, "'%.500s', which is already in the chain", basepath);
+			free(real);
+			return fail(L, b, file, "base", "a chain of bases without cycles", found);
+		}
+	free(real);
+	if (L->depth > MV_MAX_BASES) {
+		char found[64];
+		snprintf(found, sizeof found, "more than %d", MV_MAX_BASES);
+		return fail(L, b, file, "base", "at most 16 nested bases", found);
+	}
 	if (load_file(L, basepath))
 		return -1;
 	char *name = NULL;
@@ -998,19 +1017,7 @@ static int load_file(struct loader *L, const char *path)
 	if (real == NULL)
 		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: cannot open scenario: %s", path,
 				    strerror(errno));
-	for (int k = 0; k < L->depth; k++)
-		if (strcmp(L->chain[k], real) == 0) {
-			free(real);
-			return mv_error_set(L->err, MV_EXIT_INPUT,
-					    "%s: setting 'base': expected a chain of bases without cycles, found %s again",
-					    L->sc->files[L->sc->nfiles - 1], path);
-		}
-	if (L->depth > MV_MAX_BASES) {
-		free(real);
-		return mv_error_set(L->err, MV_EXIT_INPUT,
-				    "%s: setting 'base': expected at most %d nested bases, found more",
-				    path, MV_MAX_BASES);
-	}
+	/* load_whatif has checked cycles and depth against the `base` line. */
 	L->chain[L->depth++] = real;
 	int file = add_file(L, path);
 	if (file < 0)
@@ -1088,6 +1095,53 @@ static double fold(const struct mv_scenario *sc, int slot, double base, double t
 	return v;
 }
 
+/* Sums that must stay positive: the ideal mix, the domain weights, each domain's saliences.
+ * v holds the values to check; e, when not NULL, is the event that produced them at time t. */
+static int positive_sums(const struct mv_scenario *sc, const double *v, const struct mv_event *e,
+			 double t, struct mv_error *err)
+{
+	int n = sc->nvec, D = sc->ndom;
+	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS];
+	char at[512], key[128], what[128];
+	double sum = 0;
+
+	for (int i = 0; i < n; i++)
+		sum += v[slots[i] = mv_key_ideal(n, D, i)];
+	if (!(sum > 0)) {
+		snprintf(key, sizeof key, "focal.ideal");
+		snprintf(what, sizeof what, "at least one weight > 0");
+		goto bad;
+	}
+	sum = 0;
+	for (int d = 0; d < D; d++)
+		sum += v[slots[d] = mv_key_dom_weight(n, D, d)];
+	if (!(sum > 0)) {
+		snprintf(key, sizeof key, "domains.*.weight");
+		snprintf(what, sizeof what, "at least one domain weight > 0");
+		n = D;
+		goto bad;
+	}
+	for (int d = 0; d < D; d++) {
+		sum = 0;
+		for (int i = 0; i < n; i++)
+			sum += v[slots[i] = mv_key_salience(n, D, i, d)];
+		if (!(sum > 0)) {
+			snprintf(key, sizeof key, "vectors.*.salience.%s", sc->dom_id[d]);
+			snprintf(what, sizeof what, "at least one salience > 0 in domain %s",
+				 sc->dom_id[d]);
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	if (e)
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s:%d: event on '%s': expected %s, found all 0 at t=%.10g",
+				    sc->files[e->file], e->line, key, what, t);
+	where(sc, latest(sc, slots, n), key, at, sizeof at);
+	return mv_error_set(err, MV_EXIT_INPUT, "%s: expected %s, found all 0", at, what);
+}
+
 int mv_config_validate(const struct mv_scenario *sc, const struct mv_keytab *kt,
 		       struct mv_error *err)
 {
@@ -1116,35 +1170,12 @@ int mv_config_validate(const struct mv_scenario *sc, const struct mv_keytab *kt,
 				    at, v[MV_G_END] - v[MV_G_START], v[MV_G_NOISE_STEP]);
 	}
 	/* Sums that must be positive: ideal mix, domain weights, each domain's saliences. */
+	if (positive_sums(sc, v, NULL, 0, err))
+		return -1;
 	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS];
-	double sum = 0;
-	for (int i = 0; i < n; i++)
-		sum += v[slots[i] = mv_key_ideal(n, D, i)];
-	if (!(sum > 0)) {
-		where(sc, latest(sc, slots, n), "focal.ideal", at, sizeof at);
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: expected at least one weight > 0, found all 0", at);
-	}
-	sum = 0;
-	for (int d = 0; d < D; d++)
-		sum += v[slots[d] = mv_key_dom_weight(n, D, d)];
-	if (!(sum > 0)) {
-		where(sc, latest(sc, slots, D), "domains.*.weight", at, sizeof at);
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: expected at least one domain weight > 0, found all 0", at);
-	}
+	double sum;
 	for (int d = 0; d < D; d++) {
 		char key[128];
-		sum = 0;
-		for (int i = 0; i < n; i++)
-			sum += v[slots[i] = mv_key_salience(n, D, i, d)];
-		if (!(sum > 0)) {
-			snprintf(key, sizeof key, "vectors.*.salience.%s", sc->dom_id[d]);
-			where(sc, latest(sc, slots, n), key, at, sizeof at);
-			return mv_error_set(err, MV_EXIT_INPUT,
-					    "%s: expected at least one salience > 0 in domain %s, found all 0",
-					    at, sc->dom_id[d]);
-		}
 		sum = 0;
 		for (int i = 0; i < n; i++)
 			sum += v[slots[i] = mv_key_share(n, D, i, d)];
@@ -1185,6 +1216,41 @@ int mv_config_validate(const struct mv_scenario *sc, const struct mv_keytab *kt,
 						    "%s:%d: event on '%s': expected no events on a mass driven by a data series, found one (the series: %s:%s)",
 						    sc->files[sc->events[k].file], sc->events[k].line,
 						    key->name, s->path, s->column);
+	}
+	/* Events must not make a sum of parameters zero (all saliences of a domain, say):
+	 * check the folded values at every event's start and end. */
+	double *folded = malloc((size_t)sc->nval * sizeof *folded);
+	if (folded == NULL)
+		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	for (int k = 0; k < sc->nevents; k++) {
+		const struct mv_event *e = &sc->events[k];
+		if (kt->keys[kt->by_index[e->key]].kind != MV_KEY_PARAM)
+			continue;
+		double times[2] = {e->at, e->at + e->over};
+		for (int q = 0; q < 2; q++) {
+			memcpy(folded, v, (size_t)sc->nval * sizeof *folded);
+			for (int j = 0; j < sc->nevents; j++)
+				folded[sc->events[j].key] = fold(sc, sc->events[j].key, v[sc->events[j].key], times[q]);
+			if (positive_sums(sc, folded, e, times[q], err)) {
+				free(folded);
+				return -1;
+			}
+		}
+	}
+	free(folded);
+	/* Jumps on a state that must stay >= 0 (mass, effort): set and mul are checkable now;
+	 * an add is checked when the run applies it. */
+	for (int k = 0; k < sc->nevents; k++) {
+		const struct mv_event *e = &sc->events[k];
+		const struct mv_key *key = &kt->keys[kt->by_index[e->key]];
+		if (key->kind != MV_KEY_STATE || key->rule != MV_RULE_NONNEG || e->op == MV_OP_ADD ||
+		    e->x >= 0)
+			continue;
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s:%d: event on '%s': expected a %s that keeps it >= 0, found %s %.10g",
+				    sc->files[e->file], e->line, key->name,
+				    e->op == MV_OP_SET ? "value" : "factor",
+				    e->op == MV_OP_SET ? "set" : "mul", e->x);
 	}
 	/* Events must not push a parameter outside its range: check every boundary. */
 	for (int k = 0; k < sc->nevents; k++) {

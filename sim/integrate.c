@@ -236,6 +236,18 @@ static double out_time(const struct mv_scenario *sc, long k, long nrows)
 
 static int check_state(struct mv_run *r, double t, struct mv_error *err)
 {
+	const int n = r->sc->nvec, D = r->sc->ndom;
+
+	/* Masses and efforts can only go negative through an event's jump (an `add`). */
+	for (int i = 0; i < n; i++)
+		for (int k = MV_Y_MASS(n, D, i); k <= MV_Y_EFFORT(n, D, i); k += n)
+			if (r->y[k] < 0) {
+				char name[160];
+				mv_model_state_name(r->sc, k, name, sizeof name);
+				return mv_error_set(err, MV_EXIT_FAIL,
+						    "run failed at t=%.10g: an event made %s = %g (expected >= 0)",
+						    t, name, r->y[k]);
+			}
 	for (int k = 0; k < r->model.ny; k++)
 		if (!isfinite(r->y[k])) {
 			char name[160];

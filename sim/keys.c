@@ -354,6 +354,8 @@ int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
 				    arg, len == 0 ? "an empty key" : "a key too long");
 	memcpy(name, arg, len);
 	name[len] = '\0';
+	while (len > 0 && isspace((unsigned char)name[len - 1]))
+		name[--len] = '\0'; /* "time.end = 2030" */
 	const struct mv_key *k = mv_keytab_find(kt, name);
 	if (k == NULL) {
 		const struct mv_key *s = mv_keytab_suggest(kt, name);

@@ -348,6 +348,28 @@ static void test_nonfinite(void **state)
 	mv_scenario_free(sc);
 }
 
+/* A jump that makes a mass negative (an `add` cannot be checked before the run) stops the
+ * run at that time. */
+static void test_negative_jump(void **state)
+{
+	(void)state;
+	char text[4096];
+	snprintf(text, sizeof text, "%s%s", closed_cfg,
+		 "events = ( { at = 2017.25; key = \"vectors.b.mass\"; add = -5.0; } );\n");
+	struct mv_keytab kt;
+	struct mv_scenario *sc = tu_load_text(text, 0, NULL, &kt);
+	struct tu_rows rows;
+	struct mv_error err = {0};
+	assert_int_equal(tu_run(sc, &kt, NULL, &rows, &err), -1);
+	assert_int_equal(err.code, MV_EXIT_FAIL);
+	assert_true(strncmp(err.msg, "run failed at t=2017.25: an event made mass_b = -3.0", 52) == 0);
+	assert_non_null(strstr(err.msg, "(expected >= 0)"));
+	assert_int_equal(rows.nrows, 5); /* 2015 .. 2017: the rows before the jump */
+	free(rows.v);
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+}
+
 static void test_step_limit(void **state)
 {
 	(void)state;
@@ -393,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_spinup),
 		cmocka_unit_test(test_output_times),
 		cmocka_unit_test(test_nonfinite),
+		cmocka_unit_test(test_negative_jump),
 		cmocka_unit_test(test_step_limit),
 		cmocka_unit_test(test_unknown_stepper),
 	};

@@ -18,7 +18,8 @@ enum mv_src_kind {
 	MV_SRC_FILE,        /* a setting in a scenario file (top file or a base) */
 	MV_SRC_OVERRIDE,    /* an `overrides` entry of a what-if file */
 	MV_SRC_SET,         /* --set KEY=VALUE (or --rtol/--atol) on the command line */
-	MV_SRC_DERIVED,     /* computed from other settings (e.g. normalised shares) */
+	MV_SRC_DERIVED,     /* computed from other settings (reserved; normalised shares keep
+			       the source of the value as written) */
 	MV_SRC_SERIES       /* a data series (arg: index into mv_scenario.series) */
 };
 
