@@ -13,6 +13,7 @@
 #include "mvsim/plot.h"
 #endif
 
+#include <errno.h>
 #include <getopt.h>
 #include <gsl/gsl_version.h>
 #include <libconfig.h>
@@ -106,6 +107,16 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 	return MV_EXIT_INPUT;
 }
 
+/* Every command that prints results ends here: a failed write to stdout is an error. */
+static int finish_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "mvsim: standard output: write failed: %s\n", strerror(errno));
+		return MV_EXIT_FAIL;
+	}
+	return rc;
+}
+
 static int report(const struct mv_error *err)
 {
 	fprintf(stderr, "mvsim: %s\n", err->msg);
@@ -163,15 +174,17 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *allo
 	while ((opt = getopt_long(argc, argv, ":o:s:i:h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(find_command(cmd)->usage, stdout);
-			return MV_EXIT_OK;
+			return finish_stdout(MV_EXIT_OK);
 		}
 		if (opt == '?')
 			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		if (opt == ':')
 			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		int letter = opt == OPT_RTOL || opt == OPT_ATOL ? 't' : opt;
-		if (strchr(allow, letter) == NULL)
-			return usage_error(cmd, "option '%s' does not apply here", argv[optind - 1]);
+		if (strchr(allow, letter) == NULL) /* name the option, not its value */
+			return usage_error(cmd, "option '%s' does not apply here",
+					   argv[optind - 1] == optarg && optind >= 2 ? argv[optind - 2]
+										 : argv[optind - 1]);
 		switch (opt) {
 		case 'o':
 			c->output = optarg;
@@ -355,7 +368,7 @@ static int cmd_check(int argc, char **argv)
 		goto out;
 	}
 	print_check(sc, &kt);
-	rc = fflush(stdout) || ferror(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
+	rc = finish_stdout(MV_EXIT_OK);
 out:
 	free(cols);
 	mv_keytab_free(&kt);
@@ -386,7 +399,7 @@ static int cmd_keys(int argc, char **argv)
 		printf("%-44s %-10s %-14s %-10s %s\n", key->name, kind_name(key->kind), num,
 		       key->unit[0] ? key->unit : "-", key->what);
 	}
-	rc = fflush(stdout) || ferror(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
+	rc = finish_stdout(MV_EXIT_OK);
 out:
 	mv_keytab_free(&kt);
 	mv_scenario_free(sc);
@@ -400,13 +413,13 @@ static int cmd_help(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_main_usage(stdout);
-		return MV_EXIT_OK;
+		return finish_stdout(MV_EXIT_OK);
 	}
 	const struct mv_command *cmd = find_command(argv[1]);
 	if (cmd == NULL)
 		return usage_error("help", "unknown command '%s'", argv[1]);
 	fputs(cmd->usage, stdout);
-	return MV_EXIT_OK;
+	return finish_stdout(MV_EXIT_OK);
 }
 
 const struct mv_command *mv_cli_commands(int *count)
@@ -423,12 +436,12 @@ int mv_cli_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_main_usage(stdout);
-		return MV_EXIT_OK;
+		return finish_stdout(MV_EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("mvsim %s (GSL %s, libconfig %d.%d.%d)\n", MV_VERSION, GSL_VERSION,
 		       LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
-		return MV_EXIT_OK;
+		return finish_stdout(MV_EXIT_OK);
 	}
 	const struct mv_command *cmd = find_command(argv[1]);
 	if (cmd == NULL) {

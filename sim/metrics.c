@@ -287,6 +287,10 @@ int mv_format_exact(double v, char *buf)
 		return snprintf(buf, 32, "nan");
 	for (int p = 1; p < 17; p++) {
 		int len = snprintf(buf, 32, "%.*g", p, v);
+		/* "1e+02" reads back as 100 but "100" reads better: in the range where %g writes
+		 * plain digits once the precision allows, wait for them. */
+		if (strchr(buf, 'e') && fabs(v) >= 1e-4 && fabs(v) < 1e15)
+			continue;
 		if (strtod(buf, NULL) == v)
 			return len;
 	}

@@ -6,19 +6,36 @@
 #include "mvsim/keys.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Where the bytes go. */
+enum mode {
+	MODE_FILE,   /* a temporary renamed into place on commit */
+	MODE_DIRECT, /* an existing non-regular file (a FIFO, /dev/null): written in place */
+	MODE_STDOUT, /* standard output, held in memory up to STDOUT_HOLD, so a failed run
+		      * prints nothing; a longer result streams */
+	MODE_STREAM  /* a stream of the caller's */
+};
+
+#define STDOUT_HOLD (16u << 20)
+
 struct mv_writer {
+	int mode;
 	FILE *f;
 	char *path; /* final name; NULL for stdout */
-	char *tmp;  /* temporary name */
+	char *tmp;  /* temporary name (MODE_FILE) */
+	char *mem;  /* MODE_STDOUT: bytes held back; NULL once streaming */
+	size_t nmem, capmem;
+	int failed; /* a write failed (errno saved) */
+	int err_no;
 	char buf[1 << 16];
 };
 
-struct mv_writer *mv_writer_open(const char *path, struct mv_error *err)
+static struct mv_writer *writer_new(int mode, FILE *f, struct mv_error *err)
 {
 	struct mv_writer *w = calloc(1, sizeof *w);
 
@@ -26,10 +43,45 @@ struct mv_writer *mv_writer_open(const char *path, struct mv_error *err)
 		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 		return NULL;
 	}
-	if (path == NULL || strcmp(path, "-") == 0) {
-		w->f = stdout;
+	w->mode = mode;
+	w->f = f;
+	return w;
+}
+
+struct mv_writer *mv_writer_open(const char *path, struct mv_error *err)
+{
+	struct mv_writer *w;
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return writer_new(MODE_STDOUT, stdout, err);
+	if (path[0] == '\0') {
+		mv_error_set(err, MV_EXIT_INPUT, "output: expected a file name, found an empty one");
+		return NULL;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A FIFO or a device must not be replaced by a regular file: write to it. */
+		if (S_ISDIR(st.st_mode)) {
+			mv_error_set(err, MV_EXIT_INPUT, "%s: cannot write output: Is a directory", path);
+			return NULL;
+		}
+		FILE *f = fopen(path, "w");
+		if (f == NULL) {
+			mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open output: %s", path,
+				     strerror(errno));
+			return NULL;
+		}
+		if ((w = writer_new(MODE_DIRECT, f, err)) == NULL || (w->path = strdup(path)) == NULL) {
+			if (w)
+				mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+			fclose(f);
+			free(w);
+			return NULL;
+		}
 		return w;
 	}
+	if ((w = writer_new(MODE_FILE, NULL, err)) == NULL)
+		return NULL;
 	size_t len = strlen(path);
 	w->path = strdup(path);
 	w->tmp = malloc(len + 16);
@@ -64,60 +116,109 @@ fail:
 
 struct mv_writer *mv_writer_open_stream(FILE *f, struct mv_error *err)
 {
-	struct mv_writer *w = calloc(1, sizeof *w);
-
-	if (w == NULL) {
-		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-		return NULL;
-	}
-	w->f = f;
-	return w;
+	return writer_new(MODE_STREAM, f, err);
 }
 
 static int io_error(struct mv_writer *w, struct mv_error *err)
 {
 	return mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s",
-			    w->path ? w->path : "standard output", strerror(errno));
+			    w->path ? w->path : "standard output",
+			    strerror(w->err_no ? w->err_no : errno));
+}
+
+/* Writes n bytes; returns 0 or -1 (w->err_no set). */
+static int put(struct mv_writer *w, const char *data, size_t n)
+{
+	if (w->mode == MODE_STDOUT && w->nmem + n <= STDOUT_HOLD) {
+		if (w->nmem + n > w->capmem) {
+			size_t cap = w->capmem ? 2 * w->capmem : 1 << 16;
+			while (cap < w->nmem + n)
+				cap *= 2;
+			char *m = realloc(w->mem, cap);
+			if (m == NULL) {
+				w->err_no = ENOMEM;
+				return -1;
+			}
+			w->mem = m;
+			w->capmem = cap;
+		}
+		memcpy(w->mem + w->nmem, data, n);
+		w->nmem += n;
+		return 0;
+	}
+	if (w->mode == MODE_STDOUT && w->mem) { /* too long to hold: stream from here on */
+		size_t held = w->nmem;
+		w->nmem = 0;
+		if (fwrite(w->mem, 1, held, w->f) != held) {
+			w->err_no = errno;
+			return -1;
+		}
+		free(w->mem);
+		w->mem = NULL;
+		w->mode = MODE_STREAM;
+	}
+	if (fwrite(data, 1, n, w->f) != n) {
+		w->err_no = errno;
+		return -1;
+	}
+	return 0;
+}
+
+/* printf into put(). */
+static int putf(struct mv_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int putf(struct mv_writer *w, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int len = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return -1;
+	if ((size_t)len >= sizeof line)
+		len = (int)sizeof line - 1; /* metadata lines are short: names are < 64 bytes */
+	return put(w, line, (size_t)len);
 }
 
 int mv_writer_header(struct mv_writer *w, const struct mv_scenario *sc,
-		     const struct mv_keytab *kt, const char *method, const char *seed, char *const *columns, int ncols, struct mv_error *err)
+		     const struct mv_keytab *kt, const char *method, const char *seed,
+		     char *const *columns, int ncols, struct mv_error *err)
 {
-	FILE *f = w->f;
 	double wsum = 0;
-	int n = sc->nvec, D = sc->ndom;
-	char num[32];
+	int n = sc->nvec, D = sc->ndom, bad = 0;
+	char num[32], a[32], b[32];
 
-	fprintf(f, "# mvsim %s\n", MV_VERSION);
-	fprintf(f, "# scenario\t%s\n", sc->name);
-	fprintf(f, "# file\t%s\n", sc->files[sc->top]);
-	fprintf(f, "# sha256\t%s\n", sc->sha256);
-	fprintf(f, "# integrator\t%s\trtol=%g\tatol=%g\n", method, sc->val[MV_G_RTOL],
-		sc->val[MV_G_ATOL]);
-	fprintf(f, "# seed\t%s\n", seed ? seed : "none");
+	mv_format_number(sc->val[MV_G_RTOL], a);
+	mv_format_number(sc->val[MV_G_ATOL], b);
+	bad |= putf(w, "# mvsim %s\n", MV_VERSION);
+	bad |= putf(w, "# scenario\t%s\n", sc->name);
+	bad |= putf(w, "# file\t%s\n", sc->files[sc->top]);
+	bad |= putf(w, "# sha256\t%s\n", sc->sha256);
+	bad |= putf(w, "# integrator\t%s\trtol=%s\tatol=%s\n", method, a, b);
+	bad |= putf(w, "# seed\t%s\n", seed ? seed : "none");
 	for (int k = 0; k < sc->nsets; k++)
-		fprintf(f, "# set\t%s\n", sc->sets[k]);
+		bad |= putf(w, "# set\t%s\n", sc->sets[k]);
 	for (int i = 0; i < n; i++) {
 		mv_format_number(sc->val[mv_key_vec(n, D, i, MV_VP_ANGLE)], num);
-		fprintf(f, "# vector\t%s\t%s\t%s\n", sc->vec_id[i], num, sc->vec_name[i]);
+		bad |= putf(w, "# vector\t%s\t%s\t%s\n", sc->vec_id[i], num, sc->vec_name[i]);
 	}
 	for (int d = 0; d < D; d++)
 		wsum += sc->val[mv_key_dom_weight(n, D, d)];
 	for (int d = 0; d < D; d++) {
 		mv_format_number(sc->val[mv_key_dom_weight(n, D, d)] / wsum, num);
-		fprintf(f, "# domain\t%s\t%s\t%s\n", sc->dom_id[d], num, sc->dom_name[d]);
+		bad |= putf(w, "# domain\t%s\t%s\t%s\n", sc->dom_id[d], num, sc->dom_name[d]);
 	}
 	for (int k = 0; k < sc->nevents; k++) {
 		const struct mv_event *e = &sc->events[k];
-		char at[32], over[32];
-		mv_format_number(e->at, at);
-		mv_format_number(e->over, over);
-		fprintf(f, "# event\t%s\t%s\t%s\t%s\n", at, over,
-			kt->keys[kt->by_index[e->key]].name, e->label);
+		mv_format_number(e->at, a);
+		mv_format_number(e->over, b);
+		bad |= putf(w, "# event\t%s\t%s\t%s\t%s\n", a, b,
+			    kt->keys[kt->by_index[e->key]].name, e->label);
 	}
 	for (int c = 0; c < ncols; c++)
-		fprintf(f, "%s%c", columns[c], c + 1 < ncols ? '\t' : '\n');
-	return ferror(f) ? io_error(w, err) : 0;
+		bad |= putf(w, "%s%c", columns[c], c + 1 < ncols ? '\t' : '\n');
+	return bad ? io_error(w, err) : 0;
 }
 
 int mv_format_number(double v, char *buf)
@@ -132,14 +233,14 @@ int mv_writer_row(struct mv_writer *w, const double *row, int ncols, struct mv_e
 
 	for (int c = 0; c < ncols; c++) {
 		if (used + 40 > sizeof line) {
-			if (fwrite(line, 1, used, w->f) != used)
+			if (put(w, line, used))
 				return io_error(w, err);
 			used = 0;
 		}
 		used += (size_t)mv_format_number(row[c], line + used);
 		line[used++] = c + 1 < ncols ? '\t' : '\n';
 	}
-	if (fwrite(line, 1, used, w->f) != used)
+	if (put(w, line, used))
 		return io_error(w, err);
 	return 0;
 }
@@ -153,21 +254,33 @@ int mv_writer_commit(struct mv_writer *w, struct mv_error *err)
 {
 	int rc = 0;
 
-	if (w->path == NULL) {
+	switch (w->mode) {
+	case MODE_STDOUT:
+		if (w->nmem && fwrite(w->mem, 1, w->nmem, w->f) != w->nmem)
+			w->err_no = errno;
+		/* fall through */
+	case MODE_STREAM:
+		if (w->err_no || fflush(w->f) != 0 || ferror(w->f))
+			rc = io_error(w, err);
+		break;
+	case MODE_DIRECT:
 		if (fflush(w->f) != 0 || ferror(w->f))
 			rc = io_error(w, err);
-		free(w);
-		return rc;
+		if (fclose(w->f) != 0 && rc == 0)
+			rc = io_error(w, err);
+		break;
+	default:
+		if (fflush(w->f) != 0 || ferror(w->f) || fsync(fileno(w->f)) != 0)
+			rc = io_error(w, err);
+		if (fclose(w->f) != 0 && rc == 0)
+			rc = io_error(w, err);
+		if (rc == 0 && rename(w->tmp, w->path) != 0)
+			rc = mv_error_set(err, MV_EXIT_FAIL, "%s: cannot rename %s into place: %s",
+					  w->path, w->tmp, strerror(errno));
+		if (rc)
+			unlink(w->tmp);
 	}
-	if (fflush(w->f) != 0 || ferror(w->f) || fsync(fileno(w->f)) != 0)
-		rc = io_error(w, err);
-	if (fclose(w->f) != 0 && rc == 0)
-		rc = io_error(w, err);
-	if (rc == 0 && rename(w->tmp, w->path) != 0)
-		rc = mv_error_set(err, MV_EXIT_FAIL, "%s: cannot rename %s into place: %s", w->path,
-				  w->tmp, strerror(errno));
-	if (rc)
-		unlink(w->tmp);
+	free(w->mem);
 	free(w->path);
 	free(w->tmp);
 	free(w);
@@ -178,12 +291,15 @@ void mv_writer_abort(struct mv_writer *w)
 {
 	if (w == NULL)
 		return;
-	if (w->path) {
+	if (w->mode == MODE_FILE) {
 		fclose(w->f);
 		unlink(w->tmp);
+	} else if (w->mode == MODE_DIRECT) {
+		fclose(w->f);
 	} else {
-		fflush(w->f);
+		fflush(w->f); /* what was streamed stays streamed; what was held is dropped */
 	}
+	free(w->mem);
 	free(w->path);
 	free(w->tmp);
 	free(w);

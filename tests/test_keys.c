@@ -452,19 +452,22 @@ static void test_assignment_errors(void **state)
 	expect_assign_error(kt, "vectors.russia.coercion=2 3",
 			    "--set 'vectors.russia.coercion=2 3': expected a finite number after '=', "
 			    "found '2 3'");
-	/* the key is not trimmed: a space before '=' makes an unknown key */
-	expect_assign_error(kt, "vectors.russia.coercion =2",
-			    "--set 'vectors.russia.coercion =2': expected a key of this scenario, found "
-			    "unknown key 'vectors.russia.coercion '; did you mean "
+	/* spaces around the key are trimmed ("time.end = 2030"), not inside it */
+	const struct mv_key *k = NULL;
+	double v = 0;
+	struct mv_error err = {0};
+	assert_int_equal(mv_key_parse_assignment(kt, "vectors.russia.coercion =2", &k, &v, &err), 0);
+	assert_string_equal(k->name, "vectors.russia.coercion");
+	assert_double_equal(v, 2, 0);
+	expect_assign_error(kt, "vectors. russia.coercion=2",
+			    "--set 'vectors. russia.coercion=2': expected a key of this scenario, found "
+			    "unknown key 'vectors. russia.coercion'; did you mean "
 			    "'vectors.russia.coercion'? (mvsim keys SCENARIO lists them)");
 	/* a key longer than any key can be */
 	char arg[400];
 	memset(arg, 'k', 300);
 	strcpy(arg + 300, "=1");
-	struct mv_error err = {0};
-	const struct mv_key *key;
-	double v;
-	assert_int_equal(mv_key_parse_assignment(kt, arg, &key, &v, &err), -1);
+	assert_int_equal(mv_key_parse_assignment(kt, arg, &k, &v, &err), -1);
 	assert_int_equal(err.code, MV_EXIT_INPUT);
 	assert_non_null(strstr(err.msg, "expected KEY=VALUE, found a key too long"));
 }
