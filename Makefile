@@ -32,6 +32,9 @@ MVSIM   := $(BUILD)/mvsim
 
 .PHONY: all deps run test check bench install uninstall clean refs figures help
 
+# `make figures`: docs/img/*.png for the README, from fresh runs (needs MVSIM above).
+include scripts/figures.mk
+
 all: $(MVSIM) $(BUILD)/libmvsim.a
 
 help:
