@@ -53,6 +53,8 @@ struct mv_run {
 	const struct mv_keytab *kt;
 	const struct stepper *stepper;
 	long max_steps;
+	const double *times; /* output times given by the caller, or NULL */
+	long ntimes;
 	struct mv_model model;
 	struct mv_schedule *sched;
 	double *p;      /* current parameter values, every slot */
@@ -180,6 +182,19 @@ struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keyta
 	r->kt = kt;
 	r->stepper = st;
 	r->max_steps = opts && opts->max_steps > 0 ? opts->max_steps : MV_DEFAULT_MAX_STEPS;
+	if (opts && opts->times) {
+		for (long k = 0; k < opts->ntimes; k++)
+			if (!(opts->times[k] >= sc->val[MV_G_START] && opts->times[k] <= sc->val[MV_G_END]) ||
+			    (k > 0 && !(opts->times[k] > opts->times[k - 1]))) {
+				mv_error_set(err, MV_EXIT_INPUT,
+					     "output time %ld (%.10g): expected strictly increasing times inside [%.10g, %.10g]",
+					     k + 1, opts->times[k], sc->val[MV_G_START], sc->val[MV_G_END]);
+				mv_run_free(r);
+				return NULL;
+			}
+		r->times = opts->times;
+		r->ntimes = opts->ntimes;
+	}
 	r->p = malloc((size_t)sc->nval * sizeof *r->p);
 	if (r->p == NULL)
 		goto oom;
@@ -227,8 +242,12 @@ long mv_run_nrows(const struct mv_scenario *sc)
 }
 
 /* Output time number k of nrows. */
-static double out_time(const struct mv_scenario *sc, long k, long nrows)
+static double out_time(const struct mv_run *r, long k, long nrows)
 {
+	const struct mv_scenario *sc = r->sc;
+
+	if (r->times)
+		return r->times[k];
 	if (k == nrows - 1)
 		return sc->val[MV_G_END];
 	return sc->val[MV_G_START] + (double)k * sc->val[MV_G_OUTPUT_STEP];
@@ -341,7 +360,7 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 	const double spinup = sc->val[MV_G_SPINUP];
 	const double *bounds = mv_schedule_boundaries(r->sched);
 	const int nb = mv_schedule_nboundaries(r->sched);
-	const long nrows = mv_run_nrows(sc);
+	const long nrows = r->times ? r->ntimes : mv_run_nrows(sc);
 	double h = sc->val[MV_G_INITIAL_STEP], t;
 
 	memset(&r->stats, 0, sizeof r->stats);
@@ -383,13 +402,17 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 	}
 	t = start;
 	int next_jump = mv_schedule_jumps(r->sched, start, 0, r->y);
-	if (check_state(r, t, err) || check_rhs(r, t, err) || emit(r, t, row, ctx, err))
+	if (check_state(r, t, err) || check_rhs(r, t, err))
 		goto fail;
-
-	long ko = 1;
+	long ko = 0;
+	if (nrows > 0 && out_time(r, 0, nrows) <= start + STOP_TOL) {
+		if (emit(r, t, row, ctx, err))
+			goto fail;
+		ko = 1;
+	}
 	int kb = 0;
-	while (ko < nrows || kb < nb) {
-		double tout = ko < nrows ? out_time(sc, ko, nrows) : INFINITY;
+	while (ko < nrows) { /* past the last output nothing more can be seen */
+		double tout = ko < nrows ? out_time(r, ko, nrows) : INFINITY;
 		double tb = kb < nb ? bounds[kb] : INFINITY;
 		int is_b = tb <= tout + STOP_TOL, is_out = tout <= tb + STOP_TOL;
 		double s = is_b ? tb : tout;

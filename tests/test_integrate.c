@@ -329,6 +329,43 @@ static void test_output_times(void **state)
 	mv_scenario_free(sc);
 }
 
+/* Output times given by the caller (a fit's observation times): rows exactly there, on the
+ * closed form; the start row only if asked for; bad times refused. */
+static void test_given_times(void **state)
+{
+	(void)state;
+	struct mv_keytab kt;
+	struct mv_scenario *sc = tu_load_text(closed_cfg, 0, NULL, &kt);
+	struct mv_error err = {0};
+	double times[] = {2015.3, 2017.77, 2019.0, 2025.0};
+	struct mv_run_opts opts = {0};
+	opts.times = times;
+	opts.ntimes = 4;
+	struct mv_run *run = mv_run_create(sc, &kt, &opts, &err);
+	assert_non_null(run);
+	struct tu_rows rows = {0};
+	assert_int_equal(mv_run_exec(run, tu_rows_cb, &rows, &err), 0);
+	assert_int_equal(rows.nrows, 4);
+	double h = hazard_const();
+	for (int k = 0; k < 4; k++) {
+		assert_true(tu_at(&rows, k, 0) == times[k]);
+		double T = target(0, 1), dt = times[k] - 2015;
+		assert_double_equal(tu_at(&rows, k, tu_col(sc, "share_economy_b")),
+				    T + (a0[0][1] - T) * exp(-dt / tau[0]), 1e-9);
+		assert_double_equal(tu_at(&rows, k, tu_col(sc, "crisis_prob")), 1 - exp(-h * dt), 1e-9);
+	}
+	mv_run_free(run);
+	free(rows.v);
+	double bad[] = {2016.0, 2016.0};
+	opts.times = bad;
+	opts.ntimes = 2;
+	assert_null(mv_run_create(sc, &kt, &opts, &err));
+	assert_int_equal(err.code, MV_EXIT_INPUT);
+	assert_string_equal(err.msg, "output time 2 (2016): expected strictly increasing times inside [2015, 2025]");
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+}
+
 /* A zero distance makes a pull infinite: the run stops with exit 1 naming time, variable
  * and stepper. */
 static void test_nonfinite(void **state)
@@ -414,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_jumps),
 		cmocka_unit_test(test_spinup),
 		cmocka_unit_test(test_output_times),
+		cmocka_unit_test(test_given_times),
 		cmocka_unit_test(test_nonfinite),
 		cmocka_unit_test(test_negative_jump),
 		cmocka_unit_test(test_step_limit),
