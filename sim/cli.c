@@ -18,6 +18,7 @@
 #include <gsl/gsl_version.h>
 #include <libconfig.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +423,25 @@ static int cmd_help(int argc, char **argv)
 	return finish_stdout(MV_EXIT_OK);
 }
 
+static void on_signal(int sig)
+{
+	mv_interrupt = sig;
+}
+
+/* SIGINT and SIGTERM ask the running command to stop cleanly (temporaries removed, exit
+ * 128 + signal); a second one kills at once (SA_RESETHAND). */
+static void install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 const struct mv_command *mv_cli_commands(int *count)
 {
 	*count = NCOMMANDS;
@@ -449,5 +469,6 @@ int mv_cli_main(int argc, char **argv)
 		print_main_usage(stderr);
 		return MV_EXIT_INPUT;
 	}
+	install_signal_handlers();
 	return cmd->fn(argc - 1, argv + 1);
 }

@@ -2,8 +2,19 @@
  * Messages are truncated, never overflowed, at MV_ERROR_MAX bytes. */
 #include "mvsim/error.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+volatile sig_atomic_t mv_interrupt = 0;
+
+int mv_error_interrupted(struct mv_error *err)
+{
+	int sig = (int)mv_interrupt;
+	return mv_error_set(err, 128 + sig, "interrupted by %s",
+			    sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+}
 
 int mv_error_set(struct mv_error *err, int code, const char *fmt, ...)
 {

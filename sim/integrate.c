@@ -301,6 +301,8 @@ static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_
 
 	while (*t < t1) {
 		double h_before = *h;
+		if (mv_interrupt)
+			return mv_error_interrupted(err);
 		if (r->stats.nsteps + r->stats.nfailed >= r->max_steps)
 			return mv_error_set(err, MV_EXIT_FAIL,
 					    "run failed at t=%.10g: step limit of %ld steps reached (stepper %s); "

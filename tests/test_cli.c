@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 
 extern char **environ;
 
@@ -712,6 +713,44 @@ static void test_run_fails_numerically(void **state)
 	remove_dir(dir);
 }
 
+/* SIGINT / SIGTERM during a run (rk1imp takes seconds on the baseline): the run stops within a
+ * second, removes its temporary, prints one line, exits 130 / 143; nothing on stdout. */
+static void test_run_signals(void **state)
+{
+	(void)state;
+	const int sigs[2] = {SIGINT, SIGTERM};
+	const char *names[2] = {"SIGINT", "SIGTERM"};
+	for (int q = 0; q < 2; q++) {
+		char *dir = fresh_dir("signal");
+		char path[300], left[512], cmd[1024], p[300], msg[64];
+		snprintf(path, sizeof path, "%s/out.tsv", dir);
+		const char *args[] = {"run", KZ, "-i", "rk1imp", "-o", path, NULL};
+		pid_t pid = spawn_mvsim(args, NULL, -1, 0, cmd, sizeof cmd);
+		struct timespec nap = {0, 300 * 1000 * 1000};
+		nanosleep(&nap, NULL);
+		assert_int_equal(kill(pid, sigs[q]), 0);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		int status;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double waited = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+		if (waited > 1.0)
+			fail_msg("%s: took %.2f s to stop after %s", cmd, waited, names[q]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 128 + sigs[q]);
+		snprintf(p, sizeof p, "%s/stderr", rundir);
+		size_t n;
+		char *err = slurp(p, &n);
+		snprintf(msg, sizeof msg, "mvsim: interrupted by %s\n", names[q]);
+		assert_string_equal(err, msg);
+		free(err);
+		if (list_dir(dir, left, sizeof left) != 0)
+			fail_msg("left behind in %s: %s", dir, left);
+		remove_dir(dir);
+	}
+}
+
 /* Standard output on a full device: exit 1 with the reason. */
 static void test_run_stdout_full(void **state)
 {
@@ -968,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_run_tolerances),
 		cmocka_unit_test(test_run_input_errors),
 		cmocka_unit_test(test_run_fails_numerically),
+		cmocka_unit_test(test_run_signals),
 		cmocka_unit_test(test_run_stdout_full),
 		cmocka_unit_test(test_run_stdout_closed_early),
 		cmocka_unit_test(test_check),

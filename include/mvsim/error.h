@@ -3,6 +3,7 @@
 #ifndef MVSIM_ERROR_H
 #define MVSIM_ERROR_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #define MV_ERROR_MAX 1024
@@ -17,6 +18,14 @@ struct mv_error {
 	int code;
 	char msg[MV_ERROR_MAX];
 };
+
+/* Set to the signal number by a signal handler (the CLI installs them for SIGINT and
+ * SIGTERM) to ask long loops to stop; 0 otherwise. Runs stop at their next step with an
+ * error of code 128 + signal (130 for SIGINT, 143 for SIGTERM). */
+extern volatile sig_atomic_t mv_interrupt;
+
+/* Fills err for an interruption by mv_interrupt; returns -1. */
+int mv_error_interrupted(struct mv_error *err);
 
 /* Sets err (if not NULL) to a printf-formatted message with exit status code.
  * Returns -1 so callers can write `return mv_error_set(err, ...);`. */

@@ -9,6 +9,8 @@
 #define MV_MAX_NAME 64     /* bytes in a vector, domain or focal name */
 #define MV_MAX_BASES 16    /* depth of `base =` chains */
 #define MV_MAX_SERIES 256  /* data series per scenario */
+#define MV_MAX_FILE_BYTES (4 << 20) /* a scenario file */
+#define MV_MAX_LINE_BYTES 65536     /* a line of a scenario file */
 
 #include "mvsim/series.h"
 
