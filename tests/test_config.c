@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mvsim/config.h"
 #include "mvsim/keys.h"
@@ -915,6 +916,50 @@ static void bad(void **state)
 			 err.msg, c->head, c->tail);
 }
 
+/* Limits on what is read: a file of more than 4 MiB, a line of more than 64 KiB, a
+ * directory or device instead of a file, @include. */
+static void expect_load_error(const char *path, const char *msg)
+{
+	struct mv_error err = {0};
+	struct mv_keytab kt = {0};
+	struct mv_scenario *sc = mv_config_load(path, 0, NULL, &kt, &err);
+	if (sc) {
+		mv_keytab_free(&kt);
+		mv_scenario_free(sc);
+		fail_msg("%s loaded", path);
+	}
+	assert_int_equal(err.code, MV_EXIT_INPUT);
+	assert_string_equal(err.msg, msg);
+}
+
+static void limits(void **state)
+{
+	(void)state;
+	expect_load_error(BAD "include.cfg",
+			  BAD "include.cfg:2: setting '@include': expected settings (use `base =` to "
+			      "build on another scenario), found an include directive");
+	expect_load_error("tests/data", "tests/data: cannot read scenario: not a regular file");
+	expect_load_error("/dev/zero", "/dev/zero: cannot read scenario: not a regular file");
+	FILE *f = fopen("build/big.cfg", "w");
+	assert_non_null(f);
+	for (int k = 0; k < (4 << 20) / 64 + 1; k++)
+		fprintf(f, "# %61d\n", k);
+	fclose(f);
+	expect_load_error("build/big.cfg",
+			  "build/big.cfg: expected a scenario of at most 4194304 bytes, found 4194368 bytes");
+	f = fopen("build/longline.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "name = \"x\";\n# ");
+	for (int k = 0; k < 70000; k++)
+		fputc('x', f);
+	fputc('\n', f);
+	fclose(f);
+	expect_load_error("build/longline.cfg",
+			  "build/longline.cfg:2: expected a line of at most 65536 bytes, found 70002 bytes");
+	unlink("build/big.cfg");
+	unlink("build/longline.cfg");
+}
+
 int main(void)
 {
 	const struct CMUnitTest loading[] = {
@@ -932,6 +977,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(keytab, setup, teardown),
 		cmocka_unit_test_setup_teardown(revalidate, setup, teardown),
 		cmocka_unit_test_setup_teardown(column_collision, setup, teardown),
+		cmocka_unit_test(limits),
 	};
 	/* One named test per bad input, so a failure names its case. */
 	static struct CMUnitTest errors[NBAD];
