@@ -115,3 +115,30 @@ clean:
 
 # cli.c includes the plot command only when sim/plot.c exists.
 $(BUILD)/obj/cli.o: $(wildcard sim/plot.c)
+
+# Fuzzing (clang's libFuzzer): `make fuzz FUZZ_SECONDS=N` runs each target N seconds from a
+# corpus seeded with the shipped scenarios and test data. Crashes land in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Iinclude $(PKG_CFLAGS)
+.PHONY: fuzz
+fuzz: all
+	@sh scripts/deps.sh fuzz
+	@mkdir -p build/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+		clang $(FUZZ_CFLAGS) -o build/fuzz/$$t tests/fuzz/$$t.c $(LIB_SRC) $(PKG_LIBS) -lm || exit 1; \
+		mkdir -p build/fuzz/corpus-$$t; \
+		case $$t in \
+		fuzz_scenario) cp configs/*.cfg configs/scenarios/*.cfg tests/data/config/*.cfg \
+			tests/data/config/bad/*.cfg build/fuzz/corpus-$$t/ ;; \
+		fuzz_keys) for k in $$(build/mvsim keys configs/kazakhstan.cfg 2>/dev/null | awk 'NR>1{print $$1}' | head -50); do \
+			printf '%s=1.5' "$$k" > build/fuzz/corpus-$$t/$$(echo $$k | tr . _); done ;; \
+		*) cp tests/data/sweep/*.cfg configs/sweeps/*.cfg build/fuzz/corpus-$$t/ 2>/dev/null ;; \
+		esac; \
+		echo "== $$t for $(FUZZ_SECONDS) s"; \
+		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-artifact_prefix=build/fuzz/$$t- -print_final_stats=1 build/fuzz/corpus-$$t \
+			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
+		grep -E "stat::number_of_executed_units|cov:" build/fuzz/$$t.log | tail -2; \
+	done

@@ -12,6 +12,11 @@ else
 fi
 command -v gnuplot >/dev/null 2>&1 || missing=1
 command -v cc >/dev/null 2>&1 || { PKGS="$PKGS gcc make"; missing=1; }
+# `deps.sh fuzz`: clang and its sanitizer runtimes for libFuzzer (make fuzz).
+if [ "${1:-}" = fuzz ]; then
+	PKGS="$PKGS clang libclang-rt-dev"
+	command -v clang >/dev/null 2>&1 || missing=1
+fi
 [ "$missing" -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
 	echo "deps: installing $PKGS"
