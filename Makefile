@@ -30,7 +30,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 MVSIM   := $(BUILD)/mvsim
 
-.PHONY: all deps run test check bench install uninstall clean refs figures help
+.PHONY: all deps run test check valgrind bench install uninstall clean refs figures help
 
 # `make figures`: docs/img/*.png for the README, from fresh runs (needs MVSIM above).
 include scripts/figures.mk
@@ -80,6 +80,17 @@ test: deps all $(TEST_BIN)
 check: deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+# The tests under valgrind memcheck: every test binary, and every mvsim they start.
+VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+valgrind: deps all $(TEST_BIN)
+	@command -v valgrind >/dev/null || { echo "valgrind: apt-get install valgrind"; exit 1; }
+	@mkdir -p build/valgrind && ln -sf ../../scripts/valgrind-mvsim build/valgrind/mvsim
+	@fail=0; for t in $(TEST_BIN); do \
+		echo "== valgrind $$t"; MVSIM=build/valgrind/mvsim MV_UNDER_VALGRIND=1 $(VALGRIND) ./$$t || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "make valgrind: FAILED"; exit 1; fi; echo "make valgrind: all passed"
 
 bench: deps $(BUILD)/bench all
 	$(BUILD)/bench
