@@ -6,7 +6,6 @@
 #include "mvsim/keys.h"
 #include "mvsim/series.h"
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <limits.h>

@@ -32,9 +32,11 @@ int mv_noise_active(const struct mv_scenario *sc);
  * one with σ_i = 0, so changing one vector's σ never changes another's shocks. mt19937 takes
  * a 32-bit seed: only seed mod 2^32 matters, and every value in [0, 2^32) gives its own
  * stream (0 included; GSL would otherwise map 0 to its default 4357).
- * sc is not kept. Returns NULL with err set: code 2 when noise.step or noise.correlation is
- * not > 0, the step is longer than the horizon, a σ_i(t_k) is negative or not finite, or
- * the path would exceed MV_NOISE_MAX_VALUES; code 1 when out of memory. */
+ * A single run (`mvsim run`) passes noise.seed; run k of an ensemble or sweep passes
+ * mv_noise_run_seed(seed, k). sc is not kept. Returns NULL with err set: code 2 when
+ * noise.step or noise.correlation is not > 0, the step is longer than the horizon, a
+ * σ_i(t_k) is negative or not finite, or the path would exceed MV_NOISE_MAX_VALUES;
+ * code 1 when out of memory. */
 struct mv_noise *mv_noise_create(const struct mv_scenario *sc, uint64_t seed,
 				 struct mv_error *err);
 
