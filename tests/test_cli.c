@@ -726,7 +726,9 @@ static void test_run_signals(void **state)
 		snprintf(path, sizeof path, "%s/out.tsv", dir);
 		const char *args[] = {"run", KZ, "-i", "rk1imp", "-o", path, NULL};
 		pid_t pid = spawn_mvsim(args, NULL, -1, 0, cmd, sizeof cmd);
-		struct timespec nap = {0, 300 * 1000 * 1000};
+		/* Under valgrind (make valgrind) start-up takes seconds and timing means nothing. */
+		int slow = getenv("MV_UNDER_VALGRIND") != NULL;
+		struct timespec nap = {slow ? 5 : 0, slow ? 0 : 300 * 1000 * 1000};
 		nanosleep(&nap, NULL);
 		assert_int_equal(kill(pid, sigs[q]), 0);
 		struct timespec t0, t1;
@@ -735,7 +737,7 @@ static void test_run_signals(void **state)
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double waited = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-		if (waited > 1.0)
+		if (waited > 1.0 && !slow)
 			fail_msg("%s: took %.2f s to stop after %s", cmd, waited, names[q]);
 		assert_true(WIFEXITED(status));
 		assert_int_equal(WEXITSTATUS(status), 128 + sigs[q]);
