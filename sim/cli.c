@@ -8,6 +8,7 @@
 #include "mvsim/integrate.h"
 #include "mvsim/keys.h"
 #include "mvsim/model.h"
+#include "mvsim/noise.h"
 #include "mvsim/output.h"
 #ifdef HAVE_PLOT
 #include "mvsim/plot.h"
@@ -246,7 +247,8 @@ static int cmd_run(int argc, char **argv)
 	struct mv_scenario *sc = NULL;
 	struct mv_run *run = NULL;
 	struct mv_writer *w = NULL;
-	char **cols = NULL;
+	struct mv_noise *noise = NULL;
+	char **cols = NULL, seed[32];
 	int ncols, rc = parse_common("run", argc, argv, "osit", &c);
 
 	if (rc >= 0)
@@ -255,10 +257,20 @@ static int cmd_run(int argc, char **argv)
 	    (cols = mv_model_columns(sc, &ncols, &err)) == NULL)
 		goto fail;
 	opts.method = c.method;
+	/* With noise (MODEL.md §6) the run follows one OU path drawn from noise.seed. */
+	if (mv_noise_active(sc)) {
+		uint64_t s = (uint64_t)sc->val[MV_G_NOISE_SEED];
+		if ((noise = mv_noise_create(sc, s, &err)) == NULL)
+			goto fail;
+		opts.eps = mv_noise_eps;
+		opts.eps_ctx = noise;
+		opts.eps_step = mv_noise_step(noise);
+		snprintf(seed, sizeof seed, "%llu", (unsigned long long)s);
+	}
 	if ((run = mv_run_create(sc, &kt, &opts, &err)) == NULL ||
 	    (w = mv_writer_open(c.output, &err)) == NULL ||
-	    mv_writer_header(w, sc, &kt, c.method ? c.method : sc->method, NULL, cols, ncols,
-			     &err) ||
+	    mv_writer_header(w, sc, &kt, c.method ? c.method : sc->method, noise ? seed : NULL,
+			     cols, ncols, &err) ||
 	    mv_run_exec(run, mv_writer_row_cb, w, &err))
 		goto fail;
 	rc = mv_writer_commit(w, &err);
@@ -273,6 +285,7 @@ out:
 	mv_writer_abort(w);
 	free(cols);
 	mv_run_free(run);
+	mv_noise_free(noise);
 	mv_keytab_free(&kt);
 	mv_scenario_free(sc);
 	common_free(&c);

@@ -55,6 +55,7 @@ struct mv_run {
 	long max_steps;
 	const double *times; /* output times given by the caller, or NULL */
 	long ntimes;
+	double eps_step;     /* noise grid step, or 0 */
 	struct mv_model model;
 	struct mv_schedule *sched;
 	double *p;      /* current parameter values, every slot */
@@ -203,6 +204,7 @@ struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keyta
 	if (opts) {
 		r->model.eps = opts->eps;
 		r->model.eps_ctx = opts->eps_ctx;
+		r->eps_step = opts->eps ? opts->eps_step : 0;
 	}
 	r->y = malloc((size_t)r->model.ny * sizeof *r->y);
 	r->row = malloc((size_t)r->model.ncols * sizeof *r->row);
@@ -406,7 +408,7 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 	int next_jump = mv_schedule_jumps(r->sched, start, 0, r->y);
 	if (check_state(r, t, err) || check_rhs(r, t, err))
 		goto fail;
-	long ko = 0;
+	long ko = 0, kn = 1;
 	if (nrows > 0 && out_time(r, 0, nrows) <= start + STOP_TOL) {
 		if (emit(r, t, row, ctx, err))
 			goto fail;
@@ -418,6 +420,17 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 		double tb = kb < nb ? bounds[kb] : INFINITY;
 		int is_b = tb <= tout + STOP_TOL, is_out = tout <= tb + STOP_TOL;
 		double s = is_b ? tb : tout;
+		/* Noise kinks before the next stop: land on them without a reset. */
+		while (r->eps_step > 0) {
+			double tn = start + (double)kn * r->eps_step;
+			if (tn >= s - STOP_TOL)
+				break;
+			if (advance(r, &t, tn, &h, err))
+				goto fail;
+			kn++;
+		}
+		if (r->eps_step > 0 && fabs(start + (double)kn * r->eps_step - s) <= STOP_TOL)
+			kn++;
 
 		if (advance(r, &t, s, &h, err))
 			goto fail;

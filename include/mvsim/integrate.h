@@ -16,6 +16,8 @@ struct mv_run_opts {
 	long max_steps;     /* accepted + rejected steps allowed; 0: MV_DEFAULT_MAX_STEPS */
 	mv_eps_fn eps;      /* noise ε_i(t) on log-pulls; NULL: none */
 	void *eps_ctx;
+	double eps_step;    /* > 0: also stop at start + k·eps_step, the kinks of a piecewise-
+			     * linear ε (noise.step), where steps would otherwise be rejected */
 	const double *times; /* output times instead of the scenario's grid (e.g. observation
 			      * times of a fit): strictly increasing, inside [start, end];
 			      * NULL: start + k·output_step and end. Not copied. */
