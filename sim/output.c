@@ -181,9 +181,9 @@ static int putf(struct mv_writer *w, const char *fmt, ...)
 	return put(w, line, (size_t)len);
 }
 
-int mv_writer_header(struct mv_writer *w, const struct mv_scenario *sc,
-		     const struct mv_keytab *kt, const char *method, const char *seed,
-		     char *const *columns, int ncols, struct mv_error *err)
+int mv_writer_metadata(struct mv_writer *w, const struct mv_scenario *sc,
+		       const struct mv_keytab *kt, const char *method, const char *seed,
+		       struct mv_error *err)
 {
 	double wsum = 0;
 	int n = sc->nvec, D = sc->ndom, bad = 0;
@@ -216,9 +216,33 @@ int mv_writer_header(struct mv_writer *w, const struct mv_scenario *sc,
 		bad |= putf(w, "# event\t%s\t%s\t%s\t%s\n", a, b,
 			    kt->keys[kt->by_index[e->key]].name, e->label);
 	}
+	return bad ? io_error(w, err) : 0;
+}
+
+int mv_writer_meta(struct mv_writer *w, const char *key, const char *value,
+		   struct mv_error *err)
+{
+	return putf(w, "# %s\t%s\n", key, value) ? io_error(w, err) : 0;
+}
+
+int mv_writer_columns(struct mv_writer *w, char *const *columns, int ncols,
+		      struct mv_error *err)
+{
+	int bad = 0;
+
 	for (int c = 0; c < ncols; c++)
 		bad |= putf(w, "%s%c", columns[c], c + 1 < ncols ? '\t' : '\n');
 	return bad ? io_error(w, err) : 0;
+}
+
+int mv_writer_header(struct mv_writer *w, const struct mv_scenario *sc,
+		     const struct mv_keytab *kt, const char *method, const char *seed,
+		     char *const *columns, int ncols, struct mv_error *err)
+{
+	return mv_writer_metadata(w, sc, kt, method, seed, err) ||
+			       mv_writer_columns(w, columns, ncols, err)
+		       ? -1
+		       : 0;
 }
 
 int mv_format_number(double v, char *buf)

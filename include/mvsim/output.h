@@ -28,6 +28,16 @@ struct mv_writer *mv_writer_open_stream(FILE *f, struct mv_error *err);
 int mv_writer_header(struct mv_writer *w, const struct mv_scenario *sc,
 		     const struct mv_keytab *kt, const char *method, const char *seed, char *const *columns, int ncols, struct mv_error *err);
 
+/* The two halves of mv_writer_header, for results with other columns (ensembles, sweeps):
+ * the `#` metadata lines of sc; one more `# key<TAB>value` line; the header line. */
+int mv_writer_metadata(struct mv_writer *w, const struct mv_scenario *sc,
+		       const struct mv_keytab *kt, const char *method, const char *seed,
+		       struct mv_error *err);
+int mv_writer_meta(struct mv_writer *w, const char *key, const char *value,
+		   struct mv_error *err);
+int mv_writer_columns(struct mv_writer *w, char *const *columns, int ncols,
+		      struct mv_error *err);
+
 /* Writes one row of ncols numbers (%.10g, tab-separated). Returns 0 or -1 (err set: I/O). */
 int mv_writer_row(struct mv_writer *w, const double *row, int ncols, struct mv_error *err);
 
