@@ -19,10 +19,11 @@ WARN    += -Werror
 endif
 OPT     ?= -O2 -g
 SAN     ?=
-CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SAN) -MMD -MP -Iinclude $(PKG_CFLAGS) \
+OPENMP  ?= -fopenmp
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SAN) $(OPENMP) -MMD -MP -Iinclude $(PKG_CFLAGS) \
 	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' $(if $(wildcard sim/plot.c),-DHAVE_PLOT) \
 	     $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(OPENMP) $(LDLIBS)
 
 LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/obj/%.o)
