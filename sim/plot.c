@@ -364,11 +364,12 @@ static int find_gnuplot(char *path, size_t n, struct mv_error *err)
 
 /* Finds the directory holding script and common.gp, in this order: env MVSIM_SCRIPTS (when
  * set, the only place looked at), <dir of this executable>/../scripts (the build tree:
- * build/mvsim), MV_SCRIPTDIR (the installed copy). Fills dir (size n). Returns 0, or -1 with
+ * build/mvsim), <dir>/../share/mvsim/scripts (an installed tree, wherever it was moved),
+ * MV_SCRIPTDIR (the installed copy). Fills dir (size n). Returns 0, or -1 with
  * err (code 1) listing where it looked. */
 static int find_scripts(const char *script, char *dir, size_t n, struct mv_error *err)
 {
-	char exe[PATH_MAX], places[3][PATH_MAX], file[PATH_MAX];
+	char exe[PATH_MAX], places[4][PATH_MAX], file[PATH_MAX];
 	const char *env = getenv("MVSIM_SCRIPTS");
 	int np = 0;
 
@@ -380,6 +381,9 @@ static int find_scripts(const char *script, char *dir, size_t n, struct mv_error
 		if (slash != NULL) {
 			*slash = '\0';
 			int w = snprintf(places[np], sizeof places[0], "%s/../scripts", exe);
+			np += w > 0 && (size_t)w < sizeof places[0];
+			/* an install moved as a whole: <prefix>/bin/mvsim, <prefix>/share/mvsim */
+			w = snprintf(places[np], sizeof places[0], "%s/../share/mvsim/scripts", exe);
 			np += w > 0 && (size_t)w < sizeof places[0];
 		}
 		snprintf(places[np++], sizeof places[0], "%s", MV_SCRIPTDIR);
@@ -396,9 +400,10 @@ static int find_scripts(const char *script, char *dir, size_t n, struct mv_error
 		}
 	}
 	return mv_error_set(err, MV_EXIT_FAIL, "cannot find the plot scripts %s and common.gp "
-			    "in %s%s%s%s%s (set MVSIM_SCRIPTS to the scripts directory)", script,
+			    "in %s%s%s%s%s%s%s (set MVSIM_SCRIPTS to the scripts directory)", script,
 			    places[0], np > 1 ? ", " : "", np > 1 ? places[1] : "",
-			    np > 2 ? ", " : "", np > 2 ? places[2] : "");
+			    np > 2 ? ", " : "", np > 2 ? places[2] : "", np > 3 ? ", " : "",
+			    np > 3 ? places[3] : "");
 }
 
 /* ---- running gnuplot ----------------------------------------------------------------- */
