@@ -73,7 +73,7 @@ run: deps all
 # Every test binary, from the repository root; MVSIM names the binary under test.
 test: deps all $(TEST_BIN)
 	@fail=0; for t in $(TEST_BIN); do \
-		echo "== $$t"; MVSIM=$(MVSIM) ./$$t || fail=1; \
+		echo "== $$t"; MVSIM=$(MVSIM) $$t || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; echo "make test: all passed"
 
@@ -93,8 +93,12 @@ valgrind: deps all $(TEST_BIN)
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make valgrind: FAILED"; exit 1; fi; echo "make valgrind: all passed"
 
-bench: deps $(BUILD)/bench all
-	$(BUILD)/bench
+$(BUILD)/bench_%: tests/bench_%.c $(BUILD)/libmvsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL)
+
+BENCH_BIN := $(BUILD)/bench $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
+bench: deps all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do echo; $$b || exit 1; done
 
 # Regenerates the committed reference outputs of the regression test: a decision, not a fix.
 refs: all
@@ -113,6 +117,9 @@ install: all
 	install -m 644 include/mvsim/*.h $(DESTDIR)$(PREFIX)/include/mvsim/
 	install -m 644 configs/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/
 	install -m 644 configs/scenarios/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/scenarios/
+	install -d $(DESTDIR)$(PREFIX)/share/mvsim/configs/data $(DESTDIR)$(PREFIX)/share/mvsim/configs/fits
+	install -m 644 configs/data/*.tsv $(DESTDIR)$(PREFIX)/share/mvsim/configs/data/
+	install -m 644 configs/fits/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/fits/
 	if ls scripts/*.gp >/dev/null 2>&1; then \
 		install -m 644 scripts/*.gp $(DESTDIR)$(PREFIX)/share/mvsim/scripts/; fi
 

@@ -9,7 +9,7 @@ PLOT_WHATIF ?= configs/scenarios/ukraine_style.cfg
 
 FIG_DIR  ?= docs/img
 FIG_RUNS ?= $(or $(BUILD),build)/figures
-FIGURES  := $(PLOT_KINDS:%=$(FIG_DIR)/%.png) $(FIG_DIR)/compare.png
+FIGURES  := $(PLOT_KINDS:%=$(FIG_DIR)/%.png) $(FIG_DIR)/compare.png $(FIG_DIR)/backtest.png
 
 # The scripts are taken from this tree, whatever binary MVSIM names (build/mvsim, an ASan build).
 PLOT_ENV := MVSIM_SCRIPTS=scripts
@@ -35,3 +35,16 @@ $(FIG_DIR)/compare.png: $(FIG_RUNS)/baseline.tsv $(FIG_RUNS)/whatif.tsv scripts/
 $(FIG_DIR)/%.png: $(FIG_RUNS)/baseline.tsv scripts/%.gp scripts/common.gp $(MVSIM)
 	@mkdir -p $(dir $@)
 	$(PLOT_ENV) $(MVSIM) plot $< --kind $* -o $@
+
+# The backtest (docs/calibration.md): fit on 2002-2013, the fitted run, the figure.
+$(FIG_RUNS)/backtest-report.tsv: configs/fits/backtest.cfg configs/kazakhstan_history.cfg \
+		$(wildcard configs/data/*.tsv) $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(MVSIM) fit $< -o $(FIG_RUNS)/backtest-fitted.cfg --report $@ --quiet >/dev/null
+
+$(FIG_RUNS)/backtest-fitted.tsv: $(FIG_RUNS)/backtest-report.tsv
+	$(MVSIM) run $(FIG_RUNS)/backtest-fitted.cfg -o $@
+
+$(FIG_DIR)/backtest.png: $(FIG_RUNS)/backtest-fitted.tsv scripts/fit.gp scripts/common.gp
+	@mkdir -p $(dir $@)
+	gnuplot -e "in='$<'; report='$(FIG_RUNS)/backtest-report.tsv'; out='$@'" scripts/fit.gp

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* getopt_long */
 #include "mvsim/cli.h"
 
+#include "mvsim/cmd_fit.h"
 #include "mvsim/config.h"
 #include "mvsim/events.h"
 #include "mvsim/integrate.h"
@@ -77,6 +78,8 @@ static const struct mv_command commands[] = {
 	 "\n"
 	 "See 'mvsim plot --help'.\n"},
 #endif
+	{"fit", mv_cmd_fit, "fit a scenario's parameters to data; score a holdout against persistence",
+	 mv_fit_usage},
 	{"help", cmd_help, "show help for mvsim or one command", "mvsim help [COMMAND]\n"},
 };
 
