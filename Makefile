@@ -31,7 +31,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 MVSIM   := $(BUILD)/mvsim
 
-.PHONY: all deps run test check valgrind bench install uninstall clean refs figures help
+.PHONY: all deps run test check valgrind sweep-ci bench install uninstall clean refs figures help
 
 # `make figures`: docs/img/*.png for the README, from fresh runs (needs MVSIM above).
 include scripts/figures.mk
@@ -76,6 +76,11 @@ test: deps all $(TEST_BIN)
 		echo "== $$t"; MVSIM=$(MVSIM) $$t || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; echo "make test: all passed"
+
+# The CI gate: the article's claims checked over a Latin hypercube around the baseline.
+sweep-ci: deps all
+	@mkdir -p out
+	$(MVSIM) sweep configs/sweeps/ci.cfg -o out/sweep-ci.tsv --junit out/sweep-ci.xml --quiet
 
 # The tests again under AddressSanitizer + UBSan, in their own build tree.
 check: deps
@@ -153,7 +158,9 @@ fuzz: all
 			tests/data/config/bad/*.cfg build/fuzz/corpus-$$t/ ;; \
 		fuzz_keys) for k in $$(build/mvsim keys configs/kazakhstan.cfg 2>/dev/null | awk 'NR>1{print $$1}' | head -50); do \
 			printf '%s=1.5' "$$k" > build/fuzz/corpus-$$t/$$(echo $$k | tr . _); done ;; \
-		*) cp tests/data/sweep/*.cfg configs/sweeps/*.cfg build/fuzz/corpus-$$t/ 2>/dev/null ;; \
+		fuzz_sweep) for f in configs/sweeps/*.cfg tests/data/sweep/*.cfg; do \
+			sed "s|^scenario = \".*\";|scenario = \"$(CURDIR)/configs/kazakhstan.cfg\";|" $$f \
+				> build/fuzz/corpus-$$t/$$(basename $$f); done ;; \
 		esac; \
 		echo "== $$t for $(FUZZ_SECONDS) s"; \
 		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \

@@ -18,7 +18,7 @@
 #define SET_MAX 384 /* bytes of one "KEY=VALUE" of a point (keys are < 200 bytes) */
 
 /* A result slot of the window: run first + i·stride sits in slot i mod window. */
-enum { SLOT_FREE = 0, SLOT_RUNNING, SLOT_DONE };
+enum { SLOT_FREE = 0, SLOT_RUNNING, SLOT_DONE, SLOT_CUT };
 
 struct slot {
 	int state;
@@ -30,6 +30,7 @@ struct slot {
 	char reason[MV_ERROR_MAX];
 	void *payload;
 	struct mv_run_stats stats;
+	int cut;         /* interrupted mid-run: never delivered */
 };
 
 /* What one thread owns: a scenario that shares everything with the base but its values
@@ -274,13 +275,16 @@ static int run_one(struct mv_batch *b, struct worker *w, struct slot *s, struct 
 	memcpy(w->val, base->val, (size_t)base->nval * sizeof *w->val);
 	for (int j = 0; j < b->spec.nparams; j++) {
 		w->val[b->slots[j]] = s->x[j];
-		snprintf(w->sets[base->nsets + j], SET_MAX, "%s=%.17g",
-			 b->kt->keys[b->kt->by_index[b->slots[j]]].name, s->x[j]);
+		char num[32];
+		mv_format_exact(s->x[j], num); /* shortest text that reads back as x[j] */
+		snprintf(w->sets[base->nsets + j], SET_MAX, "%s=%s",
+			 b->kt->keys[b->kt->by_index[b->slots[j]]].name, num);
 	}
 	memset(&s->stats, 0, sizeof s->stats);
 	s->status = MV_RUN_FAILED;
 	s->reason[0] = '\0';
 	s->payload = NULL;
+	s->cut = 0;
 	w->run_ctx = NULL;
 	w->sink_failed = 0;
 	mv_metrics_reset(w->ms);
@@ -307,6 +311,8 @@ static int run_one(struct mv_batch *b, struct worker *w, struct slot *s, struct 
 			*err = w->sink_err;
 			rc = -1;
 		}
+		if (rerr.code > MV_EXIT_INPUT)
+			s->cut = 1; /* stopped by mv_interrupt (128 + signal): no result at all */
 		set_reason(s, "", rerr.msg);
 	} else {
 		s->stats = *mv_run_stats(run);
@@ -353,7 +359,7 @@ static void deliver(struct mv_batch *b, struct exec *e)
 	while (e->delivered < e->next) {
 		struct slot *s = &b->win[e->delivered % b->window];
 		if (s->state != SLOT_DONE)
-			return;
+			return; /* running, or cut: a gap that only a stop can follow */
 		if (!e->failed) {
 			struct mv_batch_result res = {s->k,      s->seed,   s->x,       s->metrics,
 						      s->status, s->reason, s->payload, &s->stats};
@@ -384,7 +390,7 @@ static void work(struct mv_batch *b, struct exec *e)
 			unlock(&e->lk);
 			return;
 		}
-		if (b->spec.stop && *b->spec.stop) {
+		if (e->stopped || mv_interrupt || (b->spec.stop && *b->spec.stop)) {
 			e->stopped = 1;
 			unlock(&e->lk);
 			return;
@@ -411,7 +417,9 @@ static void work(struct mv_batch *b, struct exec *e)
 		int rc = run_one(b, w, s, &err);
 
 		lock(&e->lk);
-		s->state = SLOT_DONE;
+		s->state = s->cut ? SLOT_CUT : SLOT_DONE;
+		if (s->cut)
+			e->stopped = 1;
 		if (rc && !e->failed) {
 			e->failed = 1;
 			e->err = err;

@@ -4,6 +4,7 @@
 #include "mvsim/cli.h"
 
 #include "mvsim/cmd_fit.h"
+#include "mvsim/cmd_sweep.h"
 #include "mvsim/config.h"
 #include "mvsim/events.h"
 #include "mvsim/integrate.h"
@@ -78,6 +79,8 @@ static const struct mv_command commands[] = {
 	 "\n"
 	 "See 'mvsim plot --help'.\n"},
 #endif
+	{"sweep", mv_cmd_sweep, "run a parameter sweep into a summary (TSV)", mv_sweep_usage},
+	{"merge", mv_cmd_merge, "join the summaries of a sweep's shards", mv_merge_usage},
 	{"fit", mv_cmd_fit, "fit a scenario's parameters to data; score a holdout against persistence",
 	 mv_fit_usage},
 	{"help", cmd_help, "show help for mvsim or one command", "mvsim help [COMMAND]\n"},

@@ -7,6 +7,7 @@
 #include "mvsim/config.h"
 #include "mvsim/metrics.h"
 #include "mvsim/output.h"
+#include "mvsim/sha256.h"
 #include "mvsim/sweep.h"
 
 #include <errno.h>
@@ -47,9 +48,9 @@ const char mv_sweep_usage[] =
 	"  -q, --quiet         no progress line (shown only when stderr is a terminal)\n"
 	"  -h, --help          show this help\n"
 	"\n"
-	"Exit status: 0 every run ok and every check passed, 1 a run failed, a check broke\n"
-	"(each breaking run is listed on stderr) or the sweep was interrupted (continue it with\n"
-	"--resume), 2 usage or input error (nothing is written or overwritten).\n";
+	"Exit status: 0 every run ok and every check passed, 1 a run failed or a check broke\n"
+	"(each breaking run is listed on stderr), 2 usage or input error (nothing is written or\n"
+	"overwritten), 130/143 interrupted by SIGINT/SIGTERM (continue with --resume).\n";
 
 const char mv_merge_usage[] =
 	"usage: mvsim merge PARTS... -o summary.tsv\n"
@@ -527,6 +528,26 @@ static char *summary_meta(const struct mv_sweep *sw, int K, int N)
 	fprintf(m, "# mvsim %s sweep summary\n", MV_VERSION);
 	fprintf(m, "# sweep\t%s\t%s\n", sw->path, sw->sha256);
 	fprintf(m, "# scenario\t%s\t%s\n", sw->scenario_path, sw->sc->sha256);
+	/* a what-if's bases and the data series decide the runs too */
+	for (int k = 0; k < sw->sc->nfiles; k++) {
+		char sha[65];
+		if (k == sw->sc->top)
+			continue;
+		if (mv_sha256_file(sw->sc->files[k], sha))
+			snprintf(sha, sizeof sha, "unreadable");
+		fprintf(m, "# base\t%s\t%s\n", sw->sc->files[k], sha);
+	}
+	for (int k = 0; k < sw->sc->nseries; k++) {
+		char sha[65];
+		int seen = 0;
+		for (int q = 0; q < k; q++)
+			seen |= strcmp(sw->sc->series[q].path, sw->sc->series[k].path) == 0;
+		if (seen)
+			continue;
+		if (mv_sha256_file(sw->sc->series[k].path, sha))
+			snprintf(sha, sizeof sha, "unreadable");
+		fprintf(m, "# data\t%s\t%s\n", sw->sc->series[k].path, sha);
+	}
 	for (int k = 0; k < sw->sc->nsets; k++)
 		fprintf(m, "# set\t%s\n", sw->sc->sets[k]);
 	fprintf(m, "# method\t%s\n", sw->method);
@@ -571,14 +592,6 @@ static int format_value(double v, char *buf)
 }
 
 /* ================================================================ mvsim sweep */
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 struct sweep_opts {
 	const char *file;
@@ -630,9 +643,16 @@ static void show_progress(struct sweep_ctx *c, int force)
 	c->last = t;
 	double rate = t > c->t0 ? (double)(c->done - c->done0) / (t - c->t0) : 0;
 	double left = rate > 0 ? (double)(c->total - c->done) / rate : 0;
-	fprintf(stderr, "\rmvsim sweep: %ld/%ld runs (%.0f%%), %.0f runs/s, %.0f s left\033[K",
-		c->done, c->total, c->total ? 100.0 * (double)c->done / (double)c->total : 100.0,
-		rate, left);
+	char eta[32];
+	if (left < 60)
+		snprintf(eta, sizeof eta, "%.0f s", left);
+	else if (left < 3600)
+		snprintf(eta, sizeof eta, "%d min %02d s", (int)(left / 60), (int)fmod(left, 60));
+	else
+		snprintf(eta, sizeof eta, "%.0f h %02d min", floor(left / 3600),
+			 (int)fmod(left / 60, 60));
+	fprintf(stderr, "\rmvsim sweep: %ld/%ld runs (%.0f%%), %.0f runs/s, %s left\033[K", c->done,
+		c->total, c->total ? 100.0 * (double)c->done / (double)c->total : 100.0, rate, eta);
 	c->progress_shown = 1;
 }
 
@@ -679,8 +699,12 @@ static int series_begin(void *ctx, const struct mv_batch_run *run, struct mv_run
 	struct mv_writer *w = mv_writer_open(path, err);
 	if (w == NULL)
 		return -1;
-	if (mv_writer_header(w, run->sc, &s->sw->kt, opts->method ? opts->method : run->sc->method,
-			     NULL, s->sw->columns, s->sw->ncols, err)) {
+	char k[32];
+	snprintf(k, sizeof k, "%ld", run->k);
+	if (mv_writer_metadata(w, run->sc, &s->sw->kt,
+			       opts->method ? opts->method : run->sc->method, NULL, err) ||
+	    mv_writer_meta(w, "sweep run", k, err) ||
+	    mv_writer_columns(w, s->sw->columns, s->sw->ncols, err)) {
 		mv_writer_abort(w);
 		return -1;
 	}
@@ -949,14 +973,15 @@ static int check_no_noise(const struct mv_sweep *sw, struct mv_error *err)
 	for (int i = 0; i < n; i++)
 		noisy |= sc->val[mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA)] > 0;
 	for (int j = 0; j < sw->nparams; j++) {
-		const struct mv_key *k = &sw->kt.keys[sw->kt.by_index[sw->params[j].slot]];
-		if (strstr(k->name, "sigma") && sw->params[j].max > 0)
-			noisy = 1;
+		int slot = sw->params[j].slot, sigma = slot == MV_G_NOISE_SIGMA;
+		for (int i = 0; i < n; i++)
+			sigma |= slot == mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA);
+		noisy |= sigma && sw->params[j].max > 0;
 	}
 	if (noisy)
 		return mv_error_set(err, MV_EXIT_INPUT,
 				    "%s: sweeps do not draw noise yet: expected noise.sigma and every "
-				    "noise_sigma 0 (not swept above 0), found noise",
+				    "noise_sigma 0 (and not swept above 0), found noise",
 				    sw->path);
 	return 0;
 }
@@ -984,9 +1009,8 @@ int mv_cmd_sweep(int argc, char **argv)
 	struct sweep_ctx c;
 	struct series_ctx sctx;
 	struct mv_batch_sink sink;
-	struct sigaction sa, old_int, old_term;
 	char *meta = NULL, *partial = NULL;
-	int fd = -1, rc, have_signals = 0;
+	int fd = -1, rc;
 	long first, count;
 
 	memset(&c, 0, sizeof c);
@@ -1019,25 +1043,6 @@ int mv_cmd_sweep(int argc, char **argv)
 					   &err)) == NULL)
 		goto fail;
 
-	if (o.output) {
-		size_t len = strlen(o.output) + 16;
-		if ((partial = malloc(len)) == NULL)
-			goto oom;
-		snprintf(partial, len, "%s.partial", o.output);
-		int orc = open_summary(&c, &o, meta, partial, first, o.shard_n, &fd, &err);
-		if (orc < 0)
-			goto fail;
-		if (orc == 1) { /* complete already: judge it again, run nothing */
-			rc = MV_EXIT_OK;
-			goto judge;
-		}
-		c.flush_rows = 1;
-	} else {
-		c.out = stdout;
-		if (fputs(meta, stdout) < 0)
-			goto io;
-	}
-
 	int slots[MV_SWEEP_MAX_PARAMS];
 	for (int j = 0; j < sw->nparams; j++)
 		slots[j] = sw->params[j].slot;
@@ -1051,8 +1056,7 @@ int mv_cmd_sweep(int argc, char **argv)
 	spec.result = on_result;
 	spec.result_ctx = &c;
 	spec.jobs = o.jobs;
-	spec.seed = sw->seed;
-	spec.stop = &stop_flag;
+	spec.seed = sw->seed; /* SIGINT/SIGTERM stop it through mv_interrupt (error.h) */
 	if (o.series) {
 		sctx = (struct series_ctx){o.series, sw};
 		sink = (struct mv_batch_sink){series_begin, mv_writer_row_cb, series_end, NULL, &sctx};
@@ -1061,13 +1065,24 @@ int mv_cmd_sweep(int argc, char **argv)
 	if ((batch = mv_batch_create(sw->sc, &sw->kt, &spec, &err)) == NULL)
 		goto fail;
 
-	stop_flag = 0;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	have_signals = 1;
+	/* The summary is opened last: an error above leaves no file behind. */
+	if (o.output) {
+		size_t len = strlen(o.output) + 16;
+		if ((partial = malloc(len)) == NULL)
+			goto oom;
+		snprintf(partial, len, "%s.partial", o.output);
+		int orc = open_summary(&c, &o, meta, partial, first, o.shard_n, &fd, &err);
+		if (orc < 0)
+			goto fail;
+		if (orc == 1) /* complete already: judge it again, run nothing */
+			goto judge;
+		c.flush_rows = 1;
+	} else {
+		c.out = stdout;
+		if (fputs(meta, stdout) < 0)
+			goto io;
+	}
+
 	c.done0 = c.done;
 	c.t0 = now();
 	show_progress(&c, 1);
@@ -1076,24 +1091,26 @@ int mv_cmd_sweep(int argc, char **argv)
 				&ndone, &err);
 	show_progress(&c, 1);
 	clear_progress(&c.gate);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	have_signals = 0;
 	if (brc != 0) {
 		/* Completed rows stay in the partial: flush them, keep it for --resume. */
+		int sig = (int)mv_interrupt;
+		char why[64];
 		if (c.out && c.out != stdout)
 			fflush(c.out);
 		if (brc < 0)
 			fprintf(stderr, "mvsim: %s\n", err.msg);
+		snprintf(why, sizeof why, "%s", brc < 0 ? "stopped" : sig == SIGINT ? "interrupted by SIGINT"
+					 : sig == SIGTERM ? "interrupted by SIGTERM" : "interrupted");
 		if (o.output)
 			fprintf(stderr,
 				"mvsim: sweep %s after %ld of %ld runs; the finished runs are in %s: "
 				"run the same command with --resume to finish it\n",
-				brc > 0 ? "interrupted" : "stopped", c.done, count, partial);
+				why, c.done, count, partial);
 		else
-			fprintf(stderr, "mvsim: sweep %s after %ld of %ld runs (output incomplete)\n",
-				brc > 0 ? "interrupted" : "stopped", c.done, count);
-		rc = MV_EXIT_FAIL;
+			fprintf(stderr, "mvsim: sweep %s after %ld of %ld runs (output incomplete)\n", why,
+				c.done, count);
+		/* 128 + signal, as every command interrupted (docs/errors.md) */
+		rc = brc < 0 ? (err.code ? err.code : MV_EXIT_FAIL) : sig ? 128 + sig : MV_EXIT_FAIL;
 		goto out;
 	}
 	if (fprintf(c.out, TRAILER "\t%ld runs\t%ld failed\n", c.gate.nrows, c.gate.nfailed) < 0)
@@ -1114,7 +1131,6 @@ int mv_cmd_sweep(int argc, char **argv)
 	} else if (fflush(stdout) != 0 || ferror(stdout)) {
 		goto io;
 	}
-	rc = MV_EXIT_OK;
 judge:
 	if (o.junit) {
 		struct junit_ctx j = {&c.gate, sw->path, c.t0 > 0 ? now() - c.t0 : 0};
@@ -1132,10 +1148,6 @@ fail:
 	clear_progress(&c.gate);
 	rc = report(&err);
 out:
-	if (have_signals) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-	}
 	if (c.out && c.out != stdout)
 		fclose(c.out);
 	else if (fd >= 0)

@@ -25,7 +25,8 @@ struct mv_batch_run {
 	uint64_t seed;                /* mv_batch_seed(spec seed, k): for noise, never thread-dependent */
 	const double *x;              /* the point: one value per spec slot */
 	const struct mv_scenario *sc; /* the run's private scenario: the base values with x set; its
-				       * `sets` end with one "KEY=VALUE" (%.17g) per point value */
+				       * `sets` end with one "KEY=VALUE" per point value (exact:
+				       * mv_format_exact) */
 };
 
 /* Fills x[0..nparams) with point k. The batch calls it under its lock, one call at a time,
@@ -84,8 +85,8 @@ struct mv_batch_spec {
 	int jobs;                         /* threads; <= 0: every core (1 without OpenMP) */
 	int window;                       /* results held for reordering; <= 0: 64 per job */
 	uint64_t seed;                    /* base of the per-run seeds */
-	volatile sig_atomic_t *stop;      /* NULL, or a flag (set by a signal handler): when
-					   * nonzero no new run starts */
+	volatile sig_atomic_t *stop;      /* NULL, or a flag of the caller's: when nonzero no
+					   * new run starts (mv_interrupt is always such a flag) */
 };
 
 struct mv_batch;
@@ -106,9 +107,12 @@ void mv_batch_free(struct mv_batch *b);
  * MV_RUN_FAILED and the error's message as reason; the batch goes on. At most `window`
  * results wait for an earlier one, so memory does not grow with count.
  * *ndone (if not NULL) receives the number of results delivered: always a prefix of the runs.
- * Returns 0 when every run was delivered, 1 when the stop flag ended it early (the runs in
- * flight finished; results after the first gap are discarded), -1 with err set when a
- * callback or hook failed, the point generator failed, or memory ran out. */
+ * Stopping: when mv_interrupt (error.h: SIGINT/SIGTERM) or spec.stop is set, no new run
+ * starts; runs in flight finish, except that a run stopped by mv_interrupt itself (its error
+ * code is 128 + signal) is no result and is never delivered; results after the first run
+ * not delivered are discarded.
+ * Returns 0 when every run was delivered, 1 when a stop ended it early, -1 with err set when
+ * a callback or hook failed, the point generator failed, or memory ran out. */
 int mv_batch_exec(struct mv_batch *b, long first, long count, long stride, long *ndone,
 		  struct mv_error *err);
 

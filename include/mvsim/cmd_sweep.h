@@ -13,9 +13,10 @@ extern const char mv_merge_usage[];
  * run order, a final "# complete" line) to FILE via FILE.partial, renamed when complete, or
  * to standard output. Prints errors, failed runs and runs breaking checks on stderr
  * (`mvsim: ...`), a progress line there only on a terminal. Returns 0 when every run
- * completed and passed every check (also for --help), 1 when a run failed, a check broke,
- * the sweep was interrupted (SIGINT/SIGTERM; FILE.partial keeps the finished runs) or
- * output failed, 2 on a usage or input error (nothing written or overwritten). */
+ * completed and passed every check (also for --help), 1 when a run failed, a check broke or
+ * output failed, 2 on a usage or input error (nothing written or overwritten), 128 + signal
+ * when mv_interrupt stopped it (SIGINT 130, SIGTERM 143; FILE.partial keeps the finished
+ * runs for --resume). */
 int mv_cmd_sweep(int argc, char **argv);
 
 /* mvsim merge PARTS... -o summary.tsv

@@ -1,0 +1,115 @@
+# heatmap.gp - two parameters of a sweep against one metric, as a colour map.
+# gnuplot -e "in='s.tsv'; out='h.png'; x='KEY'; y='KEY'; z='METRIC'" scripts/heatmap.gp
+#
+# Reads:  in    a summary written by `mvsim sweep` or `mvsim merge` (required)
+#         x, y  two parameter columns (keys, e.g. 'vectors.russia.coercion'), z a metric column
+#               (e.g. 'final:crisis_prob'); all found by name in the header (required)
+#         out   output file (default: `in` without .tsv, then -heatmap.png)
+#         term  pngcairo | svg | pdfcairo (default from the extension of `out`)
+# A grid summary (x and y with levels, from `steps` or `values`) is drawn as cells centred on
+# the grid points; a sampled one (lhs, random, sobol) as coloured points. Grey shows runs whose
+# metric is nan: a failed run, or a `cross:` that never happens. The map needs one run per
+# (x, y): a sweep of exactly these two parameters. Never prints (errors go through `exit error`).
+
+if (!exists("in")) {
+    exit error "no input: run as gnuplot -e \"in='summary.tsv'; x='KEY'; y='KEY'; z='METRIC'\" " . ARG0
+}
+if (!exists("x") || !exists("y") || !exists("z")) {
+    exit error "heatmap needs x, y (parameter keys) and z (a metric): -e \"...; x='KEY'; y='KEY'; z='METRIC'\""
+}
+
+# Inside `plot`, x is the dummy variable: keep the column names under other names.
+XC = x; YC = y; ZC = z
+
+# --- output and terminal (as scripts/common.gp) ----------------------------------------------
+rslash(s) = (strstrt(s, "/") == 0) ? 0 : strstrt(s, "/") + rslash(s[strstrt(s, "/") + 1:])
+rdot(s)   = (strstrt(s, ".") == 0) ? 0 : strstrt(s, ".") + rdot(s[strstrt(s, ".") + 1:])
+extof(s)  = (rdot(s) > rslash(s)) ? s[rdot(s) + 1:] : ""
+stem(s)   = (rdot(s) > rslash(s)) ? s[1:rdot(s) - 1] : s
+if (!exists("out")) { out = stem(in) . "-heatmap.png" }
+if (!exists("term")) {
+    term = (extof(out) eq "svg") ? "svg" : (extof(out) eq "pdf") ? "pdfcairo" : "pngcairo"
+}
+if (term eq "pngcairo") {
+    set terminal pngcairo size 1000,800 font "DejaVu Sans,13" noenhanced
+} else {
+    if (term eq "svg") {
+        set terminal svg size 1000,800 dynamic font "DejaVu Sans,13" noenhanced background "white"
+    } else {
+        if (term eq "pdfcairo") {
+            set terminal pdfcairo size 13.8889in,11.1111in font "DejaVu Sans,13" noenhanced
+        } else {
+            exit error "term must be pngcairo, svg or pdfcairo, not '" . term . "'"
+        }
+    }
+}
+
+# --- metadata: '# mvsim ... sweep summary', '# sweep', '# parameter KEY MIN MAX LEVELS' -------
+fld(s, n) = (n <= 1) ? (strstrt(s, "\t") ? s[1:strstrt(s, "\t") - 1] : s) : \
+            (strstrt(s, "\t") ? fld(s[strstrt(s, "\t") + 1:], n - 1) : "")
+NMETA = 0; ISSWEEP = 0; SWEEP = in; NPAR = 0; XLEV = -1; YLEV = -1
+count(s) = (column(0) == NMETA && s[1:1] eq "#") ? (NMETA = NMETA + 1, 0) : 0
+set datafile separator "\001"
+set datafile commentschars ""
+stats in using (column(0) == 0 ? (ISSWEEP = (strcol(1)[1:7] eq "# mvsim" && strstrt(strcol(1), "sweep summary") > 0), 0) : 0, count(strcol(1))) nooutput
+if (!ISSWEEP) { exit error in . ": not an mvsim sweep summary (the first line should be '# mvsim ... sweep summary')" }
+lev(s) = (fld(s, 5) eq "continuous") ? 0 : int(word(fld(s, 5), 1))
+par(s) = (NPAR = NPAR + 1, (fld(s, 2) eq x) ? (XLEV = lev(s)) : 0, (fld(s, 2) eq y) ? (YLEV = lev(s)) : 0, 0)
+meta(s) = (fld(s, 1) eq "# sweep") ? (SWEEP = fld(s, 2), 0) : (fld(s, 1) eq "# parameter") ? par(s) : 0
+stats in every ::0::(NMETA - 1) using (meta(strcol(1))) nooutput
+
+# --- header ----------------------------------------------------------------------------------
+set datafile separator "\t"
+set datafile commentschars "#"
+stats in every ::1::1 using 1 nooutput
+NCOL = STATS_columns
+HDR = "\t"
+addcol(k) = (HDR = HDR . strcol(k) . "\t", 0)
+stats in every ::0::0 using (sum [k=1:NCOL] addcol(k)) nooutput
+has(name) = strstrt(HDR, "\t" . name . "\t") > 0
+do for [c in x . " " . y . " " . z] { if (!has(c)) { exit error in . ": column '" . c . "' is absent" } }
+if (XLEV < 0) { exit error in . ": '" . x . "' is not a parameter of the sweep" }
+if (YLEV < 0) { exit error in . ": '" . y . "' is not a parameter of the sweep" }
+if (x eq y) { exit error "x and y must be two different parameters" }
+if (NPAR != 2) {
+    exit error sprintf("%s: a heatmap needs a sweep of exactly the two parameters x and y, this one has %d", in, NPAR)
+}
+
+NOK = 0
+okcount(v) = (v == v) ? (NOK = NOK + 1, 0) : 0
+stats in using (okcount(column(ZC))) nooutput
+if (NOK == 0) { exit error in . ": no run has a number for '" . z . "' (every value is nan)" }
+stats in using (column(ZC)) nooutput
+# A constant metric still gets a colour range (and gnuplot no warning).
+pad(v) = (abs(v) > 0) ? abs(v) * 0.01 : 1
+if (STATS_max > STATS_min) { set cbrange [*:*] } else { set cbrange [STATS_min - pad(STATS_min) : STATS_max + pad(STATS_max)] }
+stats in using (column(XC)):(column(YC)) nooutput
+X0 = STATS_min_x; X1 = STATS_max_x; Y0 = STATS_min_y; Y1 = STATS_max_y
+# Cell size: the grid spacing of evenly spaced levels (`steps`); unevenly spaced `values` get
+# equal cells of (max - min)/(levels - 1), which may overlap or leave gaps
+DX = (XLEV > 1 && X1 > X0) ? (X1 - X0) / (XLEV - 1) : ((X1 > X0) ? (X1 - X0) / 20 : 1)
+DY = (YLEV > 1 && Y1 > Y0) ? (Y1 - Y0) / (YLEV - 1) : ((Y1 > Y0) ? (Y1 - Y0) / 20 : 1)
+GRID = (XLEV > 0 && YLEV > 0)
+
+# --- the map ---------------------------------------------------------------------------------
+set output out
+set title SWEEP . ": " . z font ",15"
+set xlabel x
+set ylabel y
+set cblabel z
+set xrange [X0 - DX / 2 : X1 + DX / 2]
+set yrange [Y0 - DY / 2 : Y1 + DY / 2]
+set tics out nomirror
+set border back
+# viridis: perceptually uniform, colour-blind safe, readable in greyscale
+set palette defined (0 "#440154", 0.25 "#3b528b", 0.5 "#21918c", 0.75 "#5ec962", 1 "#fde725")
+set object 1 rectangle from graph 0, 0 to graph 1, 1 behind fillcolor rgb "#d9d9d9" fillstyle solid noborder
+set key off
+if (GRID) {
+    plot in using (column(XC)):(column(YC)):(column(XC) - DX / 2):(column(XC) + DX / 2): \
+                  (column(YC) - DY / 2):(column(YC) + DY / 2):(column(ZC)) \
+         with boxxyerror fillstyle solid 1.0 noborder linecolor palette
+} else {
+    plot in using (column(XC)):(column(YC)):(column(ZC)) with points pointtype 7 pointsize 1.2 linecolor palette
+}
+unset output
