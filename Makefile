@@ -91,7 +91,7 @@ check: deps
 VALGRIND := valgrind --quiet --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 valgrind: deps all $(TEST_BIN)
-	@command -v valgrind >/dev/null || { echo "valgrind: apt-get install valgrind"; exit 1; }
+	@sh scripts/deps.sh valgrind
 	@mkdir -p build/valgrind && ln -sf ../../scripts/valgrind-mvsim build/valgrind/mvsim
 	@fail=0; for t in $(TEST_BIN); do \
 		echo "== valgrind $$t"; MVSIM=build/valgrind/mvsim MV_UNDER_VALGRIND=1 $(VALGRIND) ./$$t || fail=1; \

@@ -11,11 +11,20 @@ else
 	done
 fi
 command -v gnuplot >/dev/null 2>&1 || missing=1
+# `make valgrind` (CI) needs valgrind.
+if [ "${1:-}" = valgrind ]; then
+	PKGS="$PKGS valgrind"
+	command -v valgrind >/dev/null 2>&1 || missing=1
+fi
 command -v cc >/dev/null 2>&1 || { PKGS="$PKGS gcc make"; missing=1; }
 # `deps.sh fuzz`: clang and its sanitizer runtimes for libFuzzer (make fuzz).
 if [ "${1:-}" = fuzz ]; then
 	PKGS="$PKGS clang libclang-rt-dev"
-	command -v clang >/dev/null 2>&1 || missing=1
+	# clang alone is not enough: libFuzzer's runtime comes with libclang-rt.
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
+		> /tmp/mvsim-deps-fuzz.c
+	clang -fsanitize=fuzzer /tmp/mvsim-deps-fuzz.c -o /tmp/mvsim-deps-fuzz >/dev/null 2>&1 || missing=1
+	rm -f /tmp/mvsim-deps-fuzz.c /tmp/mvsim-deps-fuzz
 fi
 [ "$missing" -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
