@@ -1,4 +1,5 @@
 # mvsim — multi-vector influence balance simulator.
+.DEFAULT_GOAL := all
 # `make run` and `make test` are all a fresh Debian 12 machine needs (see README.md).
 
 PREFIX  ?= /usr/local

@@ -48,3 +48,29 @@ $(FIG_RUNS)/backtest-fitted.tsv: $(FIG_RUNS)/backtest-report.tsv
 $(FIG_DIR)/backtest.png: $(FIG_RUNS)/backtest-fitted.tsv scripts/fit.gp scripts/common.gp
 	@mkdir -p $(dir $@)
 	gnuplot -e "in='$<'; report='$(FIG_RUNS)/backtest-report.tsv'; out='$@'" scripts/fit.gp
+
+# Uncertainty (docs/uncertainty.md): the fan chart of an ensemble of the noisy baseline, and the
+# Sobol' indices of configs/sweeps/sensitivity.cfg (from russia_pressure.cfg, a what-if of the
+# baseline). Explicit rules: they take precedence over the pattern rule above.
+FAN_RUNS     ?= 1000
+FAN_COLUMNS  ?= share_russia share_china share_west share_south_asia n_eff crisis_prob
+SENS_SAMPLES ?= 1024
+
+$(FIG_RUNS)/ensemble.tsv: configs/scenarios/baseline_noisy.cfg configs/kazakhstan.cfg $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(MVSIM) ensemble $< --runs $(FAN_RUNS) --columns "$(FAN_COLUMNS)" --quiet -o $@
+
+$(FIG_RUNS)/sobol.tsv: configs/sweeps/sensitivity.cfg configs/scenarios/russia_pressure.cfg \
+		configs/kazakhstan.cfg $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(MVSIM) sensitivity $< --method sobol --samples $(SENS_SAMPLES) --quiet -o $@
+
+$(FIG_DIR)/fan.png: $(FIG_RUNS)/ensemble.tsv scripts/fan.gp scripts/common.gp $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(PLOT_ENV) $(MVSIM) plot $< --kind fan -o $@
+
+$(FIG_DIR)/sensitivity.png: $(FIG_RUNS)/sobol.tsv scripts/sensitivity.gp $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(PLOT_ENV) $(MVSIM) plot $< --kind sensitivity -o $@
+
+figures: $(FIG_DIR)/fan.png $(FIG_DIR)/sensitivity.png

@@ -5,6 +5,7 @@
 
 #include "mvsim/cmd_fit.h"
 #include "mvsim/cmd_sweep.h"
+#include "mvsim/cmd_uq.h"
 #include "mvsim/config.h"
 #include "mvsim/events.h"
 #include "mvsim/integrate.h"
@@ -73,14 +74,18 @@ static const struct mv_command commands[] = {
 	 "Exit status: 0 ok, 2 usage or input error.\n"},
 #ifdef HAVE_PLOT
 	{"plot", mv_cmd_plot, "draw figures of a result with gnuplot",
-	 "mvsim plot RESULT.tsv [--kind shares|plane|tension|diversity|all] [-o FILE]\n"
-	 "           [--format png|svg|pdf]\n"
+	 "mvsim plot RESULT.tsv [--kind shares|plane|tension|diversity|fan|sensitivity|all]\n"
+	 "           [-o FILE] [--format png|svg|pdf]\n"
 	 "mvsim plot --compare A.tsv B.tsv ... [--columns \"c1 c2\"] [-o FILE]\n"
 	 "\n"
 	 "See 'mvsim plot --help'.\n"},
 #endif
 	{"sweep", mv_cmd_sweep, "run a parameter sweep into a summary (TSV)", mv_sweep_usage},
 	{"merge", mv_cmd_merge, "join the summaries of a sweep's shards", mv_merge_usage},
+	{"ensemble", mv_cmd_ensemble, "run a scenario many times with noise: bands over the runs",
+	 mv_ensemble_usage},
+	{"sensitivity", mv_cmd_sensitivity, "Sobol' or Morris sensitivity of a sweep file's metrics",
+	 mv_sensitivity_usage},
 	{"fit", mv_cmd_fit, "fit a scenario's parameters to data; score a holdout against persistence",
 	 mv_fit_usage},
 	{"help", cmd_help, "show help for mvsim or one command", "mvsim help [COMMAND]\n"},
@@ -102,7 +107,7 @@ static void print_main_usage(FILE *f)
 		   "mvsim simulates a small state's multi-vector balancing between outside powers.\n\n"
 		   "Commands:\n");
 	for (int k = 0; k < NCOMMANDS; k++)
-		fprintf(f, "  %-8s %s\n", commands[k].name, commands[k].summary);
+		fprintf(f, "  %-12s %s\n", commands[k].name, commands[k].summary);
 	fprintf(f, "\n'mvsim help COMMAND' or 'mvsim COMMAND --help' shows a command's options.\n"
 		   "Docs: docs/model.md (the model), docs/config.md (every setting).\n");
 }
@@ -264,15 +269,10 @@ static int cmd_run(int argc, char **argv)
 		goto fail;
 	opts.method = c.method;
 	/* With noise (MODEL.md §6) the run follows one OU path drawn from noise.seed. */
-	if (mv_noise_active(sc)) {
-		uint64_t s = (uint64_t)sc->val[MV_G_NOISE_SEED];
-		if ((noise = mv_noise_create(sc, s, &err)) == NULL)
-			goto fail;
-		opts.eps = mv_noise_eps;
-		opts.eps_ctx = noise;
-		opts.eps_step = mv_noise_step(noise);
-		snprintf(seed, sizeof seed, "%llu", (unsigned long long)s);
-	}
+	uint64_t s = (uint64_t)sc->val[MV_G_NOISE_SEED];
+	if (mv_noise_attach(sc, s, &opts, &noise, &err))
+		goto fail;
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)s);
 	if ((run = mv_run_create(sc, &kt, &opts, &err)) == NULL ||
 	    (w = mv_writer_open(c.output, &err)) == NULL ||
 	    mv_writer_header(w, sc, &kt, c.method ? c.method : sc->method, noise ? seed : NULL,

@@ -2,6 +2,8 @@
  * on a regular grid so the ODE right-hand side stays a deterministic function of t. */
 #include "mvsim/noise.h"
 
+#include "mvsim/integrate.h"
+
 #include "mvsim/events.h"
 #include "mvsim/keys.h"
 #include "mvsim/series.h"
@@ -308,4 +310,18 @@ double mv_noise_step(const struct mv_noise *nz)
 const double *mv_noise_path(const struct mv_noise *nz)
 {
 	return nz->eps;
+}
+
+int mv_noise_attach(const struct mv_scenario *sc, uint64_t seed, struct mv_run_opts *opts,
+		    struct mv_noise **nz, struct mv_error *err)
+{
+	*nz = NULL;
+	if (!mv_noise_active(sc))
+		return 0;
+	if ((*nz = mv_noise_create(sc, seed, err)) == NULL)
+		return -1;
+	opts->eps = mv_noise_eps;
+	opts->eps_ctx = *nz;
+	opts->eps_step = mv_noise_step(*nz);
+	return 0;
 }

@@ -26,24 +26,32 @@
 extern char **environ;
 
 /* A figure kind: the script that draws it and the columns it needs. In a column pattern,
- * "%v" stands for every vector id and "%d" for every domain id (from the '#' lines). */
+ * "%v" stands for every vector id and "%d" for every domain id (from the '#' lines), and a
+ * leading "*" for any name that ends with the rest (at least one column must). */
 struct plot_kind {
 	const char *name;       /* --kind value */
 	const char *script;     /* file in the scripts directory */
 	const char *suffix;     /* output name: <input without .tsv>-<suffix>.<ext> */
 	const char *columns[6]; /* required column patterns, NULL-terminated */
+	const char *result;     /* the '# result' line of the files it draws (NULL: a run's
+				 * time series, drawn by --kind all); without --kind, a file
+				 * with this line gets this figure */
 };
 
 static const struct plot_kind kinds[] = {
-	{"shares", "shares.gp", "shares", {"t", "share_%v", "share_%d_%v", NULL}},
-	{"plane", "plane.gp", "plane", {"t", "share_%v", "tilt_x", "tilt_y", NULL}},
-	{"tension", "tension.gp", "tension", {"t", "tension_%v", "hazard", "crisis_prob", NULL}},
-	{"diversity", "diversity.gp", "diversity", {"t", "n_eff", "entropy", NULL}},
+	{"shares", "shares.gp", "shares", {"t", "share_%v", "share_%d_%v", NULL}, NULL},
+	{"plane", "plane.gp", "plane", {"t", "share_%v", "tilt_x", "tilt_y", NULL}, NULL},
+	{"tension", "tension.gp", "tension", {"t", "tension_%v", "hazard", "crisis_prob", NULL}, NULL},
+	{"diversity", "diversity.gp", "diversity", {"t", "n_eff", "entropy", NULL}, NULL},
+	{"fan", "fan.gp", "fan", {"t", "*_p05", "*_p25", "*_p50", "*_p75", NULL}, "ensemble"},
+	{"sensitivity", "sensitivity.gp", "sensitivity", {"metric", "parameter", "rank", "note", NULL},
+	 "sensitivity"},
 };
 #define NKINDS (int)(sizeof kinds / sizeof kinds[0])
 
 /* --compare: its columns come from --columns (or the default), checked in every file. */
-static const struct plot_kind compare_kind = {"compare", "compare.gp", "compare", {"t", NULL}};
+static const struct plot_kind compare_kind = {"compare", "compare.gp", "compare", {"t", NULL},
+					      NULL};
 
 /* An output format: its name (also the file extension) and the gnuplot terminal. */
 struct plot_format {
@@ -63,14 +71,20 @@ static const char usage_text[] =
 	"       mvsim plot --compare A.tsv B.tsv ... [--columns \"C1 C2 ...\"] [-o FILE]\n"
 	"                  [--format png|svg|pdf]\n"
 	"\n"
-	"Draws figures of results written by 'mvsim run', with gnuplot and the scripts\n"
-	"shares.gp, plane.gp, tension.gp, diversity.gp and compare.gp (docs/plotting.md).\n"
+	"Draws figures of results written by 'mvsim run', 'mvsim ensemble' and 'mvsim\n"
+	"sensitivity', with gnuplot and the scripts shares.gp, plane.gp, tension.gp,\n"
+	"diversity.gp, fan.gp, sensitivity.gp and compare.gp (docs/plotting.md).\n"
 	"\n"
 	"  -k, --kind KIND       shares     overall and per-domain alignment shares\n"
 	"                        plane      the alignment plane: vectors, tilt trajectory\n"
 	"                        tension    tension per vector, hazard, crisis probability\n"
 	"                        diversity  n_eff and entropy against their ideal\n"
-	"                        all        all four (the default)\n"
+	"                        all        all four (the default for a run's result)\n"
+	"                        fan        an ensemble's median, 50% and 90% bands per\n"
+	"                                   column (the default for 'mvsim ensemble')\n"
+	"                        sensitivity  Sobol' S1 and ST bars with their intervals, or\n"
+	"                                   Morris mu* against sigma (the default for\n"
+	"                                   'mvsim sensitivity')\n"
 	"  -o, --output FILE     write the figure to FILE (one figure only: not with\n"
 	"                        --kind all); default: beside the input, named\n"
 	"                        RESULT-KIND.EXT (out/baseline.tsv -> out/baseline-shares.png)\n"
@@ -154,6 +168,7 @@ struct result {
 	char *dom[MV_MAX_DOMAINS]; /* domain ids */
 	char **col;     /* header names, ncol of them */
 	int nrows;      /* data rows after the header (counted up to 2) */
+	char *result;   /* the '# result' line's value ("ensemble", ...), or NULL */
 };
 
 static void result_free(struct result *r)
@@ -165,6 +180,7 @@ static void result_free(struct result *r)
 	for (int c = 0; c < r->ncol; c++)
 		free(r->col[c]);
 	free(r->col);
+	free(r->result);
 	memset(r, 0, sizeof *r);
 }
 
@@ -234,6 +250,11 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			}
 			continue;
 		}
+		if (strncmp(line, "# result\t", 9) == 0 && r->result == NULL &&
+		    (r->result = field_dup(line, 1)) == NULL) {
+			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+			goto out;
+		}
 		int isvec = strncmp(line, "# vector\t", 9) == 0;
 		int isdom = strncmp(line, "# domain\t", 9) == 0;
 		if ((isvec && r->nvec == MV_MAX_VECTORS) || (isdom && r->ndom == MV_MAX_DOMAINS)) {
@@ -281,6 +302,15 @@ static int result_has(const struct result *r, const char *name)
 	return 0;
 }
 
+/* 1 when some column's name ends with suffix (and is longer). */
+static int result_has_suffix(const struct result *r, const char *suffix)
+{
+	for (int c = 0; c < r->ncol; c++)
+		if (strlen(r->col[c]) > strlen(suffix) && ends_with(r->col[c], suffix))
+			return 1;
+	return 0;
+}
+
 /* Expands pattern ("%v" -> vec, "%d" -> dom) into buf. Returns 0, or -1 if it is too long. */
 static int expand(char *buf, size_t size, const char *pattern, const char *vec, const char *dom)
 {
@@ -309,6 +339,13 @@ static int check_kind(const struct result *r, const char *path, const struct plo
 {
 	char name[256];
 	for (const char *const *pat = k->columns; *pat; pat++) {
+		if ((*pat)[0] == '*') {
+			if (!result_has_suffix(r, *pat + 1))
+				return mv_error_set(err, MV_EXIT_INPUT, "%s: no column ending in '%s' (the "
+						    "%s figure needs one, as 'mvsim %s' writes)", path,
+						    *pat + 1, k->name, k->result ? k->result : "run");
+			continue;
+		}
 		int nv = strstr(*pat, "%v") ? r->nvec : 1;
 		int nd = strstr(*pat, "%d") ? r->ndom : 1;
 		for (int d = 0; d < nd; d++)
@@ -725,27 +762,40 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 	struct result r;
 	int n = 0, status = 0;
 
-	if (a->kind == NULL || strcmp(a->kind, "all") == 0) {
-		for (int k = 0; k < NKINDS; k++)
-			chosen[n++] = &kinds[k];
-	} else {
+	if (a->kind != NULL && strcmp(a->kind, "all") != 0) {
 		for (int k = 0; k < NKINDS; k++)
 			if (strcmp(kinds[k].name, a->kind) == 0)
 				chosen[n++] = &kinds[k];
 		if (n == 0) {
-			usage_error("--kind: expected shares, plane, tension, diversity or all, "
-				    "found '%s'", a->kind);
+			usage_error("--kind: expected shares, plane, tension, diversity, all, fan or "
+				    "sensitivity, found '%s'", a->kind);
 			return MV_EXIT_INPUT;
 		}
 	}
-	if (a->output && n > 1) {
+	if (a->kind != NULL && n == 0 && a->output) { /* --kind all */
 		usage_error("%s", "-o names one file: give --kind too (with --kind all the "
 			    "figures go beside the input)");
 		return MV_EXIT_INPUT;
 	}
-	if (result_load(&r, a->files[0], &err) == 0)
-		for (int k = 0; k < n && err.code == 0; k++)
-			check_kind(&r, a->files[0], chosen[k], &err);
+	if (result_load(&r, a->files[0], &err) == 0 && n == 0) {
+		/* No --kind: the figure of the file's '# result' line (an ensemble's fan, ...);
+		 * for a run's result, and with --kind all, the four figures of a run. */
+		for (int k = 0; k < NKINDS && a->kind == NULL && r.result; k++)
+			if (kinds[k].result && strcmp(kinds[k].result, r.result) == 0)
+				chosen[n++] = &kinds[k];
+		if (n == 0)
+			for (int k = 0; k < NKINDS; k++)
+				if (kinds[k].result == NULL)
+					chosen[n++] = &kinds[k];
+	}
+	if (err.code == 0 && a->output && n > 1) {
+		result_free(&r);
+		usage_error("%s", "-o names one file: give --kind too (with --kind all the "
+			    "figures go beside the input)");
+		return MV_EXIT_INPUT;
+	}
+	for (int k = 0; k < n && err.code == 0; k++)
+		check_kind(&r, a->files[0], chosen[k], &err);
 	result_free(&r);
 	if (err.code == 0)
 		find_gnuplot(ctx->gnuplot, sizeof ctx->gnuplot, &err);

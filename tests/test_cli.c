@@ -336,7 +336,7 @@ static void test_help(void **state)
 		const struct mv_command *cmds = mv_cli_commands(&ncmd);
 		for (int c = 0; c < ncmd; c++) {
 			char line[256];
-			snprintf(line, sizeof line, "  %-8s %s", cmds[c].name, cmds[c].summary);
+			snprintf(line, sizeof line, "  %-12s %s", cmds[c].name, cmds[c].summary);
 			if (!has_line(r.out, line))
 				fail_msg("%s: no line \"%s\"", r.cmd, line);
 		}

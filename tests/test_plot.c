@@ -1,5 +1,6 @@
 /* test_plot.c — the figure scripts and `mvsim plot`: every script drawn (png and svg) from real
- * runs of two shapes of scenario, through gnuplot directly and through mv_cmd_plot; errors. */
+ * runs of two shapes of scenario, through gnuplot directly and through mv_cmd_plot; errors.
+ * The fan and sensitivity figures from real `mvsim ensemble` and `mvsim sensitivity` results. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mvsim/cmd_uq.h"
 #include "mvsim/plot.h"
 
 extern char **environ;
@@ -36,6 +38,16 @@ static const char *const results[] = {
 
 static const char *const kinds[] = {"shares", "plane", "tension", "diversity"};
 #define NKINDS (int)(sizeof kinds / sizeof kinds[0])
+
+/* Results of `mvsim ensemble` and `mvsim sensitivity` (made in the setup, in-process), with the
+ * kind each is drawn by. The flat one has a metric without indices (its panel says so). */
+static const char *const uq_results[][2] = {
+	{OUT "/ensemble.tsv", "fan"},
+	{OUT "/sobol.tsv", "sensitivity"},
+	{OUT "/morris.tsv", "sensitivity"},
+	{OUT "/sobol-flat.tsv", "sensitivity"},
+};
+#define NUQ (int)(sizeof uq_results / sizeof uq_results[0])
 
 /* ---- helpers -------------------------------------------------------------------------- */
 
@@ -178,6 +190,36 @@ static void assert_no_temporaries(void)
 
 /* ---- fixtures ------------------------------------------------------------------------- */
 
+/* The uq_results, by the commands themselves (their notes on stderr kept out of the log). */
+static int make_uq_results(void)
+{
+	static char *const runs[][16] = {
+		{"ensemble", "tests/data/uq/small.cfg", "--set", "noise.sigma=0.2", "--runs", "40",
+		 "-o", OUT "/ensemble.tsv", NULL},
+		{"sensitivity", "tests/data/uq/sens.cfg", "--method", "sobol", "--samples", "16",
+		 "--bootstrap", "40", "-o", OUT "/sobol.tsv", NULL},
+		{"sensitivity", "tests/data/uq/sens.cfg", "--method", "morris", "--samples", "6", "-o",
+		 OUT "/morris.tsv", NULL},
+		{"sensitivity", "tests/data/uq/flat.cfg", "--method", "sobol", "--samples", "16", "-o",
+		 OUT "/sobol-flat.tsv", NULL},
+	};
+	static struct capture errs;
+	for (int k = 0; k < 4; k++) {
+		char *argv[16]; /* getopt permutes argv: a writable copy */
+		int argc = 0;
+		while ((argv[argc] = runs[k][argc]) != NULL)
+			argc++;
+		capture_begin(&errs, 2);
+		int rc = (k == 0 ? mv_cmd_ensemble : mv_cmd_sensitivity)(argc, argv);
+		char *text = capture_end(&errs);
+		if (rc != 0) {
+			print_error("mvsim %s %s: exit %d\n%s", runs[k][0], runs[k][1], rc, text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Runs the mvsim binary (env MVSIM, default build/mvsim) on the two scenarios into OUT, and
  * points mv_cmd_plot at the repository's scripts. */
 static int setup(void **state)
@@ -206,7 +248,7 @@ static int setup(void **state)
 	}
 	setenv("MVSIM_SCRIPTS", "scripts", 1);
 	unsetenv("GNUPLOT");
-	return 0;
+	return make_uq_results();
 }
 
 /* ---- the scripts on their own ---------------------------------------------------------- */
@@ -454,8 +496,8 @@ static void test_err_usage(void **state)
 	assert_string_equal(err, "mvsim plot: -o names one file: give --kind too (with --kind all "
 				 "the figures go beside the input)\n(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "pie", NULL), 2);
-	assert_string_equal(err, "mvsim plot: --kind: expected shares, plane, tension, diversity "
-				 "or all, found 'pie'\n(see 'mvsim plot --help')\n");
+	assert_string_equal(err, "mvsim plot: --kind: expected shares, plane, tension, diversity, "
+				 "all, fan or sensitivity, found 'pie'\n(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "plane", "-o", OUT "/x.jpg",
 			      NULL), 2);
 	assert_string_equal(err, "mvsim plot: cannot tell the format of '" OUT "/x.jpg': end it in "
@@ -468,6 +510,88 @@ static void test_err_usage(void **state)
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--frobnicate", NULL), 2);
 	assert_string_equal(err, "mvsim plot: unknown option '--frobnicate'\n"
 				 "(see 'mvsim plot --help')\n");
+}
+
+/* ---- ensembles and sensitivity analyses ------------------------------------------------ */
+
+/* fan.gp and sensitivity.gp directly, png and svg: exit 0, nothing on stderr, a figure. */
+static void test_uq_scripts_direct(void **state)
+{
+	static const char *const exts[] = {"png", "svg"};
+	(void)state;
+	for (int r = 0; r < NUQ; r++)
+		for (int e = 0; e < 2; e++) {
+			char vars[512], script[64], out[256], *err;
+			const char *base = strrchr(uq_results[r][0], '/') + 1;
+			snprintf(out, sizeof out, OUT "/direct-%.*s.%s", (int)(strlen(base) - 4), base,
+				 exts[e]);
+			snprintf(vars, sizeof vars, "in='%s'; out='%s'", uq_results[r][0], out);
+			snprintf(script, sizeof script, "scripts/%s.gp", uq_results[r][1]);
+			unlink(out);
+			char *argv[] = {"gnuplot", "-e", vars, script, NULL};
+			int rc = run(argv, &err);
+			if (rc != 0 || err[0] != '\0')
+				fail_msg("gnuplot %s on %s: exit %d, stderr:\n%s", script, uq_results[r][0],
+					 rc, err);
+			free(err);
+			assert_figure(out);
+		}
+	/* fan.gp with chosen columns */
+	char *err, *argv[] = {"gnuplot", "-e",
+			      "in='" OUT "/ensemble.tsv'; out='" OUT "/direct-fan-cols.png'; "
+			      "cols='share_beta crisis_prob'", "scripts/fan.gp", NULL};
+	int rc = run(argv, &err);
+	if (rc != 0 || err[0] != '\0')
+		fail_msg("fan.gp cols=...: exit %d, stderr:\n%s", rc, err);
+	free(err);
+	assert_figure(OUT "/direct-fan-cols.png");
+}
+
+/* Without --kind a result gets the figure of its '# result' line; --kind names it too. */
+static void test_cmd_uq_kinds(void **state)
+{
+	struct capture out;
+	(void)state;
+	for (int r = 0; r < NUQ; r++) {
+		char fig[256], expect[260], *err;
+		const char *in = uq_results[r][0];
+		snprintf(fig, sizeof fig, "%.*s-%s.png", (int)(strlen(in) - 4), in, uq_results[r][1]);
+		snprintf(expect, sizeof expect, "%s\n", fig);
+		unlink(fig);
+		char *argv[] = {"plot", (char *)in, NULL};
+		capture_begin(&out, 1);
+		int rc = mv_cmd_plot(2, argv);
+		char *printed = capture_end(&out);
+		assert_int_equal(rc, 0);
+		assert_string_equal(printed, expect);
+		assert_figure(fig);
+		assert_int_equal(plot(&err, in, "--kind", uq_results[r][1], "-o", OUT "/uq-kind.svg",
+				      NULL), 0);
+		assert_figure(OUT "/uq-kind.svg");
+	}
+	assert_no_temporaries();
+}
+
+/* A run's result is no ensemble nor analysis, and the other way round: exit 2, the column. */
+static void test_err_uq_kinds(void **state)
+{
+	char *err;
+	(void)state;
+	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "fan", "-o", OUT "/never.png", NULL),
+			 2);
+	assert_string_equal(err, "mvsim plot: " OUT "/three.tsv: no column ending in '_p05' (the "
+				 "fan figure needs one, as 'mvsim ensemble' writes)\n");
+	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "sensitivity", "-o",
+			      OUT "/never.png", NULL), 2);
+	assert_string_equal(err, "mvsim plot: " OUT "/three.tsv: column 'metric' is absent (the "
+				 "sensitivity figure needs it)\n");
+	assert_int_equal(plot(&err, OUT "/ensemble.tsv", "--kind", "all", NULL), 2);
+	assert_string_equal(err, "mvsim plot: " OUT "/ensemble.tsv: column 'share_alpha' is absent "
+				 "(the shares figure needs it)\n");
+	assert_int_equal(plot(&err, OUT "/sobol.tsv", "--kind", "fan", NULL), 2);
+	assert_string_equal(err, "mvsim plot: " OUT "/sobol.tsv: column 't' is absent (the fan "
+				 "figure needs it)\n");
+	assert_int_equal(file_size(OUT "/never.png"), -1);
 }
 
 static void test_help(void **state)
@@ -502,6 +626,9 @@ int main(void)
 		cmocka_unit_test(test_err_gnuplot_warning),
 		cmocka_unit_test(test_err_scripts_missing),
 		cmocka_unit_test(test_err_usage),
+		cmocka_unit_test(test_uq_scripts_direct),
+		cmocka_unit_test(test_cmd_uq_kinds),
+		cmocka_unit_test(test_err_uq_kinds),
 		cmocka_unit_test(test_help),
 	};
 	int failed = cmocka_run_group_tests_name("plot scripts (gnuplot directly)", scripts, setup,

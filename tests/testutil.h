@@ -20,6 +20,7 @@
 #include "mvsim/integrate.h"
 #include "mvsim/keys.h"
 #include "mvsim/model.h"
+#include "mvsim/noise.h"
 #include "mvsim/scenario.h"
 
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal: |a − b| <= eps, or fail with both. */
@@ -84,18 +85,25 @@ static inline int tu_rows_cb(void *ctx, const double *row, int ncols, struct mv_
 	return 0;
 }
 
-/* Runs sc with method (NULL: the scenario's) into rows; returns mv_run_exec's status. */
+/* Runs sc as `mvsim run` does (with its noise, if any) with method (NULL: the scenario's)
+ * into rows; returns mv_run_exec's status. */
 static inline int tu_run(const struct mv_scenario *sc, const struct mv_keytab *kt,
 			 const char *method, struct tu_rows *rows, struct mv_error *err)
 {
 	struct mv_run_opts opts = {0};
+	struct mv_noise *nz = NULL;
 	opts.method = method;
 	memset(rows, 0, sizeof *rows);
-	struct mv_run *run = mv_run_create(sc, kt, &opts, err);
-	if (run == NULL)
+	if (mv_noise_attach(sc, (uint64_t)sc->val[MV_G_NOISE_SEED], &opts, &nz, err))
 		return -1;
+	struct mv_run *run = mv_run_create(sc, kt, &opts, err);
+	if (run == NULL) {
+		mv_noise_free(nz);
+		return -1;
+	}
 	int rc = mv_run_exec(run, tu_rows_cb, rows, err);
 	mv_run_free(run);
+	mv_noise_free(nz);
 	return rc;
 }
 

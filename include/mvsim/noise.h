@@ -64,4 +64,12 @@ double mv_noise_start(const struct mv_noise *nz);
 double mv_noise_step(const struct mv_noise *nz);
 const double *mv_noise_path(const struct mv_noise *nz);
 
+/* A run's noise, the way `mvsim run`, ensembles and sweeps draw it: when mv_noise_active(sc),
+ * the path for generator seed `seed`, handed to the run through opts (eps, eps_ctx, and
+ * eps_step so the run lands on the path's kinks). Returns 0 with *nz NULL (no noise) or the
+ * path (the caller frees it after the run), or -1 with err set. */
+struct mv_run_opts;
+int mv_noise_attach(const struct mv_scenario *sc, uint64_t seed, struct mv_run_opts *opts,
+		    struct mv_noise **nz, struct mv_error *err);
+
 #endif
