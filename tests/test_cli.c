@@ -753,6 +753,53 @@ static void test_run_signals(void **state)
 	}
 }
 
+/* The temporary result deleted mid-run (a cleaner, a user): the run cannot publish it, says
+ * so and exits 1; nothing appears under the final name. An output directory that is not
+ * writable (here: a directory of /proc, which even root cannot write) is an input error found
+ * before any work. */
+static void test_run_output_vanishes(void **state)
+{
+	(void)state;
+	char *dir = fresh_dir("vanish");
+	char path[300], left[512], cmd[1024], p[300];
+	snprintf(path, sizeof path, "%s/out.tsv", dir);
+	const char *args[] = {"run", KZ, "-i", "rk1imp", "-o", path, NULL};
+	pid_t pid = spawn_mvsim(args, NULL, -1, 0, cmd, sizeof cmd);
+	int slow = getenv("MV_UNDER_VALGRIND") != NULL;
+	struct timespec nap = {slow ? 5 : 0, slow ? 0 : 200 * 1000 * 1000};
+	nanosleep(&nap, NULL);
+	/* remove the temporary (out.tsv.tmp.XXXXXX) while the run goes on */
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	int removed = 0;
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "out.tsv.tmp.", 12) == 0) {
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			removed += unlink(p) == 0;
+		}
+	closedir(d);
+	assert_int_equal(removed, 1);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
+	snprintf(p, sizeof p, "%s/stderr", rundir);
+	size_t n;
+	char *err = slurp(p, &n);
+	assert_true(starts_with(err, "mvsim: "));
+	assert_non_null(strstr(err, "into place: No such file or directory"));
+	free(err);
+	if (list_dir(dir, left, sizeof left) != 0)
+		fail_msg("left behind in %s: %s", dir, left);
+	remove_dir(dir);
+
+	struct result r = RUN("run", KZ, "-o", "/proc/self/mvsim-out.tsv");
+	expect_error(&r, 2, NULL);
+	assert_true(starts_with(r.err, "mvsim: /proc/self/mvsim-out.tsv: cannot create output: "));
+	result_free(&r);
+}
+
 /* Standard output on a full device: exit 1 with the reason. */
 static void test_run_stdout_full(void **state)
 {
@@ -1010,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_run_input_errors),
 		cmocka_unit_test(test_run_fails_numerically),
 		cmocka_unit_test(test_run_signals),
+		cmocka_unit_test(test_run_output_vanishes),
 		cmocka_unit_test(test_run_stdout_full),
 		cmocka_unit_test(test_run_stdout_closed_early),
 		cmocka_unit_test(test_check),
