@@ -1,6 +1,7 @@
 /* batch.c — runs many points of one scenario on OpenMP threads; a reorder window with a bounded
  * number of slots delivers results in run order, so output is the same for any thread count. */
 #define _POSIX_C_SOURCE 200809L
+#include "mvsim/noise.h"
 #include "mvsim/batch.h"
 
 #include "mvsim/config.h"
@@ -92,31 +93,10 @@ int mv_batch_jobs(int jobs)
 
 /* ---------------------------------------------------------------- seeds */
 
-static uint64_t splitmix64(uint64_t x)
-{
-	uint64_t z = x + 0x9E3779B97F4A7C15ULL;
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static uint32_t fmix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85EBCA6BU;
-	h ^= h >> 13;
-	h *= 0xC2B2AE35U;
-	h ^= h >> 16;
-	return h;
-}
-
-/* The derivation noise.h documents for mv_noise_run_seed: the Murmur3 finaliser of
- * (high half of splitmix64(seed)) + k·0x9E3779B9 (mod 2^32); a bijection in k, so runs
- * k < 2^32 of one base seed never share a stream. */
+/* The per-run seed is noise.h's: one derivation for sweeps, ensembles and runs. */
 uint64_t mv_batch_seed(uint64_t seed, long k)
 {
-	uint32_t base = (uint32_t)(splitmix64(seed) >> 32);
-	return fmix32(base + (uint32_t)(uint64_t)k * 0x9E3779B9U);
+	return mv_noise_run_seed(seed, (uint64_t)k);
 }
 
 /* ---------------------------------------------------------------- create, free */

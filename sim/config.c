@@ -1,6 +1,7 @@
 /* config.c — scenario files (libconfig) → struct mv_scenario, with every rule of MODEL.md §3.
  * Errors read `file:line: setting 'key': expected X, found Y`; libconfig is closed on return. */
 #define _XOPEN_SOURCE 700 /* realpath, strdup */
+#include "mvsim/cfgread.h"
 #include "mvsim/config.h"
 #include "mvsim/sha256.h"
 
@@ -28,36 +29,6 @@ struct loader {
 
 /* ---------------------------------------------------------------- helpers */
 
-static const char *type_str(const config_setting_t *s, char *buf, size_t size)
-{
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		snprintf(buf, size, "%lld", (long long)config_setting_get_int64(s));
-		break;
-	case CONFIG_TYPE_FLOAT:
-		snprintf(buf, size, "%g", config_setting_get_float(s));
-		break;
-	case CONFIG_TYPE_STRING:
-		snprintf(buf, size, "a string (\"%.40s\")", config_setting_get_string(s));
-		break;
-	case CONFIG_TYPE_BOOL:
-		snprintf(buf, size, "a boolean (%s)", config_setting_get_bool(s) ? "true" : "false");
-		break;
-	case CONFIG_TYPE_GROUP:
-		snprintf(buf, size, "a group");
-		break;
-	case CONFIG_TYPE_ARRAY:
-		snprintf(buf, size, "an array of %d", config_setting_length(s));
-		break;
-	case CONFIG_TYPE_LIST:
-		snprintf(buf, size, "a list of %d", config_setting_length(s));
-		break;
-	default:
-		snprintf(buf, size, "an unknown type");
-	}
-	return buf;
-}
 
 static const char *file_of(struct loader *L, const config_setting_t *s, int file)
 {
@@ -81,21 +52,10 @@ static int fail_type(struct loader *L, const config_setting_t *s, int file, cons
 		     const char *expected)
 {
 	char buf[128];
-	return fail(L, s, file, path, expected, type_str(s, buf, sizeof buf));
+	return fail(L, s, file, path, expected, mv_cfg_describe(s, buf, sizeof buf));
 }
 
-static int is_number(const config_setting_t *s)
-{
-	int t = config_setting_type(s);
-	return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
-}
 
-static double number_of(const config_setting_t *s)
-{
-	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-		return config_setting_get_float(s);
-	return (double)config_setting_get_int64(s);
-}
 
 static int in_list(const char *name, const char *const *names)
 {
@@ -152,9 +112,9 @@ static int read_num(struct loader *L, const config_setting_t *g, int file, const
 					    L->sc->files[file], full);
 		return fail(L, g, file, full, "a number", "nothing (required)");
 	}
-	if (!is_number(s))
+	if (!mv_cfg_is_number(s))
 		return fail_type(L, s, file, full, "a number");
-	double v = number_of(s);
+	double v = mv_cfg_number(s);
 	if (!isfinite(v))
 		return fail(L, s, file, full, "a finite number", "a non-finite value");
 	return set_val(L, slot, v, MV_SRC_FILE, file, config_setting_source_line(s));
@@ -209,9 +169,9 @@ static int read_array(struct loader *L, const config_setting_t *g, int file, con
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
 		char el[300];
 		snprintf(el, sizeof el, "%s[%d]", full, k);
-		if (!is_number(e))
+		if (!mv_cfg_is_number(e))
 			return fail_type(L, e, file, el, "a number");
-		double v = number_of(e);
+		double v = mv_cfg_number(e);
 		if (!isfinite(v))
 			return fail(L, e, file, el, "a finite number", "a non-finite value");
 		set_val(L, slot(ctx, k), v, MV_SRC_FILE, file, config_setting_source_line(s));
@@ -562,9 +522,9 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 			if (j == i)
 				return fail(L, e, file, full, "the id of another vector",
 					    "the vector itself");
-			if (!is_number(e))
+			if (!mv_cfg_is_number(e))
 				return fail_type(L, e, file, full, "a number");
-			double v = number_of(e);
+			double v = mv_cfg_number(e);
 			if (!isfinite(v))
 				return fail(L, e, file, full, "a finite number", "a non-finite value");
 			set_val(L, mv_key_restraint(n, D, i, j), v, MV_SRC_FILE, file,
@@ -624,9 +584,9 @@ static int read_overrides(struct loader *L, const config_setting_t *root, int fi
 		snprintf(sub, sizeof sub, "%s.value", path);
 		if (vs == NULL)
 			return fail(L, g, file, sub, "a number", "nothing (required)");
-		if (!is_number(vs))
+		if (!mv_cfg_is_number(vs))
 			return fail_type(L, vs, file, sub, "a number");
-		double v = number_of(vs);
+		double v = mv_cfg_number(vs);
 		if (!isfinite(v))
 			return fail(L, vs, file, sub, "a finite number", "a non-finite value");
 		set_val(L, key->index, v, MV_SRC_OVERRIDE, file, config_setting_source_line(vs));
@@ -697,18 +657,18 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 		snprintf(sub, sizeof sub, "%s.at", path);
 		if (at == NULL)
 			return fail(L, g, file, sub, "a time in years", "nothing (required)");
-		if (!is_number(at))
+		if (!mv_cfg_is_number(at))
 			return fail_type(L, at, file, sub, "a time in years");
-		ev.at = number_of(at);
+		ev.at = mv_cfg_number(at);
 		if (!isfinite(ev.at))
 			return fail(L, at, file, sub, "a finite number", "a non-finite value");
 
 		const config_setting_t *over = config_setting_get_member(g, "over");
 		snprintf(sub, sizeof sub, "%s.over", path);
 		if (over) {
-			if (!is_number(over))
+			if (!mv_cfg_is_number(over))
 				return fail_type(L, over, file, sub, "a duration in years >= 0");
-			ev.over = number_of(over);
+			ev.over = mv_cfg_number(over);
 			if (!isfinite(ev.over) || ev.over < 0) {
 				char found[64];
 				snprintf(found, sizeof found, "%g", ev.over);
@@ -738,9 +698,9 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 			return fail(L, g, file, path, "exactly one of set, add, mul", found);
 		}
 		snprintf(sub, sizeof sub, "%s.%s", path, ops[ev.op]);
-		if (!is_number(opset))
+		if (!mv_cfg_is_number(opset))
 			return fail_type(L, opset, file, sub, "a number");
-		ev.x = number_of(opset);
+		ev.x = mv_cfg_number(opset);
 		if (!isfinite(ev.x))
 			return fail(L, opset, file, sub, "a finite number", "a non-finite value");
 
@@ -827,9 +787,9 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		const config_setting_t *sv = config_setting_get_member(g, "scale");
 		if (sv) {
 			snprintf(sub, sizeof sub, "%s.scale", path);
-			if (!is_number(sv))
+			if (!mv_cfg_is_number(sv))
 				return fail_type(L, sv, file, sub, "a number");
-			s.scale = number_of(sv);
+			s.scale = mv_cfg_number(sv);
 			if (!isfinite(s.scale))
 				return fail(L, sv, file, sub, "a finite number", "a non-finite value");
 		}

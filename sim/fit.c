@@ -1,6 +1,7 @@
 /* fit.c — calibration (MODEL.md §11): fit files → struct mv_fit; bounded least squares with
  * gsl_multifit_nlinear over model runs; standard errors, holdout scores, report, fitted file. */
 #define _XOPEN_SOURCE 700 /* realpath, strdup */
+#include "mvsim/cfgread.h"
 #include "mvsim/fit.h"
 
 #include "mvsim/config.h"
@@ -52,36 +53,6 @@ struct loader {
 	struct mv_error *err;
 };
 
-static const char *type_str(const config_setting_t *s, char *buf, size_t size)
-{
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		snprintf(buf, size, "%lld", (long long)config_setting_get_int64(s));
-		break;
-	case CONFIG_TYPE_FLOAT:
-		snprintf(buf, size, "%.10g", config_setting_get_float(s));
-		break;
-	case CONFIG_TYPE_STRING:
-		snprintf(buf, size, "a string (\"%.60s\")", config_setting_get_string(s));
-		break;
-	case CONFIG_TYPE_BOOL:
-		snprintf(buf, size, "a boolean (%s)", config_setting_get_bool(s) ? "true" : "false");
-		break;
-	case CONFIG_TYPE_GROUP:
-		snprintf(buf, size, "a group");
-		break;
-	case CONFIG_TYPE_ARRAY:
-		snprintf(buf, size, "an array of %d", config_setting_length(s));
-		break;
-	case CONFIG_TYPE_LIST:
-		snprintf(buf, size, "a list of %d", config_setting_length(s));
-		break;
-	default:
-		snprintf(buf, size, "an unknown type");
-	}
-	return buf;
-}
 
 /* `file:line: setting 'path': expected <expected>, found <found>`; returns -1. The root group
  * has no line (a missing top-level setting): then `file: setting ...`. */
@@ -100,27 +71,16 @@ static int fail_type(struct loader *L, const config_setting_t *s, const char *pa
 		     const char *expected)
 {
 	char buf[128];
-	return fail(L, s, path, expected, type_str(s, buf, sizeof buf));
+	return fail(L, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
 }
 
-static int is_number(const config_setting_t *s)
-{
-	int t = config_setting_type(s);
-	return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
-}
 
-static double number_of(const config_setting_t *s)
-{
-	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-		return config_setting_get_float(s);
-	return (double)config_setting_get_int64(s);
-}
 
 static int get_number(struct loader *L, const config_setting_t *s, const char *path, double *v)
 {
-	if (!is_number(s))
+	if (!mv_cfg_is_number(s))
 		return fail_type(L, s, path, "a number");
-	*v = number_of(s);
+	*v = mv_cfg_number(s);
 	if (!isfinite(*v))
 		return fail(L, s, path, "a finite number", "a non-finite value");
 	return 0;
@@ -475,9 +435,9 @@ static int read_fit(struct loader *L, const config_setting_t *root)
 	f->max_iterations = MV_FIT_DEFAULT_MAX_ITERATIONS;
 	if ((s = config_setting_get_member(g, "max_iterations"))) {
 		snprintf(expected, sizeof expected, "an integer in [1, %d]", MV_FIT_MAX_ITERATIONS);
-		if (!is_number(s))
+		if (!mv_cfg_is_number(s))
 			return fail_type(L, s, "fit.max_iterations", expected);
-		double v = number_of(s);
+		double v = mv_cfg_number(s);
 		if (!(v == floor(v) && v >= 1 && v <= MV_FIT_MAX_ITERATIONS)) {
 			snprintf(found, sizeof found, "%.10g", v);
 			return fail(L, s, "fit.max_iterations", expected, found);

@@ -1,6 +1,7 @@
 /* sweep.c — sweep files (libconfig → struct mv_sweep, checked against the scenario's keys and
  * columns) and the samplers grid, random, lhs, sobol as a table {name, create, next, free}. */
 #define _XOPEN_SOURCE 700 /* strdup */
+#include "mvsim/cfgread.h"
 #include "mvsim/sweep.h"
 
 #include "mvsim/config.h"
@@ -353,36 +354,6 @@ struct loader {
 	struct mv_error *err;
 };
 
-static const char *type_str(const config_setting_t *s, char *buf, size_t size)
-{
-	switch (config_setting_type(s)) {
-	case CONFIG_TYPE_INT:
-	case CONFIG_TYPE_INT64:
-		snprintf(buf, size, "%lld", (long long)config_setting_get_int64(s));
-		break;
-	case CONFIG_TYPE_FLOAT:
-		snprintf(buf, size, "%.10g", config_setting_get_float(s));
-		break;
-	case CONFIG_TYPE_STRING:
-		snprintf(buf, size, "a string (\"%.60s\")", config_setting_get_string(s));
-		break;
-	case CONFIG_TYPE_BOOL:
-		snprintf(buf, size, "a boolean (%s)", config_setting_get_bool(s) ? "true" : "false");
-		break;
-	case CONFIG_TYPE_GROUP:
-		snprintf(buf, size, "a group");
-		break;
-	case CONFIG_TYPE_ARRAY:
-		snprintf(buf, size, "an array of %d", config_setting_length(s));
-		break;
-	case CONFIG_TYPE_LIST:
-		snprintf(buf, size, "a list of %d", config_setting_length(s));
-		break;
-	default:
-		snprintf(buf, size, "an unknown type");
-	}
-	return buf;
-}
 
 /* `file:line: setting 'path': expected <expected>, found <found>`; returns -1. */
 static int fail(struct loader *L, const config_setting_t *s, const char *path,
@@ -396,28 +367,17 @@ static int fail_type(struct loader *L, const config_setting_t *s, const char *pa
 		     const char *expected)
 {
 	char buf[128];
-	return fail(L, s, path, expected, type_str(s, buf, sizeof buf));
+	return fail(L, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
 }
 
-static int is_number(const config_setting_t *s)
-{
-	int t = config_setting_type(s);
-	return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
-}
 
-static double number_of(const config_setting_t *s)
-{
-	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
-		return config_setting_get_float(s);
-	return (double)config_setting_get_int64(s);
-}
 
 /* A finite number into *v. */
 static int get_number(struct loader *L, const config_setting_t *s, const char *path, double *v)
 {
-	if (!is_number(s))
+	if (!mv_cfg_is_number(s))
 		return fail_type(L, s, path, "a number");
-	*v = number_of(s);
+	*v = mv_cfg_number(s);
 	if (!isfinite(*v))
 		return fail(L, s, path, "a finite number", "a non-finite value");
 	return 0;
@@ -434,9 +394,9 @@ static int get_integer(struct loader *L, const config_setting_t *s, const char *
 		snprintf(expected, sizeof expected, "an integer >= %.0f", lo);
 	else
 		snprintf(expected, sizeof expected, "an integer in [%.0f, %.0f]", lo, hi);
-	if (!is_number(s))
+	if (!mv_cfg_is_number(s))
 		return fail_type(L, s, path, expected);
-	x = number_of(s);
+	x = mv_cfg_number(s);
 	if (!(x == floor(x)) || x < lo || x > hi) {
 		snprintf(found, sizeof found, "%.10g", x);
 		return fail(L, s, path, expected, found);
@@ -656,7 +616,7 @@ static int read_runs(struct loader *L, const config_setting_t *g)
 	if (strcmp(sw->method, "grid") == 0) {
 		if (ss) {
 			snprintf(found, sizeof found, "samples = %.10g",
-				 is_number(ss) ? number_of(ss) : NAN);
+				 mv_cfg_is_number(ss) ? mv_cfg_number(ss) : NAN);
 			return fail(L, ss, "sweep.samples",
 				    "no samples with method grid (it runs every combination of the "
 				    "parameters' steps or values)",
