@@ -23,9 +23,11 @@
 #include <libconfig.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int cmd_run(int argc, char **argv);
 static int cmd_check(int argc, char **argv);
@@ -112,16 +114,27 @@ static void print_main_usage(FILE *f)
 		   "Docs: docs/model.md (the model), docs/config.md (every setting).\n");
 }
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
+int mv_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "mvsim %s: ", cmd);
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\n(see 'mvsim %s --help')\n", cmd);
 	return MV_EXIT_INPUT;
 }
 
+double mv_cli_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* Every command that prints results ends here: a failed write to stdout is an error. */
-static int finish_stdout(int rc)
+int mv_cli_finish_stdout(int rc)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "mvsim: standard output: write failed: %s\n", strerror(errno));
@@ -130,7 +143,7 @@ static int finish_stdout(int rc)
 	return rc;
 }
 
-static int report(const struct mv_error *err)
+int mv_cli_report(const struct mv_error *err)
 {
 	fprintf(stderr, "mvsim: %s\n", err->msg);
 	return err->code ? err->code : MV_EXIT_FAIL;
@@ -187,15 +200,15 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *allo
 	while ((opt = getopt_long(argc, argv, ":o:s:i:h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(find_command(cmd)->usage, stdout);
-			return finish_stdout(MV_EXIT_OK);
+			return mv_cli_finish_stdout(MV_EXIT_OK);
 		}
 		if (opt == '?')
-			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return mv_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		if (opt == ':')
-			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return mv_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		int letter = opt == OPT_RTOL || opt == OPT_ATOL ? 't' : opt;
 		if (strchr(allow, letter) == NULL) /* name the option, not its value */
-			return usage_error(cmd, "option '%s' does not apply here",
+			return mv_cli_usage_error(cmd, "option '%s' does not apply here",
 					   argv[optind - 1] == optarg && optind >= 2 ? argv[optind - 2]
 										 : argv[optind - 1]);
 		switch (opt) {
@@ -204,7 +217,7 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *allo
 			break;
 		case 's':
 			if (add_set(c, optarg))
-				return usage_error(cmd, "%s", "out of memory");
+				return mv_cli_usage_error(cmd, "%s", "out of memory");
 			break;
 		case 'i':
 			if (mv_integrator_implicit(optarg) < 0) {
@@ -214,7 +227,7 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *allo
 				for (const char *const *n = mv_integrator_names; *n; n++)
 					used += (size_t)snprintf(msg + used, sizeof msg - used, " %s", *n);
 				snprintf(msg + used, sizeof msg - used, ", found '%s'", optarg);
-				return usage_error(cmd, "%s", msg);
+				return mv_cli_usage_error(cmd, "%s", msg);
 			}
 			c->method = optarg;
 			break;
@@ -225,24 +238,24 @@ static int parse_common(const char *cmd, int argc, char **argv, const char *allo
 				char msg[256];
 				snprintf(msg, sizeof msg, "--%s: expected a number > 0, found '%.100s'",
 					 name, optarg);
-				return usage_error(cmd, "%s", msg);
+				return mv_cli_usage_error(cmd, "%s", msg);
 			}
 			size_t len = strlen(optarg) + 24;
 			char *s = malloc(len);
 			if (s == NULL)
-				return usage_error(cmd, "%s", "out of memory");
+				return mv_cli_usage_error(cmd, "%s", "out of memory");
 			snprintf(s, len, "integrator.%s=%s", name, optarg);
 			free(c->owned[opt - OPT_RTOL]);
 			c->owned[opt - OPT_RTOL] = s;
 			if (add_set(c, s))
-				return usage_error(cmd, "%s", "out of memory");
+				return mv_cli_usage_error(cmd, "%s", "out of memory");
 		}
 		}
 	}
 	if (optind >= argc)
-		return usage_error(cmd, "%s", "missing SCENARIO");
+		return mv_cli_usage_error(cmd, "%s", "missing SCENARIO");
 	if (optind + 1 < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+		return mv_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	c->scenario = argv[optind];
 	return -1;
 }
@@ -286,7 +299,7 @@ static int cmd_run(int argc, char **argv)
 	rc = MV_EXIT_OK;
 	goto out;
 fail:
-	rc = report(&err);
+	rc = mv_cli_report(&err);
 out:
 	mv_writer_abort(w);
 	free(cols);
@@ -384,11 +397,11 @@ static int cmd_check(int argc, char **argv)
 		goto out;
 	if ((sc = mv_config_load(c.scenario, c.nsets, c.sets, &kt, &err)) == NULL ||
 	    (cols = mv_model_columns(sc, &ncols, &err)) == NULL) {
-		rc = report(&err);
+		rc = mv_cli_report(&err);
 		goto out;
 	}
 	print_check(sc, &kt);
-	rc = finish_stdout(MV_EXIT_OK);
+	rc = mv_cli_finish_stdout(MV_EXIT_OK);
 out:
 	free(cols);
 	mv_keytab_free(&kt);
@@ -409,7 +422,7 @@ static int cmd_keys(int argc, char **argv)
 	if (rc >= 0)
 		goto out;
 	if ((sc = mv_config_load(c.scenario, 0, NULL, &kt, &err)) == NULL) {
-		rc = report(&err);
+		rc = mv_cli_report(&err);
 		goto out;
 	}
 	printf("%-44s %-10s %-14s %-10s %s\n", "KEY", "KIND", "VALUE", "UNIT", "MEANING");
@@ -419,7 +432,7 @@ static int cmd_keys(int argc, char **argv)
 		printf("%-44s %-10s %-14s %-10s %s\n", key->name, kind_name(key->kind), num,
 		       key->unit[0] ? key->unit : "-", key->what);
 	}
-	rc = finish_stdout(MV_EXIT_OK);
+	rc = mv_cli_finish_stdout(MV_EXIT_OK);
 out:
 	mv_keytab_free(&kt);
 	mv_scenario_free(sc);
@@ -433,13 +446,13 @@ static int cmd_help(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_main_usage(stdout);
-		return finish_stdout(MV_EXIT_OK);
+		return mv_cli_finish_stdout(MV_EXIT_OK);
 	}
 	const struct mv_command *cmd = find_command(argv[1]);
 	if (cmd == NULL)
-		return usage_error("help", "unknown command '%s'", argv[1]);
+		return mv_cli_usage_error("help", "unknown command '%s'", argv[1]);
 	fputs(cmd->usage, stdout);
-	return finish_stdout(MV_EXIT_OK);
+	return mv_cli_finish_stdout(MV_EXIT_OK);
 }
 
 static void on_signal(int sig)
@@ -475,12 +488,12 @@ int mv_cli_main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		print_main_usage(stdout);
-		return finish_stdout(MV_EXIT_OK);
+		return mv_cli_finish_stdout(MV_EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("mvsim %s (GSL %s, libconfig %d.%d.%d)\n", MV_VERSION, GSL_VERSION,
 		       LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
-		return finish_stdout(MV_EXIT_OK);
+		return mv_cli_finish_stdout(MV_EXIT_OK);
 	}
 	const struct mv_command *cmd = find_command(argv[1]);
 	if (cmd == NULL) {

@@ -1,6 +1,7 @@
 /* cmd_fit.c — `mvsim fit`: the fit file in, a readable summary out, the report and the fitted
  * what-if scenario written whole through temporaries; progress on a terminal. */
 #define _GNU_SOURCE /* getopt_long, mkstemp, fdopen */
+#include "mvsim/cli.h"
 #include "mvsim/cmd_fit.h"
 
 #include "mvsim/fit.h"
@@ -41,32 +42,9 @@ const char mv_fit_usage[] =
 	"(the best point and its SSR are shown), a model run failed or a file could not be\n"
 	"written, 2 usage or input error (nothing is written).\n";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
 
-	fprintf(stderr, "mvsim fit: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see 'mvsim fit --help')\n");
-	return MV_EXIT_INPUT;
-}
 
-static int report_error(const struct mv_error *err)
-{
-	fprintf(stderr, "mvsim: %s\n", err->msg);
-	return err->code ? err->code : MV_EXIT_FAIL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---------------------------------------------------------------- output files */
 
@@ -319,7 +297,7 @@ int mv_cmd_fit(int argc, char **argv)
 			errno = 0;
 			long v = strtol(optarg, &end, 10);
 			if (end == optarg || *end != '\0' || errno || v < 1 || v > 4096)
-				return usage_error("--jobs: expected an integer in [1, 4096], found '%.100s'",
+				return mv_cli_usage_error("fit", "--jobs: expected an integer in [1, 4096], found '%.100s'",
 						   optarg);
 			jobs = (int)v;
 			break;
@@ -328,27 +306,27 @@ int mv_cmd_fit(int argc, char **argv)
 			quiet = 1;
 			break;
 		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			return mv_cli_usage_error("fit", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return mv_cli_usage_error("fit", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return usage_error("missing FIT.cfg");
+		return mv_cli_usage_error("fit", "missing FIT.cfg");
 	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+		return mv_cli_usage_error("fit", "unexpected argument '%s'", argv[optind + 1]);
 	/* Standard output carries the summary; the fitted file's base is relative to its directory. */
 	if ((output && strcmp(output, "-") == 0) || (report_path && strcmp(report_path, "-") == 0))
-		return usage_error("%s: expected a file name ('-' is not standard output here: the "
+		return mv_cli_usage_error("fit", "%s: expected a file name ('-' is not standard output here: the "
 				   "summary goes there)", output && strcmp(output, "-") == 0 ? "-o" : "--report");
 	if (output && report_path && strcmp(output, report_path) == 0)
-		return usage_error("-o and --report name the same file '%s'", output);
+		return mv_cli_usage_error("fit", "-o and --report name the same file '%s'", output);
 
 	if ((f = mv_fit_load(argv[optind], &err)) == NULL)
-		return report_error(&err);
+		return mv_cli_report(&err);
 	if ((output && out_open(&fo, output, &err)) ||
 	    (report_path && out_open(&ro, report_path, &err))) {
-		rc = report_error(&err);
+		rc = mv_cli_report(&err);
 		goto out;
 	}
 
@@ -357,11 +335,11 @@ int mv_cmd_fit(int argc, char **argv)
 		opts.progress = progress;
 		opts.progress_ctx = f;
 	}
-	double t0 = now();
+	double t0 = mv_cli_now();
 	int fit_rc = mv_fit_run(f, &opts, &res, &err);
-	double secs = now() - t0;
+	double secs = mv_cli_now() - t0;
 	if (res == NULL) {
-		rc = report_error(&err);
+		rc = mv_cli_report(&err);
 		goto out;
 	}
 	struct mv_error werr = {0};
@@ -387,12 +365,12 @@ int mv_cmd_fit(int argc, char **argv)
 		goto out;
 	}
 	if (fit_rc) {
-		rc = report_error(&err);
+		rc = mv_cli_report(&err);
 		if (output)
 			fprintf(stderr, "mvsim: %s not written: the fit did not converge\n", output);
 		goto out;
 	}
-	rc = wrc ? report_error(&werr) : MV_EXIT_OK;
+	rc = wrc ? mv_cli_report(&werr) : MV_EXIT_OK;
 out:
 	if (fo.f)
 		out_abort(&fo);

@@ -1,6 +1,7 @@
 /* cmd_sweep.c — `mvsim sweep` and `mvsim merge`: summaries written in run order through a
  * .partial file (resumable, never mistaken for complete), shards, checks, JUnit, progress. */
 #define _GNU_SOURCE /* getopt_long, open_memstream, flock */
+#include "mvsim/cli.h"
 #include "mvsim/cmd_sweep.h"
 
 #include "mvsim/batch.h"
@@ -69,32 +70,9 @@ const char mv_merge_usage[] =
 
 /* ================================================================ small helpers */
 
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
 
-	fprintf(stderr, "mvsim %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see 'mvsim %s --help')\n", cmd);
-	return MV_EXIT_INPUT;
-}
 
-static int report(const struct mv_error *err)
-{
-	fprintf(stderr, "mvsim: %s\n", err->msg);
-	return err->code ? err->code : MV_EXIT_FAIL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Splits line (modified) at tabs into at most max fields; returns the count. */
 static int split(char *line, char **fields, int max)
@@ -636,7 +614,7 @@ static int point_fn(void *ctx, long k, double *x, struct mv_error *err)
 
 static void show_progress(struct sweep_ctx *c, int force)
 {
-	double t = now();
+	double t = mv_cli_now();
 
 	if (!c->progress || (!force && t - c->last < 0.2))
 		return;
@@ -769,9 +747,9 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 			fputs(mv_sweep_usage, stdout);
 			return fflush(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
 		case '?':
-			return usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
+			return mv_cli_usage_error("sweep", "unknown option '%s'", argv[optind - 1]);
 		case ':':
-			return usage_error("sweep", "option '%s' needs a value", argv[optind - 1]);
+			return mv_cli_usage_error("sweep", "option '%s' needs a value", argv[optind - 1]);
 		case 'o':
 			o->output = optarg;
 			break;
@@ -780,14 +758,14 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 			errno = 0;
 			long j = strtol(optarg, &end, 10);
 			if (end == optarg || *end || errno || j < 1 || j > 1024)
-				return usage_error("sweep", "--jobs: expected an integer in [1, 1024], found '%s'",
+				return mv_cli_usage_error("sweep", "--jobs: expected an integer in [1, 1024], found '%s'",
 						   optarg);
 			o->jobs = (int)j;
 			break;
 		}
 		case OPT_SHARD:
 			if (parse_shard(optarg, &o->shard_k, &o->shard_n))
-				return usage_error("sweep",
+				return mv_cli_usage_error("sweep",
 						   "--shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '%s'",
 						   optarg);
 			break;
@@ -803,7 +781,7 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 		case 's': {
 			char **n = realloc(o->sets, (size_t)(o->nsets + 1) * sizeof *n);
 			if (n == NULL)
-				return usage_error("sweep", "out of memory");
+				return mv_cli_usage_error("sweep", "out of memory");
 			o->sets = n;
 			o->sets[o->nsets++] = optarg;
 			break;
@@ -814,12 +792,12 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("sweep", "missing SWEEP.cfg");
+		return mv_cli_usage_error("sweep", "missing SWEEP.cfg");
 	if (optind + 1 < argc)
-		return usage_error("sweep", "unexpected argument '%s'", argv[optind + 1]);
+		return mv_cli_usage_error("sweep", "unexpected argument '%s'", argv[optind + 1]);
 	o->file = argv[optind];
 	if (o->resume && o->output == NULL)
-		return usage_error("sweep", "--resume needs -o FILE (it continues FILE.partial)");
+		return mv_cli_usage_error("sweep", "--resume needs -o FILE (it continues FILE.partial)");
 	return -1;
 }
 
@@ -1084,7 +1062,7 @@ int mv_cmd_sweep(int argc, char **argv)
 	}
 
 	c.done0 = c.done;
-	c.t0 = now();
+	c.t0 = mv_cli_now();
 	show_progress(&c, 1);
 	long ndone;
 	int brc = mv_batch_exec(batch, first + c.done * o.shard_n, count - c.done, o.shard_n,
@@ -1133,7 +1111,7 @@ int mv_cmd_sweep(int argc, char **argv)
 	}
 judge:
 	if (o.junit) {
-		struct junit_ctx j = {&c.gate, sw->path, c.t0 > 0 ? now() - c.t0 : 0};
+		struct junit_ctx j = {&c.gate, sw->path, c.t0 > 0 ? mv_cli_now() - c.t0 : 0};
 		if (publish(o.junit, junit_write, &j, &err))
 			goto fail;
 	}
@@ -1146,7 +1124,7 @@ oom:
 	mv_error_set(&err, MV_EXIT_FAIL, "out of memory");
 fail:
 	clear_progress(&c.gate);
-	rc = report(&err);
+	rc = mv_cli_report(&err);
 out:
 	if (c.out && c.out != stdout)
 		fclose(c.out);
@@ -1273,15 +1251,15 @@ int mv_cmd_merge(int argc, char **argv)
 			return fflush(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
 		}
 		if (opt == '?')
-			return usage_error("merge", "unknown option '%s'", argv[optind - 1]);
+			return mv_cli_usage_error("merge", "unknown option '%s'", argv[optind - 1]);
 		if (opt == ':')
-			return usage_error("merge", "option '%s' needs a value", argv[optind - 1]);
+			return mv_cli_usage_error("merge", "option '%s' needs a value", argv[optind - 1]);
 		output = optarg;
 	}
 	if (optind >= argc)
-		return usage_error("merge", "missing PARTS");
+		return mv_cli_usage_error("merge", "missing PARTS");
 	if (output == NULL)
-		return usage_error("merge", "missing -o summary.tsv");
+		return mv_cli_usage_error("merge", "missing -o summary.tsv");
 	np = argc - optind;
 	if ((parts = calloc((size_t)np, sizeof *parts)) == NULL)
 		goto oom;
@@ -1411,7 +1389,7 @@ int mv_cmd_merge(int argc, char **argv)
 oom:
 	mv_error_set(&err, MV_EXIT_FAIL, "out of memory");
 fail:
-	rc = report(&err);
+	rc = mv_cli_report(&err);
 out:
 	if (out)
 		fclose(out);

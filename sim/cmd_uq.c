@@ -1,6 +1,7 @@
 /* cmd_uq.c — `mvsim ensemble` and `mvsim sensitivity`: loops around runs through batch.h, the
  * noise of noise.h drawn per run in the batch's begin hook, the estimators of sensitivity.h. */
 #define _GNU_SOURCE /* getopt_long */
+#include "mvsim/cli.h"
 #include "mvsim/cmd_uq.h"
 
 #include "mvsim/batch.h"
@@ -109,32 +110,9 @@ const char mv_sensitivity_usage[] =
 
 /* ================================================================ small helpers */
 
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
 
-	fprintf(stderr, "mvsim %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n(see 'mvsim %s --help')\n", cmd);
-	return MV_EXIT_INPUT;
-}
 
-static int report(const struct mv_error *err)
-{
-	fprintf(stderr, "mvsim: %s\n", err->msg);
-	return err->code ? err->code : MV_EXIT_FAIL;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* A number for a TSV cell or a message: %.10g, and "nan" for every NaN (printf may say -nan). */
 static char *num(double v, char *buf)
@@ -156,7 +134,7 @@ struct progress {
 
 static void progress_show(struct progress *p, int force)
 {
-	double t = now();
+	double t = mv_cli_now();
 
 	if (!p->on || (!force && t - p->last < 0.2))
 		return;
@@ -293,30 +271,30 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allow,
 			return fflush(stdout) != 0 || ferror(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
 		}
 		if (opt == '?')
-			return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return mv_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		if (opt == ':')
-			return usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return mv_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 		int letter = opt == OPT_SEED ? 'S' : opt == OPT_ALLOW_FAILED ? 'F' : opt;
 		if (strchr(allow, letter) == NULL) /* name the option, not its value */
-			return usage_error(cmd, "option '%s' does not apply here",
+			return mv_cli_usage_error(cmd, "option '%s' does not apply here",
 					   argv[optind - 1] == optarg && optind >= 2 ? argv[optind - 2]
 										 : argv[optind - 1]);
 		switch (opt) {
 		case 'n':
 			if (parse_long(optarg, 2, MV_ENSEMBLE_MAX_RUNS, &o->runs))
-				return usage_error(cmd, "--runs: expected an integer in [2, %ld], found '%s'",
+				return mv_cli_usage_error(cmd, "--runs: expected an integer in [2, %ld], found '%s'",
 						   MV_ENSEMBLE_MAX_RUNS, optarg);
 			break;
 		case OPT_SEED:
 			if (parse_seed(optarg, &o->seed))
-				return usage_error(cmd, "--seed: expected an integer in [0, 2^53], found '%s'",
+				return mv_cli_usage_error(cmd, "--seed: expected an integer in [0, 2^53], found '%s'",
 						   optarg);
 			o->have_seed = 1;
 			break;
 		case 'j': {
 			long j;
 			if (parse_long(optarg, 1, 1024, &j))
-				return usage_error(cmd, "--jobs: expected an integer in [1, 1024], found '%s'",
+				return mv_cli_usage_error(cmd, "--jobs: expected an integer in [1, 1024], found '%s'",
 						   optarg);
 			o->jobs = (int)j;
 			break;
@@ -330,7 +308,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allow,
 		case 's': {
 			char **n = realloc(o->sets, (size_t)(o->nsets + 1) * sizeof *n);
 			if (n == NULL)
-				return usage_error(cmd, "out of memory");
+				return mv_cli_usage_error(cmd, "out of memory");
 			o->sets = n;
 			o->sets[o->nsets++] = optarg;
 			break;
@@ -340,25 +318,25 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allow,
 			break;
 		case 'm':
 			if (strcmp(optarg, "sobol") != 0 && strcmp(optarg, "morris") != 0)
-				return usage_error(cmd, "--method: expected sobol or morris, found '%s'",
+				return mv_cli_usage_error(cmd, "--method: expected sobol or morris, found '%s'",
 						   optarg);
 			o->method = optarg;
 			break;
 		case 'N':
 			if (parse_long(optarg, 2, 100000000L, &o->samples))
-				return usage_error(cmd, "--samples: expected an integer in [2, 100000000], "
+				return mv_cli_usage_error(cmd, "--samples: expected an integer in [2, 100000000], "
 						   "found '%s'", optarg);
 			break;
 		case 'B':
 			if (parse_long(optarg, 0, MV_SOBOL_MAX_BOOTSTRAP, &o->bootstrap) ||
 			    (o->bootstrap > 0 && o->bootstrap < MV_SOBOL_MIN_BOOTSTRAP))
-				return usage_error(cmd, "--bootstrap: expected 0 or an integer in [%d, %d], "
+				return mv_cli_usage_error(cmd, "--bootstrap: expected 0 or an integer in [%d, %d], "
 						   "found '%s'", MV_SOBOL_MIN_BOOTSTRAP,
 						   MV_SOBOL_MAX_BOOTSTRAP, optarg);
 			break;
 		case 'p':
 			if (parse_long(optarg, 2, MV_MORRIS_MAX_LEVELS, &o->levels) || o->levels % 2)
-				return usage_error(cmd, "--levels: expected an even integer in [2, %d], "
+				return mv_cli_usage_error(cmd, "--levels: expected an even integer in [2, %d], "
 						   "found '%s'", MV_MORRIS_MAX_LEVELS, optarg);
 			break;
 		case 'q':
@@ -367,10 +345,10 @@ static int parse_opts(const char *cmd, int argc, char **argv, const char *allow,
 		}
 	}
 	if (optind >= argc)
-		return usage_error(cmd, "missing %s", strcmp(cmd, "ensemble") == 0 ? "SCENARIO"
+		return mv_cli_usage_error(cmd, "missing %s", strcmp(cmd, "ensemble") == 0 ? "SCENARIO"
 										  : "SWEEP.cfg");
 	if (optind + 1 < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+		return mv_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
 	o->file = argv[optind];
 	return -1;
 }
@@ -742,7 +720,7 @@ int mv_cmd_ensemble(int argc, char **argv)
 	spec.seed = seed;
 	if ((batch = mv_batch_create(sc, &kt, &spec, &err)) == NULL)
 		goto fail;
-	e.prog = (struct progress){"ensemble", !o.quiet && isatty(2), 0, 0, e.nruns, now(), 0};
+	e.prog = (struct progress){"ensemble", !o.quiet && isatty(2), 0, 0, e.nruns, mv_cli_now(), 0};
 	progress_show(&e.prog, 1);
 	long ndone = 0;
 	int brc = mv_batch_exec(batch, 0, e.nruns, 1, &ndone, &err);
@@ -776,7 +754,7 @@ int mv_cmd_ensemble(int argc, char **argv)
 	goto out;
 fail:
 	progress_clear(&e.prog);
-	rc = report(&err);
+	rc = mv_cli_report(&err);
 out:
 	mv_writer_abort(w);
 	mv_batch_free(batch);
@@ -1134,16 +1112,16 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	if ((rc = parse_opts("sensitivity", argc, argv, "mNBpSjosqh", mv_sensitivity_usage, &o)) >= 0)
 		goto out;
 	if (o.method == NULL) {
-		rc = usage_error("sensitivity", "missing --method (sobol or morris)");
+		rc = mv_cli_usage_error("sensitivity", "missing --method (sobol or morris)");
 		goto out;
 	}
 	s.method = strcmp(o.method, "sobol") == 0 ? SOBOL : MORRIS;
 	if (s.method == MORRIS && o.bootstrap >= 0) {
-		rc = usage_error("sensitivity", "--bootstrap applies to --method sobol only");
+		rc = mv_cli_usage_error("sensitivity", "--bootstrap applies to --method sobol only");
 		goto out;
 	}
 	if (s.method == SOBOL && o.levels) {
-		rc = usage_error("sensitivity", "--levels applies to --method morris only");
+		rc = mv_cli_usage_error("sensitivity", "--levels applies to --method morris only");
 		goto out;
 	}
 	int B = o.bootstrap >= 0 ? (int)o.bootstrap : MV_SOBOL_DEFAULT_BOOTSTRAP;
@@ -1217,7 +1195,7 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	spec.seed = s.seed;
 	if ((batch = mv_batch_create(sw->sc, &sw->kt, &spec, &err)) == NULL)
 		goto fail;
-	s.prog = (struct progress){"sensitivity", !o.quiet && isatty(2), 0, 0, s.nruns, now(), 0};
+	s.prog = (struct progress){"sensitivity", !o.quiet && isatty(2), 0, 0, s.nruns, mv_cli_now(), 0};
 	progress_show(&s.prog, 1);
 	long ndone = 0;
 	int brc = mv_batch_exec(batch, 0, s.nruns, 1, &ndone, &err);
@@ -1262,7 +1240,7 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	goto out;
 fail:
 	progress_clear(&s.prog);
-	rc = report(&err);
+	rc = mv_cli_report(&err);
 out:
 	mv_writer_abort(w);
 	mv_batch_free(batch);
