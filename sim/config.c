@@ -857,97 +857,9 @@ static void join_relative(const char *from, const char *base, char *out, size_t 
 		snprintf(out, size, "%.*s/%s", (int)(slash - from), from, base);
 }
 
-/* Reads a scenario file whole: a regular file of at most MV_MAX_FILE_BYTES, lines of at
- * most MV_MAX_LINE_BYTES, no @include (a scenario names its base with `base =`). Returns a
- * NUL-terminated buffer (free it) or NULL with the error set. */
-static char *read_scenario_text(struct loader *L, const char *path)
-{
-	struct stat st;
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-
-	if (f == NULL) {
-		mv_error_set(L->err, MV_EXIT_INPUT, "%s: cannot open scenario: %s", path,
-			     strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		mv_error_set(L->err, MV_EXIT_INPUT, "%s: cannot read scenario: not a regular file",
-			     path);
-		goto out;
-	}
-	if (st.st_size > MV_MAX_FILE_BYTES) {
-		mv_error_set(L->err, MV_EXIT_INPUT,
-			     "%s: expected a scenario of at most %d bytes, found %lld bytes", path,
-			     MV_MAX_FILE_BYTES, (long long)st.st_size);
-		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (text == NULL) {
-		mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	size_t n = fread(text, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		mv_error_set(L->err, MV_EXIT_INPUT, "%s: cannot read scenario: %s", path,
-			     strerror(errno));
-		goto fail;
-	}
-	text[n] = '\0';
-	if (strlen(text) != n) {
-		mv_error_set(L->err, MV_EXIT_INPUT, "%s: expected a text file, found a NUL byte", path);
-		goto fail;
-	}
-	int line = 1;
-	for (const char *p = text, *begin = text;; p++) {
-		if (*p == '\n' || *p == '\0') {
-			if (p - begin > MV_MAX_LINE_BYTES) {
-				mv_error_set(L->err, MV_EXIT_INPUT,
-					     "%s:%d: expected a line of at most %d bytes, found %ld bytes",
-					     path, line, MV_MAX_LINE_BYTES, (long)(p - begin));
-				goto fail;
-			}
-			const char *q = begin;
-			while (q < p && (*q == ' ' || *q == '\t'))
-				q++;
-			if (strncmp(q, "@include", 8) == 0) {
-				mv_error_set(L->err, MV_EXIT_INPUT,
-					     "%s:%d: setting '@include': expected settings (use `base =` to build on another scenario), found an include directive",
-					     path, line);
-				goto fail;
-			}
-			if (*p == '\0')
-				break;
-			begin = p + 1;
-			line++;
-		}
-	}
-	goto out;
-fail:
-	free(text);
-	text = NULL;
-out:
-	fclose(f);
-	return text;
-}
-
 static int open_config(struct loader *L, config_t *cfg, const char *path)
 {
-	char *text = read_scenario_text(L, path);
-
-	if (text == NULL)
-		return -1;
-	config_init(cfg);
-	config_set_auto_convert(cfg, CONFIG_TRUE);
-	if (config_read_string(cfg, text) != CONFIG_TRUE) {
-		mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: %s", path, config_error_line(cfg),
-			     config_error_text(cfg));
-		config_destroy(cfg);
-		free(text);
-		return -1;
-	}
-	free(text);
-	return 0;
+	return mv_cfg_read(cfg, path, "scenario", L->err);
 }
 
 static int load_file(struct loader *L, const char *path);

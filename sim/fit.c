@@ -533,25 +533,9 @@ struct mv_fit *mv_fit_load(const char *path, struct mv_error *err)
 		oom(err);
 		goto fail;
 	}
-	FILE *probe = fopen(path, "r");
-	if (probe == NULL) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open fit file: %s", path, strerror(errno));
+	if (mv_cfg_read(&cfg, path, "fit file", err))
 		goto fail;
-	}
-	fclose(probe);
-	config_init(&cfg);
 	have_cfg = 1;
-	config_set_auto_convert(&cfg, CONFIG_TRUE);
-	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-		const char *ef = config_error_file(&cfg);
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read fit file: %s", ef ? ef : path,
-				     config_error_text(&cfg));
-		else
-			mv_error_set(err, MV_EXIT_INPUT, "%s:%d: %s", ef ? ef : path,
-				     config_error_line(&cfg), config_error_text(&cfg));
-		goto fail;
-	}
 	static const char *const top_keys[] = {"scenario", "fit", NULL};
 	const config_setting_t *root = config_root_setting(&cfg);
 	if (check_known(&L, root, "", top_keys))
@@ -570,6 +554,7 @@ struct mv_fit *mv_fit_load(const char *path, struct mv_error *err)
 		oom(err);
 		goto fail;
 	}
+	FILE *probe;
 	if ((probe = fopen(f->scenario_path, "r")) == NULL) {
 		char found[600];
 		snprintf(found, sizeof found, "'%.500s' (%s)", f->scenario_path, strerror(errno));

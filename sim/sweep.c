@@ -878,26 +878,9 @@ struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 		oom(err);
 		goto fail;
 	}
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open sweep file: %s", path,
-			     strerror(errno));
+	if (mv_cfg_read(&cfg, path, "sweep file", err))
 		goto fail;
-	}
-	fclose(f);
-	config_init(&cfg);
 	have_cfg = 1;
-	config_set_auto_convert(&cfg, CONFIG_TRUE);
-	if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-		const char *ef = config_error_file(&cfg);
-		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-			mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read sweep file: %s",
-				     ef ? ef : path, config_error_text(&cfg));
-		else
-			mv_error_set(err, MV_EXIT_INPUT, "%s:%d: %s", ef ? ef : path,
-				     config_error_line(&cfg), config_error_text(&cfg));
-		goto fail;
-	}
 	static const char *const top_keys[] = {"scenario", "sweep", NULL};
 	const config_setting_t *root = config_root_setting(&cfg);
 	if (check_known(&L, root, "", top_keys))

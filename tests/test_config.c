@@ -936,8 +936,9 @@ static void limits(void **state)
 {
 	(void)state;
 	expect_load_error(BAD "include.cfg",
-			  BAD "include.cfg:2: setting '@include': expected settings (use `base =` to "
-			      "build on another scenario), found an include directive");
+			  BAD "include.cfg:2: setting '@include': expected settings (one file holds "
+			      "everything; a scenario builds on another with `base =`), found an "
+			      "include directive");
 	expect_load_error("tests/data", "tests/data: cannot read scenario: not a regular file");
 	expect_load_error("/dev/zero", "/dev/zero: cannot read scenario: not a regular file");
 	FILE *f = fopen("build/big.cfg", "w");

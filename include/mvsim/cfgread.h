@@ -17,4 +17,14 @@ int mv_cfg_is_number(const config_setting_t *s);
 /* The value of a number setting as a double (integers converted). */
 double mv_cfg_number(const config_setting_t *s);
 
+struct mv_error;
+
+/* Reads the libconfig file at path into cfg (auto-convert on) the same way for every kind of
+ * file (`what`: "scenario", "sweep file", "fit file", for messages): a regular file of at most
+ * MV_MAX_FILE_BYTES with lines of at most MV_MAX_LINE_BYTES and no @include directive (which
+ * could pull in any file, /dev/zero included). Returns 0 (destroy cfg when done), or -1 with
+ * err set (code 2: `path: cannot open what: reason`, `path:line: <libconfig's message>`, ...)
+ * and cfg not initialised. */
+int mv_cfg_read(config_t *cfg, const char *path, const char *what, struct mv_error *err);
+
 #endif
