@@ -1105,6 +1105,13 @@ int mv_config_validate(const struct mv_scenario *sc, const struct mv_keytab *kt,
 				    "%s: expected a time after time.start (%.10g), found %.10g", at,
 				    v[MV_G_START], v[MV_G_END]);
 	}
+	double nrows = floor((v[MV_G_END] - v[MV_G_START]) / v[MV_G_OUTPUT_STEP] + 1e-9) + 2;
+	if (nrows > MV_MAX_ROWS + 1) { /* + 1: the last grid point may be the end itself */
+		where(sc, sc->src[MV_G_OUTPUT_STEP], "time.output_step", at, sizeof at);
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s: expected at most %ld output rows, found %.0f (raise it, or shorten the run)",
+				    at, MV_MAX_ROWS, nrows - 1);
+	}
 	if (v[MV_G_NOISE_SIGMA] > 0 && v[MV_G_NOISE_STEP] > v[MV_G_END] - v[MV_G_START]) {
 		where(sc, sc->src[MV_G_NOISE_STEP], "noise.step", at, sizeof at);
 		return mv_error_set(err, MV_EXIT_INPUT,

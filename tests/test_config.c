@@ -959,6 +959,18 @@ static void limits(void **state)
 			  "build/longline.cfg:2: expected a line of at most 65536 bytes, found 70002 bytes");
 	unlink("build/big.cfg");
 	unlink("build/longline.cfg");
+	/* 4097 events: one more than MV_MAX_EVENTS. */
+	f = fopen("build/events.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "base = \"../tests/data/config/min.cfg\";\nevents = (\n");
+	for (int k = 0; k < 4097; k++)
+		fprintf(f, "{ at = %d.0; key = \"vectors.china.growth\"; add = 0.0; }%s\n", 2000 + k % 10,
+			k < 4096 ? "," : "");
+	fprintf(f, ");\n");
+	fclose(f);
+	expect_load_error("build/events.cfg", "build/events.cfg:2: setting 'events': expected at "
+					      "most 4096 events, found 4100 in all");
+	unlink("build/events.cfg");
 }
 
 int main(void)

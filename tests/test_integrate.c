@@ -425,6 +425,29 @@ static void test_step_limit(void **state)
 	mv_scenario_free(sc);
 }
 
+/* More output rows than MV_MAX_ROWS is refused when loading, naming where the step came
+ * from (exit 2); exactly the limit is fine. */
+static void test_row_limit(void **state)
+{
+	(void)state;
+	char *path = tu_write_cfg(closed_cfg);
+	char *sets[] = {"time.output_step=1e-6"}, *ok[] = {"time.output_step=1e-6", "time.end=2024.999999"};
+	struct mv_keytab kt;
+	struct mv_error err = {0};
+	assert_null(mv_config_load(path, 1, sets, &kt, &err));
+	assert_int_equal(err.code, MV_EXIT_INPUT);
+	assert_string_equal(err.msg, "--set 'time.output_step=1e-6': expected at most 10000000 "
+				     "output rows, found 10000001 (raise it, or shorten the run)");
+	struct mv_scenario *sc = mv_config_load(path, 2, ok, &kt, &err);
+	if (sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_true(mv_run_nrows(sc) <= MV_MAX_ROWS);
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+	unlink(path);
+	free(path);
+}
+
 static void test_unknown_stepper(void **state)
 {
 	(void)state;
@@ -455,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_nonfinite),
 		cmocka_unit_test(test_negative_jump),
 		cmocka_unit_test(test_step_limit),
+		cmocka_unit_test(test_row_limit),
 		cmocka_unit_test(test_unknown_stepper),
 	};
 	return cmocka_run_group_tests_name("integrate", tests, NULL, NULL);

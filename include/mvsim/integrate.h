@@ -8,7 +8,6 @@
 #include "mvsim/model.h"
 #include "mvsim/scenario.h"
 
-#define MV_MAX_ROWS 10000000L      /* output rows a run may write */
 #define MV_DEFAULT_MAX_STEPS 1000000L
 
 struct mv_run_opts {

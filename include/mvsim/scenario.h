@@ -11,6 +11,7 @@
 #define MV_MAX_SERIES 256  /* data series per scenario */
 #define MV_MAX_FILE_BYTES (4 << 20) /* a scenario file */
 #define MV_MAX_LINE_BYTES 65536     /* a line of a scenario file */
+#define MV_MAX_ROWS 10000000L       /* output rows a run may write */
 
 #include "mvsim/series.h"
 
