@@ -70,6 +70,8 @@ set output out
 set xrange [tmin:tmax]
 set xtics nicestep(tmax - tmin, 12)
 set yrange [0:*]
+# Headroom above the highest line for the period labels (they sit at the top of the plot).
+set offsets 0, 0, graph 0.08, 0
 set format y "%.2f"
 set xlabel "time (years)"
 set ylabel "share"

@@ -100,6 +100,9 @@ set cblabel z
 set xrange [X0 - DX / 2 : X1 + DX / 2]
 set yrange [Y0 - DY / 2 : Y1 + DY / 2]
 set tics out nomirror
+# A grid of few levels gets its tics on the levels, so each cell is labelled with its value.
+if (GRID && XLEV > 1 && XLEV <= 11 && X1 > X0) { set xtics X0, DX, X1 + DX / 2 }
+if (GRID && YLEV > 1 && YLEV <= 11 && Y1 > Y0) { set ytics Y0, DY, Y1 + DY / 2 }
 set border back
 # viridis: perceptually uniform, colour-blind safe, readable in greyscale
 set palette defined (0 "#440154", 0.25 "#3b528b", 0.5 "#21918c", 0.75 "#5ec962", 1 "#fde725")

@@ -88,6 +88,10 @@ set multiplot layout ROWS, COLS title TITLE font ",14"
 set key off
 set tics out nomirror
 set border 3 back
+# Points on the edge of the data stay whole: a margin of 3% around them, not stretched to the
+# next tic (autoscaled axes only; a crisis probability of 1 keeps its axis near 1).
+set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03
+set autoscale noextend
 set grid back lc rgb "#dddddd" lw 0.5
 PS = (NRUNS > 20000) ? 0.15 : (NRUNS > 2000) ? 0.3 : 0.6
 # A tick step giving about four labels over span: 1, 2 or 5 times a power of ten.

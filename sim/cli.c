@@ -78,6 +78,8 @@ static const struct mv_command commands[] = {
 	{"plot", mv_cmd_plot, "draw figures of a result with gnuplot",
 	 "mvsim plot RESULT.tsv [--kind shares|plane|tension|diversity|fan|sensitivity|all]\n"
 	 "           [-o FILE] [--format png|svg|pdf]\n"
+	 "mvsim plot SUMMARY.tsv [--kind scatter|heatmap] [--x KEY --y KEY] [--metric M]\n"
+	 "mvsim plot FITTED.tsv --report REPORT.tsv [--kind fit]\n"
 	 "mvsim plot --compare A.tsv B.tsv ... [--columns \"c1 c2\"] [-o FILE]\n"
 	 "\n"
 	 "See 'mvsim plot --help'.\n"},

@@ -4,11 +4,13 @@
 #include "mvsim/plot.h"
 
 #include "mvsim/error.h"
+#include "mvsim/keys.h"     /* mv_keytab_suggest, for "did you mean" */
 #include "mvsim/scenario.h" /* MV_MAX_VECTORS, MV_MAX_DOMAINS */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -25,33 +27,91 @@
 
 extern char **environ;
 
-/* A figure kind: the script that draws it and the columns it needs. In a column pattern,
- * "%v" stands for every vector id and "%d" for every domain id (from the '#' lines), and a
- * leading "*" for any name that ends with the rest (at least one column must). */
+struct result;
+
+/* The options some figures take, each handed to the script as a gnuplot string variable. */
+enum { FIG_X, FIG_Y, FIG_METRIC, FIG_REPORT, NFIGOPTS };
+#define TAKES(o) (1u << (o))
+
+/* What the value of a figure option names, which decides how it is checked. */
+enum { NAMES_FILE, NAMES_PARAMETER, NAMES_METRIC };
+
+struct fig_option {
+	const char *option; /* on the command line */
+	const char *var;    /* the script's variable */
+	const char *value;  /* its argument, in messages ("KEY": "--x KEY") */
+	int names;          /* NAMES_*: a parameter or metric of a sweep summary (letters,
+			     * digits, '_', '.', ':', '>'), or a file */
+	const char *(*dflt)(const struct result *r); /* the value when a kind takes the option
+						       * and it is not given; NULL: none */
+};
+
+static const char *first_metric(const struct result *r);
+
+static const struct fig_option fig_options[NFIGOPTS] = {
+	[FIG_X] = {"--x", "x", "KEY", NAMES_PARAMETER, NULL},
+	[FIG_Y] = {"--y", "y", "KEY", NAMES_PARAMETER, NULL},
+	[FIG_METRIC] = {"--metric", "z", "METRIC", NAMES_METRIC, first_metric},
+	[FIG_REPORT] = {"--report", "report", "REPORT.tsv", NAMES_FILE, NULL},
+};
+
+/* A figure kind: the script that draws it, the file it draws and the columns it needs. In a
+ * column pattern, "%v" stands for every vector id and "%d" for every domain id (from the '#'
+ * lines), and a leading "*" for any name that ends with the rest (at least one column must). */
 struct plot_kind {
 	const char *name;       /* --kind value */
 	const char *script;     /* file in the scripts directory */
 	const char *suffix;     /* output name: <input without .tsv>-<suffix>.<ext> */
 	const char *columns[6]; /* required column patterns, NULL-terminated */
-	const char *result;     /* the '# result' line of the files it draws (NULL: a run's
-				 * time series, drawn by --kind all); without --kind, a file
-				 * with this line gets this figure */
+	const char *result;     /* what the file is: its '# result' line, else the words after
+				 * the version on its first line ("sweep summary"); NULL: a
+				 * run's time series */
+	const char *from;       /* the command that writes such files (for messages) */
+	int dflt;               /* 1: drawn when no --kind is given for such a file (for a
+				 * run's time series: the figures of --kind all) */
+	int vectors;            /* 1: the file must have '# vector' lines; 0: it must be a
+				 * `result`, which is all that tells it apart */
+	unsigned takes, needs;  /* TAKES(FIG_*): the options it reads; those without a default
+				 * it cannot do without */
+	/* Checks what the columns cannot tell (NULL: nothing more). val[FIG_*] holds each
+	 * option taken, given or defaulted. Returns 0, or -1 with err (code 2). */
+	int (*check)(const struct result *r, const char *path, const char *const *val,
+		     struct mv_error *err);
 };
 
+static int check_heatmap(const struct result *r, const char *path, const char *const *val,
+			 struct mv_error *err);
+static int check_scatter(const struct result *r, const char *path, const char *const *val,
+			 struct mv_error *err);
+static int check_fit(const struct result *r, const char *path, const char *const *val,
+		     struct mv_error *err);
+
 static const struct plot_kind kinds[] = {
-	{"shares", "shares.gp", "shares", {"t", "share_%v", "share_%d_%v", NULL}, NULL},
-	{"plane", "plane.gp", "plane", {"t", "share_%v", "tilt_x", "tilt_y", NULL}, NULL},
-	{"tension", "tension.gp", "tension", {"t", "tension_%v", "hazard", "crisis_prob", NULL}, NULL},
-	{"diversity", "diversity.gp", "diversity", {"t", "n_eff", "entropy", NULL}, NULL},
-	{"fan", "fan.gp", "fan", {"t", "*_p05", "*_p25", "*_p50", "*_p75", NULL}, "ensemble"},
+	{"shares", "shares.gp", "shares", {"t", "share_%v", "share_%d_%v", NULL}, NULL, "run",
+	 .dflt = 1, .vectors = 1},
+	{"plane", "plane.gp", "plane", {"t", "share_%v", "tilt_x", "tilt_y", NULL}, NULL, "run",
+	 .dflt = 1, .vectors = 1},
+	{"tension", "tension.gp", "tension", {"t", "tension_%v", "hazard", "crisis_prob", NULL},
+	 NULL, "run", .dflt = 1, .vectors = 1},
+	{"diversity", "diversity.gp", "diversity", {"t", "n_eff", "entropy", NULL}, NULL, "run",
+	 .dflt = 1, .vectors = 1},
+	{"fan", "fan.gp", "fan", {"t", "*_p05", "*_p25", "*_p50", "*_p75", NULL}, "ensemble",
+	 "ensemble", .dflt = 1, .vectors = 1},
 	{"sensitivity", "sensitivity.gp", "sensitivity", {"metric", "parameter", "rank", "note", NULL},
-	 "sensitivity"},
+	 "sensitivity", "sensitivity", .dflt = 1, .vectors = 1},
+	{"heatmap", "heatmap.gp", "heatmap", {"run", NULL}, "sweep summary", "sweep",
+	 .takes = TAKES(FIG_X) | TAKES(FIG_Y) | TAKES(FIG_METRIC),
+	 .needs = TAKES(FIG_X) | TAKES(FIG_Y) | TAKES(FIG_METRIC), .check = check_heatmap},
+	{"scatter", "scatter.gp", "scatter", {"run", NULL}, "sweep summary", "sweep", .dflt = 1,
+	 .takes = TAKES(FIG_METRIC), .check = check_scatter},
+	{"fit", "fit.gp", "fit", {"t", NULL}, NULL, "run", .vectors = 1,
+	 .takes = TAKES(FIG_REPORT), .needs = TAKES(FIG_REPORT), .check = check_fit},
 };
 #define NKINDS (int)(sizeof kinds / sizeof kinds[0])
 
 /* --compare: its columns come from --columns (or the default), checked in every file. */
 static const struct plot_kind compare_kind = {"compare", "compare.gp", "compare", {"t", NULL},
-					      NULL};
+					      NULL, "run", .vectors = 1};
 
 /* An output format: its name (also the file extension) and the gnuplot terminal. */
 struct plot_format {
@@ -68,12 +128,15 @@ static const struct plot_format formats[] = {
 
 static const char usage_text[] =
 	"usage: mvsim plot RESULT.tsv [--kind KIND] [-o FILE] [--format png|svg|pdf]\n"
+	"       mvsim plot SUMMARY.tsv [--kind scatter] [--metric METRIC] [-o FILE] [...]\n"
+	"       mvsim plot SUMMARY.tsv --kind heatmap --x KEY --y KEY --metric METRIC [...]\n"
+	"       mvsim plot FITTED.tsv --report REPORT.tsv [-o FILE] [--format png|svg|pdf]\n"
 	"       mvsim plot --compare A.tsv B.tsv ... [--columns \"C1 C2 ...\"] [-o FILE]\n"
 	"                  [--format png|svg|pdf]\n"
 	"\n"
-	"Draws figures of results written by 'mvsim run', 'mvsim ensemble' and 'mvsim\n"
-	"sensitivity', with gnuplot and the scripts shares.gp, plane.gp, tension.gp,\n"
-	"diversity.gp, fan.gp, sensitivity.gp and compare.gp (docs/plotting.md).\n"
+	"Draws figures of results written by 'mvsim run', 'mvsim ensemble', 'mvsim\n"
+	"sensitivity', 'mvsim sweep' (or 'merge') and 'mvsim fit', with gnuplot and the\n"
+	"scripts <kind>.gp and compare.gp (docs/plotting.md).\n"
 	"\n"
 	"  -k, --kind KIND       shares     overall and per-domain alignment shares\n"
 	"                        plane      the alignment plane: vectors, tilt trajectory\n"
@@ -85,6 +148,18 @@ static const char usage_text[] =
 	"                        sensitivity  Sobol' S1 and ST bars with their intervals, or\n"
 	"                                   Morris mu* against sigma (the default for\n"
 	"                                   'mvsim sensitivity')\n"
+	"                        scatter    a sweep summary: --metric against each parameter,\n"
+	"                                   a panel each (the default for 'mvsim sweep')\n"
+	"                        heatmap    a sweep summary of exactly two parameters:\n"
+	"                                   --metric over --x and --y as a colour map\n"
+	"                        fit        a run of a fitted scenario ('mvsim run\n"
+	"                                   FITTED.cfg') with the observations of --report,\n"
+	"                                   the holdout shaded, persistence dashed\n"
+	"      --x KEY, --y KEY  heatmap: the parameters on the x and y axes ('# parameter')\n"
+	"      --metric METRIC   heatmap, scatter: the metric drawn ('# metric'); scatter's\n"
+	"                        default is the summary's first metric\n"
+	"      --report FILE     fit: the report of 'mvsim fit --report FILE'; without\n"
+	"                        --kind it means --kind fit\n"
 	"  -o, --output FILE     write the figure to FILE (one figure only: not with\n"
 	"                        --kind all); default: beside the input, named\n"
 	"                        RESULT-KIND.EXT (out/baseline.tsv -> out/baseline-shares.png)\n"
@@ -95,6 +170,10 @@ static const char usage_text[] =
 	"      --columns \"C ...\" the columns to compare (default: share_<v> of every\n"
 	"                        vector of the first result, then crisis_prob)\n"
 	"  -h, --help            show this help\n"
+	"\n"
+	"Without --kind, a file gets the figure of what it is: a run's result all four of\n"
+	"its figures (fit with --report), an ensemble fan, an analysis sensitivity, a sweep\n"
+	"summary scatter (heatmap with --x and --y).\n"
 	"\n"
 	"Environment: GNUPLOT, the gnuplot to run (default: gnuplot on PATH);\n"
 	"MVSIM_SCRIPTS, the scripts directory (default: <dir of mvsim>/../scripts, then\n"
@@ -168,7 +247,13 @@ struct result {
 	char *dom[MV_MAX_DOMAINS]; /* domain ids */
 	char **col;     /* header names, ncol of them */
 	int nrows;      /* data rows after the header (counted up to 2) */
-	char *result;   /* the '# result' line's value ("ensemble", ...), or NULL */
+	char *result;   /* what the file is: the '# result' line's value ("ensemble", ...), else
+			 * the words after the version on the first line ("sweep summary",
+			 * "fit report"), else NULL (a run's time series) */
+	char *scenario; /* the '# scenario' line's value (a run's), or NULL */
+	int npar, nmet;
+	char **par;     /* the keys of the '# parameter' lines, in order (a sweep's, an analysis') */
+	char **met;     /* the names of the '# metric' lines, in order */
 };
 
 static void result_free(struct result *r)
@@ -179,9 +264,21 @@ static void result_free(struct result *r)
 		free(r->dom[d]);
 	for (int c = 0; c < r->ncol; c++)
 		free(r->col[c]);
+	for (int k = 0; k < r->npar; k++)
+		free(r->par[k]);
+	for (int k = 0; k < r->nmet; k++)
+		free(r->met[k]);
 	free(r->col);
+	free(r->par);
+	free(r->met);
 	free(r->result);
+	free(r->scenario);
 	memset(r, 0, sizeof *r);
+}
+
+static const char *first_metric(const struct result *r)
+{
+	return r->nmet > 0 ? r->met[0] : NULL;
 }
 
 /* Field n (from 0) of the tab-separated line, copied; NULL if absent or out of memory. */
@@ -214,12 +311,39 @@ static int split_header(struct result *r, const char *line)
 	return 0;
 }
 
+/* Appends field 1 of line to the list (*list, *n). Returns 0, or -1 out of memory. */
+static int push_field(char ***list, int *n, const char *line)
+{
+	char **grown = realloc(*list, (size_t)(*n + 1) * sizeof **list);
+	if (grown == NULL)
+		return -1;
+	*list = grown;
+	if ((grown[*n] = field_dup(line, 1)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* The words after "# mvsim VERSION " on a first line, copied; NULL when there are none. */
+static char *first_line_words(const char *line)
+{
+	const char *s = line + strlen("# mvsim");
+	s += strspn(s, " ");
+	s += strcspn(s, " \t\r\n"); /* the version */
+	s += strspn(s, " ");
+	size_t n = strcspn(s, "\t\r\n");
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	return n > 0 ? strndup(s, n) : NULL;
+}
+
 /* Reads path's metadata and header into r (zeroed first; free with result_free, also on
  * failure). Returns 0, or -1 with err (code 2) when the file cannot be read, is not an mvsim
- * result (no '# mvsim' first line), has no '# vector' lines, no header or no data row. */
+ * result (no '# mvsim' first line), has no header or no data row. Whether it needs
+ * '# vector' lines depends on the figure (check_kind). */
 static int result_load(struct result *r, const char *path, struct mv_error *err)
 {
-	char *line = NULL;
+	char *line = NULL, *words = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	int lineno = 0, rc = -1;
@@ -238,8 +362,12 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 				     "should start with '# mvsim')", path);
 			goto out;
 		}
+		if (lineno == 1) {
+			words = first_line_words(line);
+			continue;
+		}
 		if (r->col != NULL) { /* past the header: count rows, two are enough */
-			if (len > 1 && ++r->nrows >= 2)
+			if (len > 1 && line[0] != '#' && ++r->nrows >= 2)
 				break;
 			continue;
 		}
@@ -250,8 +378,12 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			}
 			continue;
 		}
-		if (strncmp(line, "# result\t", 9) == 0 && r->result == NULL &&
-		    (r->result = field_dup(line, 1)) == NULL) {
+		if ((strncmp(line, "# result\t", 9) == 0 && r->result == NULL &&
+		     (r->result = field_dup(line, 1)) == NULL) ||
+		    (strncmp(line, "# scenario\t", 11) == 0 && r->scenario == NULL &&
+		     (r->scenario = field_dup(line, 1)) == NULL) ||
+		    (strncmp(line, "# parameter\t", 12) == 0 && push_field(&r->par, &r->npar, line)) ||
+		    (strncmp(line, "# metric\t", 9) == 0 && push_field(&r->met, &r->nmet, line))) {
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 			goto out;
 		}
@@ -276,19 +408,22 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 				r->dom[r->ndom++] = id;
 		}
 	}
+	if (r->result == NULL) {
+		r->result = words;
+		words = NULL;
+	}
 	if (ferror(f))
 		mv_error_set(err, MV_EXIT_INPUT, "%s: read error: %s", path, strerror(errno));
 	else if (lineno == 0)
 		mv_error_set(err, MV_EXIT_INPUT, "%s: empty file, not an mvsim result", path);
 	else if (r->col == NULL)
 		mv_error_set(err, MV_EXIT_INPUT, "%s: no header line after the '#' lines", path);
-	else if (r->nvec == 0)
-		mv_error_set(err, MV_EXIT_INPUT, "%s: no '# vector' lines before the header", path);
 	else if (r->nrows == 0)
 		mv_error_set(err, MV_EXIT_INPUT, "%s: no data rows after the header", path);
 	else
 		rc = 0;
 out:
+	free(words);
 	free(line);
 	fclose(f);
 	return rc;
@@ -332,25 +467,41 @@ static int expand(char *buf, size_t size, const char *pattern, const char *vec, 
 	return 0;
 }
 
-/* Checks r has every column kind k needs, each vector's and domain's. Returns 0, or -1 with
- * err (code 2) naming the first absent column. */
+/* Checks r is the file kind k draws and has every column it needs, each vector's and domain's.
+ * Returns 0, or -1 with err (code 2) saying what the file is or naming the first absent column. */
 static int check_kind(const struct result *r, const char *path, const struct plot_kind *k,
 		      struct mv_error *err)
 {
 	char name[256];
+	if (!k->vectors && (r->result == NULL || strcmp(r->result, k->result) != 0))
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: not a%s %s (the first line should be "
+				    "'# mvsim ... %s', as 'mvsim %s' writes)", path,
+				    strchr("aeiou", k->result[0]) ? "n" : "", k->result, k->result,
+				    k->from);
+	if (k->vectors && r->nvec == 0) {
+		if (r->result == NULL || (k->result && strcmp(r->result, k->result) == 0))
+			return mv_error_set(err, MV_EXIT_INPUT, "%s: no '# vector' lines before the "
+					    "header", path);
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: a %s, not what 'mvsim %s' writes (the %s "
+				    "figure draws that)%s%s", path, r->result, k->from, k->name,
+				    strcmp(r->result, "fit report") == 0 ? "; a fit is drawn from a run "
+				    "of the fitted scenario: mvsim plot FITTED.tsv --report " : "",
+				    strcmp(r->result, "fit report") == 0 ? path : "");
+	}
 	for (const char *const *pat = k->columns; *pat; pat++) {
 		if ((*pat)[0] == '*') {
 			if (!result_has_suffix(r, *pat + 1))
 				return mv_error_set(err, MV_EXIT_INPUT, "%s: no column ending in '%s' (the "
 						    "%s figure needs one, as 'mvsim %s' writes)", path,
-						    *pat + 1, k->name, k->result ? k->result : "run");
+						    *pat + 1, k->name, k->from);
 			continue;
 		}
 		int nv = strstr(*pat, "%v") ? r->nvec : 1;
 		int nd = strstr(*pat, "%d") ? r->ndom : 1;
 		for (int d = 0; d < nd; d++)
 			for (int i = 0; i < nv; i++) {
-				if (expand(name, sizeof name, *pat, r->vec[i], r->ndom ? r->dom[d] : ""))
+				if (expand(name, sizeof name, *pat, r->nvec ? r->vec[i] : "",
+					   r->ndom ? r->dom[d] : ""))
 					return mv_error_set(err, MV_EXIT_INPUT, "%s: id too long", path);
 				if (!result_has(r, name))
 					return mv_error_set(err, MV_EXIT_INPUT, "%s: column '%s' is absent "
@@ -358,6 +509,344 @@ static int check_kind(const struct result *r, const char *path, const struct plo
 			}
 	}
 	return 0;
+}
+
+/* ---- the options of sweep and fit figures --------------------------------------------- */
+
+/* 1 when name is a column name a figure option may carry: letters, digits, '_', '.', ':',
+ * '>' (MODEL.md §4 keys, §9 metrics), which also keeps it safe inside a gnuplot string. */
+static int valid_name(const char *name)
+{
+	if (name[0] == '\0')
+		return 0;
+	for (const char *s = name; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("_.:>", *s)))
+			return 0;
+	return 1;
+}
+
+/* The closest of names[0..n) to name (at most 3 edits, as keys are suggested), or NULL. */
+static const char *suggest(const char *name, char *const *names, int n)
+{
+	struct mv_key *keys = calloc((size_t)(n > 0 ? n : 1), sizeof *keys);
+	const char *best = NULL;
+
+	if (keys == NULL)
+		return NULL;
+	for (int k = 0; k < n; k++)
+		keys[k].name = names[k];
+	struct mv_keytab kt = {n, keys, NULL};
+	const struct mv_key *s = mv_keytab_suggest(&kt, name);
+	if (s)
+		best = s->name;
+	free(keys);
+	return best;
+}
+
+/* "a, b or c" (last: " or ") of names[0..n) into buf, cut short with ", ..." when it does
+ * not fit; "none" when n is 0. */
+static void list_names(char *buf, size_t size, char *const *names, int n, const char *last)
+{
+	size_t used = 0;
+	snprintf(buf, size, "none");
+	for (int k = 0; k < n; k++) {
+		const char *sep = k == 0 ? "" : k == n - 1 ? last : ", ";
+		if (used + strlen(sep) + strlen(names[k]) + 6 >= size) {
+			snprintf(buf + used, size - used, ", ...");
+			return;
+		}
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, names[k]);
+	}
+}
+
+/* The names an option of kind NAMES_PARAMETER or NAMES_METRIC is one of. */
+static char *const *option_names(const struct result *r, int names, int *n)
+{
+	*n = names == NAMES_PARAMETER ? r->npar : names == NAMES_METRIC ? r->nmet : 0;
+	return names == NAMES_PARAMETER ? r->par : r->met;
+}
+
+/* Fills val[FIG_*] for kind k from the given options (given[FIG_*], NULL when absent) and the
+ * defaults, then checks each: present when the kind needs it, a parameter or metric of the
+ * sweep. Returns 0, or -1 with err (code 2) saying what is missing, or which column is
+ * absent and what the sweep has (with the closest name). */
+static int resolve_options(const struct result *r, const char *path, const struct plot_kind *k,
+			   const char *const *given, const char **val, struct mv_error *err)
+{
+	static const char *const what[] = {
+		[NAMES_FILE] = "the report written by 'mvsim fit FIT.cfg --report REPORT.tsv'",
+		[NAMES_PARAMETER] = "a parameter of the sweep", [NAMES_METRIC] = "a metric of the sweep"};
+	char list[400];
+
+	for (int o = 0; o < NFIGOPTS; o++) {
+		const struct fig_option *fo = &fig_options[o];
+		int n;
+		char *const *names = option_names(r, fo->names, &n);
+
+		val[o] = NULL;
+		if (!(k->takes & TAKES(o)))
+			continue;
+		val[o] = given[o] ? given[o]
+			 : fo->dflt && !(k->needs & TAKES(o)) ? fo->dflt(r) : NULL;
+		list_names(list, sizeof list, names, n, " or ");
+		if (val[o] == NULL)
+			return mv_error_set(err, MV_EXIT_INPUT, "%s: the %s figure needs %s %s, %s%s%s",
+					    path, k->name, fo->option, fo->value, what[fo->names],
+					    fo->names == NAMES_FILE ? "" : ": ",
+					    fo->names == NAMES_FILE ? "" : list);
+		if (fo->names == NAMES_FILE)
+			continue;
+		int found = 0;
+		for (int j = 0; j < n && !found; j++)
+			found = strcmp(names[j], val[o]) == 0;
+		if (found && result_has(r, val[o]))
+			continue;
+		if (result_has(r, val[o]))
+			return mv_error_set(err, MV_EXIT_INPUT, "%s: %s '%s' is not %s (%s: %s)", path,
+					    fo->option, val[o], what[fo->names],
+					    fo->names == NAMES_PARAMETER ? "its parameters" : "its metrics",
+					    list);
+		const char *s = suggest(val[o], names, n);
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: column '%s' is absent (%s takes %s: "
+				    "%s)%s%s%s", path, val[o], fo->option, what[fo->names], list,
+				    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+	}
+	return 0;
+}
+
+/* Reads a sweep summary's rows: it must end with the '# complete' line (the .partial file of
+ * an interrupted sweep does not), and column `metric` must hold a number in some row (a
+ * figure of nothing but nan draws nothing). Returns 0, or -1 with err (code 2). */
+static int scan_summary(const struct result *r, const char *path, const char *metric,
+			struct mv_error *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int col = -1, header = 0, complete = 0;
+	long numbers = 0;
+	FILE *f;
+
+	for (int c = 0; c < r->ncol; c++)
+		if (strcmp(r->col[c], metric) == 0)
+			col = c;
+	f = fopen(path, "r");
+	if (f == NULL)
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		if (line[0] == '\n' || line[0] == '\0')
+			continue;
+		complete = strncmp(line, "# complete", 10) == 0 && strchr("\t\r\n", line[10]);
+		if (line[0] == '#')
+			continue;
+		if (!header) {
+			header = 1;
+			continue;
+		}
+		const char *s = line;
+		for (int c = 0; c < col && s; c++)
+			if ((s = strchr(s, '\t')) != NULL)
+				s++;
+		char *end;
+		double v = s ? strtod(s, &end) : NAN;
+		numbers += s && end != s && isfinite(v);
+	}
+	int bad = ferror(f);
+	free(line);
+	fclose(f);
+	if (bad)
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: read error", path);
+	if (!complete)
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: an incomplete sweep summary (its last "
+				    "line is not '# complete'): finish the sweep first (mvsim sweep "
+				    "... --resume)", path);
+	if (numbers == 0)
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: no run has a number for '%s' (every "
+				    "value is nan: failed runs, or a cross: that never happens)", path,
+				    metric);
+	return 0;
+}
+
+static int check_scatter(const struct result *r, const char *path, const char *const *val,
+			 struct mv_error *err)
+{
+	if (r->npar < 1)
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: no '# parameter' lines (the scatter "
+				    "figure draws the metric against each parameter)", path);
+	return scan_summary(r, path, val[FIG_METRIC], err);
+}
+
+/* A map needs one run per (x, y): a sweep of exactly these two parameters (heatmap.gp). */
+static int check_heatmap(const struct result *r, const char *path, const char *const *val,
+			 struct mv_error *err)
+{
+	char list[400];
+
+	if (strcmp(val[FIG_X], val[FIG_Y]) == 0)
+		return mv_error_set(err, MV_EXIT_INPUT, "--x and --y both name '%s': a heatmap needs "
+				    "two different parameters", val[FIG_X]);
+	if (r->npar != 2) {
+		list_names(list, sizeof list, r->par, r->npar, " and ");
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: a heatmap needs a sweep of exactly two "
+				    "parameters, --x and --y; this one has %d (%s): draw --kind "
+				    "scatter, or sweep only two", path, r->npar, list);
+	}
+	return scan_summary(r, path, val[FIG_METRIC], err);
+}
+
+/* Index of name in the tab-separated header line (fields from 0), or -1. */
+static int header_index(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+	int c = 0;
+	for (const char *s = line;; c++) {
+		size_t len = strcspn(s, "\t\r\n");
+		if (len == n && strncmp(s, name, n) == 0)
+			return c;
+		if (s[len] != '\t')
+			return -1;
+		s += len + 1;
+	}
+}
+
+/* The tables of a fit report that fit.gp reads, by gnuplot data set (blocks separated by two
+ * blank lines; the metadata and 'parameters' are the first), and the columns it reads. */
+static const struct {
+	const char *name;
+	int index;
+	const char *columns[6];
+} report_tables[] = {
+	{"scores", 2, {"series", "rmse_fit", "rmse_holdout", "rmse_persistence", "persistence", NULL}},
+	{"residuals", 3, {"t", "column", "observed", "set", NULL}},
+};
+#define NREPORT_TABLES (int)(sizeof report_tables / sizeof report_tables[0])
+
+/* Checks the report of a fit (val[FIG_REPORT]) against r, a run to draw with it: a report
+ * of 'mvsim fit' (its first line), its scores and residuals tables where fit.gp reads them,
+ * with their columns and a row each, every series it scores a column of r, and r a run of
+ * the scenario fitted ('# scenario_name') or of the fitted one (the name + " (fitted)", as
+ * 'mvsim fit -o' writes it). Returns 0, or -1 with err (code 2). */
+static int check_fit(const struct result *r, const char *path, const char *const *val,
+		     struct mv_error *err)
+{
+	const char *report = val[FIG_REPORT];
+	char *line = NULL, *name = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, blanks = 0, block = 0, table = -1, header = 0, series = -1;
+	int rows[NREPORT_TABLES] = {0}, seen[NREPORT_TABLES] = {0};
+	FILE *f;
+
+	if (strchr(report, '\n'))
+		return mv_error_set(err, MV_EXIT_INPUT, "a file name with a newline is not supported");
+	f = fopen(report, "r");
+	if (f == NULL)
+		return mv_error_set(err, MV_EXIT_INPUT, "--report %s: cannot open: %s", report,
+				    strerror(errno));
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (lineno == 1 && (strncmp(line, "# mvsim ", 8) != 0 || !strstr(line, " fit report"))) {
+			mv_error_set(err, MV_EXIT_INPUT, "--report %s: not an mvsim fit report (the "
+				     "first line should be '# mvsim ... fit report', as 'mvsim fit "
+				     "--report' writes)", report);
+			goto out;
+		}
+		if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) {
+			blanks++;
+			table = -1; /* a table ends at a blank line */
+			continue;
+		}
+		block += blanks >= 2;
+		blanks = 0;
+		if (strncmp(line, "# scenario_name\t", 16) == 0 && name == NULL &&
+		    (name = field_dup(line, 1)) == NULL) {
+			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+			goto out;
+		}
+		if (strncmp(line, "# table ", 8) == 0) {
+			table = -1;
+			header = 0;
+			for (int t = 0; t < NREPORT_TABLES; t++)
+				if (strncmp(line + 8, report_tables[t].name, strlen(report_tables[t].name)) == 0 &&
+				    strchr("\r\n", line[8 + strlen(report_tables[t].name)]))
+					table = t;
+			if (table >= 0 && block != report_tables[table].index) {
+				mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: table '%s' is data set "
+					     "%d, not %d where fit.gp reads it", report, lineno,
+					     report_tables[table].name, block, report_tables[table].index);
+				goto out;
+			}
+			if (table >= 0)
+				seen[table] = 1;
+			continue;
+		}
+		if (line[0] == '#' || table < 0)
+			continue;
+		if (!header) {
+			header = 1;
+			for (const char *const *c = report_tables[table].columns; *c; c++)
+				if (header_index(line, *c) < 0) {
+					mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: table '%s' has "
+						     "no column '%s'", report, lineno,
+						     report_tables[table].name, *c);
+					goto out;
+				}
+			if (strcmp(report_tables[table].name, "scores") == 0)
+				series = header_index(line, "series");
+			continue;
+		}
+		if (strcmp(report_tables[table].name, "scores") == 0) {
+			char *ser = field_dup(line, series);
+			if (ser == NULL) {
+				mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: a row without its "
+					     "series", report, lineno);
+				goto out;
+			}
+			int absent = strcmp(ser, "all") != 0 && !result_has(r, ser);
+			if (absent)
+				mv_error_set(err, MV_EXIT_INPUT, "%s: column '%s' is absent (--report %s "
+					     "scores it: draw a run of the fitted scenario, mvsim run "
+					     "FITTED.cfg -o FITTED.tsv)", path, ser, report);
+			rows[table] += strcmp(ser, "all") != 0;
+			free(ser);
+			if (absent)
+				goto out;
+		} else {
+			rows[table]++;
+		}
+	}
+	if (ferror(f)) {
+		mv_error_set(err, MV_EXIT_INPUT, "--report %s: read error", report);
+		goto out;
+	}
+	if (lineno == 0) {
+		mv_error_set(err, MV_EXIT_INPUT, "--report %s: empty file, not an mvsim fit report",
+			     report);
+		goto out;
+	}
+	for (int t = 0; t < NREPORT_TABLES; t++)
+		if (!seen[t] || rows[t] == 0) {
+			mv_error_set(err, MV_EXIT_INPUT, "--report %s: %s table '%s'", report,
+				     seen[t] ? "no rows in" : "no", report_tables[t].name);
+			goto out;
+		}
+	if (name != NULL && r->scenario != NULL && strcmp(r->scenario, name) != 0 &&
+	    !(strncmp(r->scenario, name, strlen(name)) == 0 &&
+	      strcmp(r->scenario + strlen(name), " (fitted)") == 0)) {
+		mv_error_set(err, MV_EXIT_INPUT, "%s: a run of '%s', but --report %s fits '%s' (draw "
+			     "a run of the fitted scenario: mvsim run FITTED.cfg -o FITTED.tsv)", path,
+			     r->scenario, report, name);
+		goto out;
+	}
+	free(name);
+	free(line);
+	fclose(f);
+	return 0;
+out:
+	free(name);
+	free(line);
+	fclose(f);
+	return -1;
 }
 
 /* ---- finding gnuplot and the scripts ------------------------------------------------- */
@@ -590,6 +1079,7 @@ struct plot_args {
 	const char *output;  /* -o */
 	const char *format;  /* --format */
 	const char *columns; /* --columns */
+	const char *fig[NFIGOPTS]; /* --x, --y, --metric, --report (NULL: not given) */
 	int compare;
 	int nfiles;
 	char **files;        /* points into argv; owned array */
@@ -599,7 +1089,7 @@ struct plot_args {
  * usage error, already reported). */
 static int parse_args(int argc, char **argv, struct plot_args *a)
 {
-	enum { KIND, OUTPUT, FORMAT, COLUMNS, COMPARE, HELP };
+	enum { KIND, OUTPUT, FORMAT, COLUMNS, X, Y, METRIC, REPORT, COMPARE, HELP };
 	static const struct {
 		const char *lng;
 		char shrt;  /* 0: long form only */
@@ -607,6 +1097,8 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 	} opts[] = {
 		[KIND] = {"--kind", 'k', 1},      [OUTPUT] = {"--output", 'o', 1},
 		[FORMAT] = {"--format", 'f', 1},  [COLUMNS] = {"--columns", 0, 1},
+		[X] = {"--x", 0, 1},              [Y] = {"--y", 0, 1},
+		[METRIC] = {"--metric", 0, 1},    [REPORT] = {"--report", 0, 1},
 		[COMPARE] = {"--compare", 0, 0},  [HELP] = {"--help", 'h', 0},
 	};
 	int only_files = 0;
@@ -660,7 +1152,9 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 			return fflush(stdout) || ferror(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
 		}
 		const char **slot[] = {[KIND] = &a->kind, [OUTPUT] = &a->output,
-				       [FORMAT] = &a->format, [COLUMNS] = &a->columns};
+				       [FORMAT] = &a->format, [COLUMNS] = &a->columns,
+				       [X] = &a->fig[FIG_X], [Y] = &a->fig[FIG_Y],
+				       [METRIC] = &a->fig[FIG_METRIC], [REPORT] = &a->fig[FIG_REPORT]};
 		if (o == COMPARE)
 			a->compare = 1;
 		else
@@ -755,38 +1249,139 @@ static int check_columns(const struct result *r, const char *path, const char *c
 	return 0;
 }
 
+/* The kinds that take option o, as "--kind heatmap and scatter", into buf. */
+static void kinds_taking(int o, char *buf, size_t size)
+{
+	int n = 0, seen = 0;
+	size_t used = (size_t)snprintf(buf, size, "--kind");
+	for (int k = 0; k < NKINDS; k++)
+		n += (kinds[k].takes & TAKES(o)) != 0;
+	for (int k = 0; k < NKINDS && used < size; k++)
+		if (kinds[k].takes & TAKES(o))
+			used += (size_t)snprintf(buf + used, size - used, "%s%s",
+						 seen++ == 0 ? " " : seen == n ? " and " : ", ",
+						 kinds[k].name);
+}
+
+/* The --kind values, as "shares, ..., all, ... or fit", into buf: "all" after the last
+ * figure of a run's time series that --kind all draws. */
+static void kind_names(char *buf, size_t size)
+{
+	int last = 0;
+	size_t used = 0;
+	for (int k = 0; k < NKINDS; k++)
+		if (kinds[k].result == NULL && kinds[k].dflt)
+			last = k;
+	buf[0] = '\0';
+	for (int k = 0; k < NKINDS && used < size; k++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s%s", kinds[k].name,
+					 k == last ? ", all" : "",
+					 k == NKINDS - 1 ? "" : k == NKINDS - 2 ? " or " : ", ");
+}
+
+/* 1 when kind k draws files like r: r's result is k's, or, when no kind draws r's result
+ * (a run's time series, or something unknown), k draws a run's time series. */
+static int draws(const struct plot_kind *k, const struct result *r)
+{
+	int known = 0;
+	for (int j = 0; j < NKINDS && r->result; j++)
+		known |= kinds[j].result && strcmp(kinds[j].result, r->result) == 0;
+	return known ? k->result && strcmp(k->result, r->result) == 0 : k->result == NULL;
+}
+
+/* Without --kind: the figures of what r is that take every option given (TAKES bits); of
+ * those the default ones, or all of them when none is (--x --y: heatmap; --report: fit).
+ * Fills chosen and returns their number; 0 with err (code 2) when none takes the options. */
+static int choose_kinds(const struct result *r, const char *path, unsigned given,
+			const struct plot_kind **chosen, struct mv_error *err)
+{
+	int n = 0, ndflt = 0;
+	char list[128];
+
+	for (int k = 0; k < NKINDS; k++)
+		if (draws(&kinds[k], r) && (kinds[k].takes & given) == given) {
+			chosen[n++] = &kinds[k];
+			ndflt += kinds[k].dflt;
+		}
+	if (ndflt > 0) {
+		int m = 0;
+		for (int k = 0; k < n; k++)
+			if (chosen[k]->dflt)
+				chosen[m++] = chosen[k];
+		n = m;
+	}
+	if (n > 0)
+		return n;
+	for (int o = 0; o < NFIGOPTS; o++) {
+		int taken = 0;
+		for (int k = 0; k < NKINDS; k++)
+			taken |= draws(&kinds[k], r) && (kinds[k].takes & TAKES(o));
+		if ((given & TAKES(o)) && !taken) {
+			kinds_taking(o, list, sizeof list);
+			mv_error_set(err, MV_EXIT_INPUT, "%s is %s%s: %s applies to %s only", path,
+				     r->result ? "a " : "a run's result", r->result ? r->result : "",
+				     fig_options[o].option, list);
+			return 0;
+		}
+	}
+	mv_error_set(err, MV_EXIT_INPUT, "%s: no one figure takes all the options given (give "
+		     "--kind)", path);
+	return 0;
+}
+
 static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 {
 	const struct plot_kind *chosen[NKINDS];
+	const char *val[NKINDS][NFIGOPTS];
 	struct mv_error err = {0};
 	struct result r;
-	int n = 0, status = 0;
+	char msg[256], list[160];
+	unsigned given = 0;
+	int n = 0, status = 0, all = a->kind != NULL && strcmp(a->kind, "all") == 0;
 
-	if (a->kind != NULL && strcmp(a->kind, "all") != 0) {
+	for (int o = 0; o < NFIGOPTS; o++) {
+		const struct fig_option *fo = &fig_options[o];
+		if (a->fig[o] == NULL)
+			continue;
+		given |= TAKES(o);
+		if (fo->names != NAMES_FILE && !valid_name(a->fig[o])) {
+			snprintf(msg, sizeof msg, "%s: expected a %s name (letters, digits, '_', '.', "
+				 "':', '>'), found '%.100s'", fo->option,
+				 fo->names == NAMES_PARAMETER ? "parameter" : "metric", a->fig[o]);
+			usage_error("%s", msg);
+			return MV_EXIT_INPUT;
+		}
+	}
+	if (a->kind != NULL && !all) {
 		for (int k = 0; k < NKINDS; k++)
 			if (strcmp(kinds[k].name, a->kind) == 0)
 				chosen[n++] = &kinds[k];
 		if (n == 0) {
-			usage_error("--kind: expected shares, plane, tension, diversity, all, fan or "
-				    "sensitivity, found '%s'", a->kind);
+			kind_names(list, sizeof list);
+			snprintf(msg, sizeof msg, "--kind: expected %s, found '%.60s'", list, a->kind);
+			usage_error("%s", msg);
 			return MV_EXIT_INPUT;
 		}
 	}
-	if (a->kind != NULL && n == 0 && a->output) { /* --kind all */
+	for (int o = 0; o < NFIGOPTS && a->kind != NULL; o++)
+		if ((given & TAKES(o)) && (all || !(chosen[0]->takes & TAKES(o)))) {
+			kinds_taking(o, list, sizeof list);
+			snprintf(msg, sizeof msg, "%s applies to %s only", fig_options[o].option, list);
+			usage_error("%s", msg);
+			return MV_EXIT_INPUT;
+		}
+	if (all && a->output) {
 		usage_error("%s", "-o names one file: give --kind too (with --kind all the "
 			    "figures go beside the input)");
 		return MV_EXIT_INPUT;
 	}
 	if (result_load(&r, a->files[0], &err) == 0 && n == 0) {
-		/* No --kind: the figure of the file's '# result' line (an ensemble's fan, ...);
-		 * for a run's result, and with --kind all, the four figures of a run. */
-		for (int k = 0; k < NKINDS && a->kind == NULL && r.result; k++)
-			if (kinds[k].result && strcmp(kinds[k].result, r.result) == 0)
+		/* --kind all: the figures of a run; no --kind: those of what the file is. */
+		for (int k = 0; k < NKINDS && all; k++)
+			if (kinds[k].result == NULL && kinds[k].dflt)
 				chosen[n++] = &kinds[k];
-		if (n == 0)
-			for (int k = 0; k < NKINDS; k++)
-				if (kinds[k].result == NULL)
-					chosen[n++] = &kinds[k];
+		if (!all)
+			n = choose_kinds(&r, a->files[0], given, chosen, &err);
 	}
 	if (err.code == 0 && a->output && n > 1) {
 		result_free(&r);
@@ -795,31 +1390,41 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 		return MV_EXIT_INPUT;
 	}
 	for (int k = 0; k < n && err.code == 0; k++)
-		check_kind(&r, a->files[0], chosen[k], &err);
-	result_free(&r);
+		if (check_kind(&r, a->files[0], chosen[k], &err) == 0 &&
+		    resolve_options(&r, a->files[0], chosen[k], a->fig, val[k], &err) == 0 &&
+		    chosen[k]->check)
+			chosen[k]->check(&r, a->files[0], val[k], &err);
 	if (err.code == 0)
 		find_gnuplot(ctx->gnuplot, sizeof ctx->gnuplot, &err);
 	for (int k = 0; k < n && err.code == 0; k++)
 		find_scripts(chosen[k]->script, ctx->scripts, sizeof ctx->scripts, &err);
 	if (err.code != 0) {
+		result_free(&r);
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
 		return err.code;
 	}
 
-	struct sbuf inputs = {0};
-	if (sb_assign(&inputs, "in", a->files[0])) {
-		fputs("mvsim plot: out of memory\n", stderr);
-		return MV_EXIT_FAIL;
-	}
+	/* The file, then each option the kind takes, as gnuplot strings (val may point into r). */
 	for (int k = 0; k < n; k++) {
-		char *out = a->output ? strdup(a->output)
-				      : output_beside(a->files[0], chosen[k]->suffix, ctx->format->name);
-		int rc = out ? draw(ctx, chosen[k], inputs.p, out) : MV_EXIT_FAIL;
+		struct sbuf inputs = {0};
+		int bad = sb_assign(&inputs, "in", a->files[0]);
+		for (int o = 0; o < NFIGOPTS && !bad; o++)
+			if (val[k][o] != NULL)
+				bad = sb_assign(&inputs, fig_options[o].var, val[k][o]);
+		char *out = bad ? NULL
+			: a->output ? strdup(a->output)
+				    : output_beside(a->files[0], chosen[k]->suffix, ctx->format->name);
+		int rc = MV_EXIT_FAIL;
+		if (out == NULL)
+			fputs("mvsim plot: out of memory\n", stderr);
+		else
+			rc = draw(ctx, chosen[k], inputs.p, out);
 		if (rc > status)
 			status = rc;
 		free(out);
+		free(inputs.p);
 	}
-	free(inputs.p);
+	result_free(&r);
 	return status;
 }
 
@@ -839,6 +1444,11 @@ static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 		usage_error("%s", "--kind does not apply to --compare (use --columns)");
 		return MV_EXIT_INPUT;
 	}
+	for (int o = 0; o < NFIGOPTS; o++)
+		if (a->fig[o]) {
+			usage_error("%s does not apply to --compare", fig_options[o].option);
+			return MV_EXIT_INPUT;
+		}
 	if (a->columns && !valid_columns(a->columns)) {
 		usage_error("--columns: expected column names (letters, digits, '_'), found '%s'",
 			    a->columns);

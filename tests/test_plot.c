@@ -1,6 +1,7 @@
 /* test_plot.c — the figure scripts and `mvsim plot`: every script drawn (png and svg) from real
  * runs of two shapes of scenario, through gnuplot directly and through mv_cmd_plot; errors.
- * The fan and sensitivity figures from real `mvsim ensemble` and `mvsim sensitivity` results. */
+ * The fan and sensitivity figures from real `mvsim ensemble` and `mvsim sensitivity` results;
+ * heatmap, scatter and fit from real `mvsim sweep` summaries and an `mvsim fit`. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,35 +221,79 @@ static int make_uq_results(void)
 	return 0;
 }
 
-/* Runs the mvsim binary (env MVSIM, default build/mvsim) on the two scenarios into OUT, and
- * points mv_cmd_plot at the repository's scripts. */
+/* Runs the mvsim binary (env MVSIM, default build/mvsim) with the arguments after it (up to
+ * 15, NULL-terminated), its stdout on /dev/null. Returns 0, or -1 after printing its stderr. */
+static int run_mvsim(const char *arg, ...)
+{
+	const char *mvsim = getenv("MVSIM");
+	char bin[256], *argv[17], *err;
+	int argc = 1;
+	va_list ap;
+
+	snprintf(bin, sizeof bin, "%s%s", mvsim && mvsim[0] && mvsim[0] != '/' ? "./" : "",
+		 mvsim && mvsim[0] ? mvsim : "build/mvsim");
+	argv[0] = bin;
+	va_start(ap, arg);
+	for (const char *a = arg; a != NULL && argc < 16; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	int rc = run(argv, &err);
+	if (rc != 0)
+		print_error("%s %s %s: exit %d\n%s", bin, argv[1], argv[2], rc, err);
+	free(err);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Runs the mvsim binary on the two scenarios into OUT, and points mv_cmd_plot at the
+ * repository's scripts. */
 static int setup(void **state)
 {
-	static const char *const runs[][2] = {
-		{"configs/kazakhstan.cfg", OUT "/baseline.tsv"},
-		{"tests/data/plot_three_vectors.cfg", OUT "/three.tsv"},
-	};
-	const char *mvsim = getenv("MVSIM");
-	char bin[256];
-
 	(void)state;
-	snprintf(bin, sizeof bin, "%s%s", mvsim && mvsim[0] != '/' ? "./" : "",
-		 mvsim && mvsim[0] ? mvsim : "build/mvsim");
 	mkdir("build", 0755);
 	mkdir(OUT, 0755);
-	for (int k = 0; k < 2; k++) {
-		char *argv[] = {bin, "run", (char *)runs[k][0], "-o", (char *)runs[k][1], NULL}, *err;
-		int rc = run(argv, &err);
-		if (rc != 0) {
-			print_error("%s run %s: exit %d\n%s", bin, runs[k][0], rc, err);
-			free(err);
-			return -1;
-		}
-		free(err);
-	}
+	if (run_mvsim("run", "configs/kazakhstan.cfg", "-o", OUT "/baseline.tsv", NULL) ||
+	    run_mvsim("run", "tests/data/plot_three_vectors.cfg", "-o", OUT "/three.tsv", NULL))
+		return -1;
 	setenv("MVSIM_SCRIPTS", "scripts", 1);
 	unsetenv("GNUPLOT");
 	return make_uq_results();
+}
+
+/* The sweep summaries and the fit, by the mvsim binary: a 5 x 4 grid (tests/data/plot_grid.cfg,
+ * for heatmap and scatter), a 24-point Latin hypercube of three parameters (plot_lhs.cfg,
+ * scatter), the noise-free synthetic fit of tests/data/fit/good.cfg (about 0.1 s) and a run
+ * of its fitted scenario; a copy of that run renamed to another scenario, and a summary cut
+ * before its '# complete' line. */
+static int setup_sweep_fit(void **state)
+{
+	(void)state;
+	mkdir("build", 0755);
+	mkdir(OUT, 0755);
+	setenv("MVSIM_SCRIPTS", "scripts", 1);
+	unsetenv("GNUPLOT");
+	if (run_mvsim("sweep", "tests/data/plot_grid.cfg", "-o", OUT "/grid.tsv", "--quiet", NULL) ||
+	    run_mvsim("sweep", "tests/data/plot_lhs.cfg", "-o", OUT "/lhs.tsv", "--quiet", NULL) ||
+	    run_mvsim("fit", "tests/data/fit/good.cfg", "-o", OUT "/fitted.cfg", "--report",
+		      OUT "/report.tsv", "--quiet", NULL) ||
+	    run_mvsim("run", OUT "/fitted.cfg", "-o", OUT "/fitted.tsv", NULL) ||
+	    run_mvsim("run", "tests/data/plot_three_vectors.cfg", "-o", OUT "/three.tsv", NULL))
+		return -1;
+	char *rename_run[] = {"sed", "-n", "-e",
+			      "s/^# scenario\tfit synthetic (fitted)$/# scenario\tanother/",
+			      "-e", "w " OUT "/other.tsv", OUT "/fitted.tsv", NULL};
+	char *cut[] = {"sed", "-n", "-e", "$!w " OUT "/grid-cut.tsv", OUT "/grid.tsv", NULL};
+	char *const *cmds[] = {rename_run, cut};
+	for (int k = 0; k < 2; k++) {
+		char *err;
+		int rc = run(cmds[k], &err);
+		if (rc != 0)
+			print_error("%s: exit %d\n%s", cmds[k][0], rc, err);
+		free(err);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- the scripts on their own ---------------------------------------------------------- */
@@ -497,7 +542,8 @@ static void test_err_usage(void **state)
 				 "the figures go beside the input)\n(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "pie", NULL), 2);
 	assert_string_equal(err, "mvsim plot: --kind: expected shares, plane, tension, diversity, "
-				 "all, fan or sensitivity, found 'pie'\n(see 'mvsim plot --help')\n");
+				 "all, fan, sensitivity, heatmap, scatter or fit, found 'pie'\n"
+				 "(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "plane", "-o", OUT "/x.jpg",
 			      NULL), 2);
 	assert_string_equal(err, "mvsim plot: cannot tell the format of '" OUT "/x.jpg': end it in "
@@ -507,6 +553,10 @@ static void test_err_usage(void **state)
 				 "(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, "--compare", OUT "/three.tsv", OUT "/three.tsv", "--columns",
 			      "t'; system('true')", NULL), 2);
+	assert_int_equal(plot(&err, "--compare", OUT "/three.tsv", OUT "/three.tsv", "--metric",
+			      "n_eff", NULL), 2);
+	assert_string_equal(err, "mvsim plot: --metric does not apply to --compare\n"
+				 "(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--frobnicate", NULL), 2);
 	assert_string_equal(err, "mvsim plot: unknown option '--frobnicate'\n"
 				 "(see 'mvsim plot --help')\n");
@@ -594,6 +644,208 @@ static void test_err_uq_kinds(void **state)
 	assert_int_equal(file_size(OUT "/never.png"), -1);
 }
 
+/* ---- sweep summaries and fits ----------------------------------------------------------- */
+
+#define GRID_X "vectors.russia.coercion"
+#define GRID_Y "vectors.russia.restraint.china"
+
+/* Draws through mv_cmd_plot and fails unless it exits 0, says nothing on stderr (a word from
+ * gnuplot is a failure), prints exactly `fig` on stdout and leaves a complete figure there. */
+static void assert_draws(const char *fig, ...)
+{
+	static struct capture out, errs;
+	char *argv[32] = {"plot"};
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, fig);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	unlink(fig);
+	capture_begin(&out, 1);
+	capture_begin(&errs, 2);
+	int rc = mv_cmd_plot(argc, argv);
+	char *err = capture_end(&errs), *printed = capture_end(&out);
+	if (rc != 0 || err[0] != '\0')
+		fail_msg("mvsim plot %s --kind %s ...: exit %d, stderr:\n%s", argv[1],
+			 argc > 3 ? argv[3] : "-", rc, err);
+	if (strncmp(printed, fig, strlen(fig)) != 0 || strcmp(printed + strlen(fig), "\n") != 0)
+		fail_msg("printed '%s', expected '%s'", printed, fig);
+	assert_figure(fig);
+}
+
+/* mvsim plot ARGS -o OUT/never.png must exit 2 with exactly msg on stderr, drawing nothing. */
+static void assert_refused(const char *const *args, const char *msg)
+{
+	static struct capture out, errs;
+	char *argv[16] = {"plot"};
+	int argc = 1;
+
+	while (argc < 13 && args[argc - 1] != NULL) {
+		argv[argc] = (char *)args[argc - 1];
+		argc++;
+	}
+	argv[argc++] = "-o";
+	argv[argc++] = OUT "/never.png";
+	argv[argc] = NULL;
+	capture_begin(&out, 1);
+	capture_begin(&errs, 2);
+	int rc = mv_cmd_plot(argc, argv);
+	char *err = capture_end(&errs);
+	capture_end(&out);
+	if (rc != 2 || strcmp(err, msg) != 0)
+		fail_msg("mvsim plot %s %s %s ...: exit %d, stderr:\n%s\nexpected:\n%s", argv[1],
+			 argv[2], argc > 5 ? argv[3] : "", rc, err, msg);
+	assert_int_equal(file_size(OUT "/never.png"), -1);
+}
+
+/* heatmap of the grid, png and svg, beside the input; without --kind, --x and --y choose it. */
+static void test_cmd_heatmap(void **state)
+{
+	(void)state;
+	assert_draws(OUT "/grid-heatmap.png", OUT "/grid.tsv", "--kind", "heatmap", "--x", GRID_X,
+		     "--y", GRID_Y, "--metric", "final:crisis_prob", NULL);
+	assert_draws(OUT "/grid-heatmap.svg", OUT "/grid.tsv", "--kind", "heatmap", "--x", GRID_Y,
+		     "--y", GRID_X, "--metric=min:n_eff", "--format", "svg", NULL);
+	assert_draws(OUT "/grid map.png", OUT "/grid.tsv", "--x", GRID_X, "--y", GRID_Y,
+		     "--metric", "final:crisis_prob", "-o", OUT "/grid map.png", NULL);
+	assert_no_temporaries();
+}
+
+/* scatter: the default for a summary (its first metric); a chosen metric with nan runs (the
+ * cross: of the Latin hypercube), png and svg. */
+static void test_cmd_scatter(void **state)
+{
+	(void)state;
+	assert_draws(OUT "/grid-scatter.png", OUT "/grid.tsv", NULL);
+	assert_draws(OUT "/grid-scatter.svg", OUT "/grid.tsv", "--kind", "scatter", "--format",
+		     "svg", NULL);
+	assert_draws(OUT "/lhs-scatter.png", OUT "/lhs.tsv", "--kind", "scatter", "--metric",
+		     "cross:share_china>share_west", NULL);
+	assert_draws(OUT "/lhs-scatter.svg", OUT "/lhs.tsv", "--metric", "mean:share_russia",
+		     "--format", "svg", NULL);
+	assert_no_temporaries();
+}
+
+/* fit: the fitted run with its report, png and svg; --report alone chooses it; a run of the
+ * scenario before the fit (the report's scenario_name) may be drawn with the report too. */
+static void test_cmd_fit(void **state)
+{
+	(void)state;
+	assert_draws(OUT "/fitted-fit.png", OUT "/fitted.tsv", "--kind", "fit", "--report",
+		     OUT "/report.tsv", NULL);
+	assert_draws(OUT "/fitted-fit.svg", OUT "/fitted.tsv", "--report", OUT "/report.tsv",
+		     "--format", "svg", NULL);
+	assert_no_temporaries();
+}
+
+/* Every input or usage error: status 2, the exact message, no figure. */
+static void test_err_sweep_kinds(void **state)
+{
+	static const struct {
+		const char *argv[12];
+		const char *msg;
+	} cases[] = {
+		{{OUT "/grid.tsv", "--kind", "heatmap", "--x", GRID_X, "--y", GRID_Y},
+		 "mvsim plot: " OUT "/grid.tsv: the heatmap figure needs --metric METRIC, a metric of "
+		 "the sweep: final:crisis_prob, min:n_eff or cross:share_china>share_west\n"},
+		{{OUT "/grid.tsv", "--kind", "heatmap", "--x", GRID_X, "--metric", "min:n_eff"},
+		 "mvsim plot: " OUT "/grid.tsv: the heatmap figure needs --y KEY, a parameter of the "
+		 "sweep: " GRID_X " or " GRID_Y "\n"},
+		{{OUT "/grid.tsv", "--kind", "scatter", "--metric", "final:crisis_prb"},
+		 "mvsim plot: " OUT "/grid.tsv: column 'final:crisis_prb' is absent (--metric takes a "
+		 "metric of the sweep: final:crisis_prob, min:n_eff or cross:share_china>share_west); "
+		 "did you mean 'final:crisis_prob'?\n"},
+		{{OUT "/grid.tsv", "--x", "vectors.russia.coercion_", "--y", GRID_Y, "--metric",
+		  "min:n_eff"},
+		 "mvsim plot: " OUT "/grid.tsv: column 'vectors.russia.coercion_' is absent (--x takes "
+		 "a parameter of the sweep: " GRID_X " or " GRID_Y "); did you mean '" GRID_X "'?\n"},
+		{{OUT "/grid.tsv", "--kind", "heatmap", "--x", "final:crisis_prob", "--y", GRID_Y,
+		  "--metric", "min:n_eff"},
+		 "mvsim plot: " OUT "/grid.tsv: --x 'final:crisis_prob' is not a parameter of the "
+		 "sweep (its parameters: " GRID_X " or " GRID_Y ")\n"},
+		{{OUT "/grid.tsv", "--metric", "run"},
+		 "mvsim plot: " OUT "/grid.tsv: --metric 'run' is not a metric of the sweep (its "
+		 "metrics: final:crisis_prob, min:n_eff or cross:share_china>share_west)\n"},
+		{{OUT "/grid.tsv", "--metric", "final:crisis_prob'; system('touch x'); '"},
+		 "mvsim plot: --metric: expected a metric name (letters, digits, '_', '.', ':', '>'), "
+		 "found 'final:crisis_prob'; system('touch x'); ''\n(see 'mvsim plot --help')\n"},
+		{{OUT "/grid.tsv", "--kind", "scatter", "--x", GRID_X},
+		 "mvsim plot: --x applies to --kind heatmap only\n(see 'mvsim plot --help')\n"},
+		{{OUT "/grid.tsv", "--kind", "all", "--metric", "min:n_eff"},
+		 "mvsim plot: --metric applies to --kind heatmap and scatter only\n"
+		 "(see 'mvsim plot --help')\n"},
+		{{OUT "/grid.tsv", "--report", OUT "/report.tsv"},
+		 "mvsim plot: " OUT "/grid.tsv is a sweep summary: --report applies to --kind fit "
+		 "only\n"},
+		{{OUT "/grid.tsv", "--kind", "heatmap", "--x", GRID_X, "--y", GRID_X, "--metric",
+		  "min:n_eff"},
+		 "mvsim plot: --x and --y both name '" GRID_X "': a heatmap needs two different "
+		 "parameters\n"},
+		{{OUT "/lhs.tsv", "--kind", "heatmap", "--x", GRID_X, "--y", "focal.autonomy",
+		  "--metric", "final:crisis_prob"},
+		 "mvsim plot: " OUT "/lhs.tsv: a heatmap needs a sweep of exactly two parameters, --x "
+		 "and --y; this one has 3 (" GRID_X ", focal.autonomy and vectors.china.growth): draw "
+		 "--kind scatter, or sweep only two\n"},
+		{{OUT "/grid.tsv", "--metric", "cross:share_china>share_west"},
+		 "mvsim plot: " OUT "/grid.tsv: no run has a number for 'cross:share_china>share_west' "
+		 "(every value is nan: failed runs, or a cross: that never happens)\n"},
+		{{OUT "/grid-cut.tsv"},
+		 "mvsim plot: " OUT "/grid-cut.tsv: an incomplete sweep summary (its last line is not "
+		 "'# complete'): finish the sweep first (mvsim sweep ... --resume)\n"},
+		{{OUT "/grid.tsv", "--kind", "shares"},
+		 "mvsim plot: " OUT "/grid.tsv: a sweep summary, not what 'mvsim run' writes (the "
+		 "shares figure draws that)\n"},
+		{{OUT "/fitted.tsv", "--kind", "scatter"},
+		 "mvsim plot: " OUT "/fitted.tsv: not a sweep summary (the first line should be "
+		 "'# mvsim ... sweep summary', as 'mvsim sweep' writes)\n"},
+		{{OUT "/fitted.tsv", "--metric", "final:n_eff"},
+		 "mvsim plot: " OUT "/fitted.tsv is a run's result: --metric applies to --kind heatmap "
+		 "and scatter only\n"},
+	};
+	(void)state;
+	for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++)
+		assert_refused(cases[c].argv, cases[c].msg);
+	assert_int_equal(file_size("x"), -1);
+}
+
+/* fit: --report missing, unreadable, not a report; the report given as the input; a run
+ * without the report's series, or of another scenario. */
+static void test_err_fit(void **state)
+{
+	static const struct {
+		const char *argv[8];
+		const char *msg;
+	} cases[] = {
+		{{OUT "/fitted.tsv", "--kind", "fit"},
+		 "mvsim plot: " OUT "/fitted.tsv: the fit figure needs --report REPORT.tsv, the report "
+		 "written by 'mvsim fit FIT.cfg --report REPORT.tsv'\n"},
+		{{OUT "/fitted.tsv", "--kind", "fit", "--report", OUT "/no-such-report.tsv"},
+		 "mvsim plot: --report " OUT "/no-such-report.tsv: cannot open: No such file or "
+		 "directory\n"},
+		{{OUT "/fitted.tsv", "--report", OUT "/grid.tsv"},
+		 "mvsim plot: --report " OUT "/grid.tsv: not an mvsim fit report (the first line should "
+		 "be '# mvsim ... fit report', as 'mvsim fit --report' writes)\n"},
+		{{OUT "/report.tsv", "--kind", "shares"},
+		 "mvsim plot: " OUT "/report.tsv: a fit report, not what 'mvsim run' writes (the shares "
+		 "figure draws that); a fit is drawn from a run of the fitted scenario: mvsim plot "
+		 "FITTED.tsv --report " OUT "/report.tsv\n"},
+		{{OUT "/three.tsv", "--report", OUT "/report.tsv"},
+		 "mvsim plot: " OUT "/three.tsv: column 'share_economy_a' is absent (--report " OUT
+		 "/report.tsv scores it: draw a run of the fitted scenario, mvsim run FITTED.cfg -o "
+		 "FITTED.tsv)\n"},
+		{{OUT "/other.tsv", "--report", OUT "/report.tsv"},
+		 "mvsim plot: " OUT "/other.tsv: a run of 'another', but --report " OUT "/report.tsv "
+		 "fits 'fit synthetic' (draw a run of the fitted scenario: mvsim run FITTED.cfg -o "
+		 "FITTED.tsv)\n"},
+	};
+	(void)state;
+	for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++)
+		assert_refused(cases[c].argv, cases[c].msg);
+}
+
 static void test_help(void **state)
 {
 	(void)state;
@@ -631,8 +883,17 @@ int main(void)
 		cmocka_unit_test(test_err_uq_kinds),
 		cmocka_unit_test(test_help),
 	};
+	const struct CMUnitTest sweep_fit[] = {
+		cmocka_unit_test(test_cmd_heatmap),
+		cmocka_unit_test(test_cmd_scatter),
+		cmocka_unit_test(test_cmd_fit),
+		cmocka_unit_test(test_err_sweep_kinds),
+		cmocka_unit_test(test_err_fit),
+	};
 	int failed = cmocka_run_group_tests_name("plot scripts (gnuplot directly)", scripts, setup,
 						 NULL);
 	failed += cmocka_run_group_tests_name("mvsim plot", command, setup, NULL);
+	failed += cmocka_run_group_tests_name("mvsim plot: sweeps and fits", sweep_fit,
+					      setup_sweep_fit, NULL);
 	return failed ? 1 : 0;
 }
