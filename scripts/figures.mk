@@ -74,3 +74,14 @@ $(FIG_DIR)/sensitivity.png: $(FIG_RUNS)/sobol.tsv scripts/sensitivity.gp $(MVSIM
 	$(PLOT_ENV) $(MVSIM) plot $< --kind sensitivity -o $@
 
 figures: $(FIG_DIR)/fan.png $(FIG_DIR)/sensitivity.png
+
+# The crisis-probability map: Russia's coercion against China's restraint (a 357-run grid).
+figures: $(FIG_DIR)/heatmap.png
+$(FIG_RUNS)/coercion_restraint.tsv: configs/sweeps/coercion_restraint.cfg configs/kazakhstan.cfg $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(MVSIM) sweep $< -o $@ --quiet
+
+$(FIG_DIR)/heatmap.png: $(FIG_RUNS)/coercion_restraint.tsv scripts/heatmap.gp $(MVSIM)
+	@mkdir -p $(dir $@)
+	$(PLOT_ENV) $(MVSIM) plot $< --kind heatmap --x vectors.russia.coercion \
+		--y vectors.russia.restraint.china --metric final:crisis_prob -o $@
