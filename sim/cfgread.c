@@ -4,6 +4,7 @@
 #include "mvsim/cfgread.h"
 
 #include "mvsim/error.h"
+#include "mvsim/keys.h"
 #include "mvsim/scenario.h"
 
 #include <errno.h>
@@ -146,5 +147,35 @@ int mv_cfg_read(config_t *cfg, const char *path, const char *what, struct mv_err
 		return -1;
 	}
 	free(text);
+	return 0;
+}
+
+int mv_cfg_check_known(const config_setting_t *g, const char *file, const char *path,
+		       const char *const *names, struct mv_error *err)
+{
+	int len = config_setting_length(g), nnames = 0;
+
+	while (names[nnames])
+		nnames++;
+	for (int k = 0; k < len; k++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)k);
+		const char *nm = config_setting_name(s);
+		int known = nm == NULL;
+		for (int q = 0; !known && q < nnames; q++)
+			known = strcmp(nm, names[q]) == 0;
+		if (known)
+			continue;
+		char expected[512];
+		size_t used = (size_t)snprintf(expected, sizeof expected, "one of");
+		for (int q = 0; q < nnames && used < sizeof expected; q++)
+			used += (size_t)snprintf(expected + used, sizeof expected - used, "%s %s",
+						 q ? "," : "", names[q]);
+		const char *sug = mv_suggest(nm, names, nnames);
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s:%d: setting '%s%s%s': expected %s, found an unknown setting%s%s%s",
+				    file, config_setting_source_line(s), path, *path ? "." : "", nm,
+				    expected, sug ? "; did you mean '" : "", sug ? sug : "",
+				    sug ? "'?" : "");
+	}
 	return 0;
 }

@@ -183,23 +183,6 @@ static int parse_seed(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* The closest of names[0..n) to name (at most 3 edits, as keys are suggested), or NULL. */
-static const char *suggest(const char *name, char *const *names, int n)
-{
-	struct mv_key *keys = calloc((size_t)(n > 0 ? n : 1), sizeof *keys);
-	const char *best = NULL;
-
-	if (keys == NULL)
-		return NULL;
-	for (int k = 0; k < n; k++)
-		keys[k].name = names[k];
-	struct mv_keytab kt = {n, keys, NULL};
-	const struct mv_key *s = mv_keytab_suggest(&kt, name);
-	if (s)
-		best = s->name;
-	free(keys);
-	return best;
-}
 
 /* After mv_batch_exec returned rc (1: stopped): the error to report. */
 static void stopped_error(int rc, long done, long total, const char *what, struct mv_error *err)
@@ -505,7 +488,7 @@ static int ens_columns(struct ens *e, const struct mv_scenario *sc, const char *
 			return mv_error_set(err, MV_EXIT_INPUT, "--columns: '%s' is the time, always the "
 					    "first column of the result", name);
 		if (found < 0) {
-			const char *sg = suggest(name, cols + 1, ncols - 1);
+			const char *sg = mv_suggest(name, (const char *const *)(cols + 1), ncols - 1);
 			return mv_error_set(err, MV_EXIT_INPUT,
 					    "--columns: expected a column of the scenario's output (see the "
 					    "header of 'mvsim run'), found unknown column '%s'%s%s%s",

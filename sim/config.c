@@ -57,35 +57,11 @@ static int fail_type(struct loader *L, const config_setting_t *s, int file, cons
 
 
 
-static int in_list(const char *name, const char *const *names)
-{
-	for (; *names; names++)
-		if (strcmp(name, *names) == 0)
-			return 1;
-	return 0;
-}
 
-/* Every member of group g must be named in names; else an error naming the typo. */
 static int check_known(struct loader *L, const config_setting_t *g, int file, const char *path,
 		       const char *const *names)
 {
-	int len = config_setting_length(g);
-
-	for (int k = 0; k < len; k++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned)k);
-		const char *nm = config_setting_name(s);
-		if (nm == NULL || in_list(nm, names))
-			continue;
-		char full[256], expected[512];
-		size_t used = 0;
-		snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", nm);
-		used = (size_t)snprintf(expected, sizeof expected, "one of");
-		for (const char *const *n = names; *n && used < sizeof expected; n++)
-			used += (size_t)snprintf(expected + used, sizeof expected - used, "%s %s",
-						 n == names ? "" : ",", *n);
-		return fail(L, s, file, full, expected, "an unknown setting");
-	}
-	return 0;
+	return mv_cfg_check_known(g, L->sc->files[file], path, names, L->err);
 }
 
 static int set_val(struct loader *L, int slot, double v, int kind, int file, int line)
@@ -903,6 +879,21 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 	char basepath[4096];
 	int line = 0;
 
+	/* A what-if changes its base through overrides, not by restating settings. */
+	for (int k = 0; k < config_setting_length(root); k++) {
+		const config_setting_t *m = config_setting_get_elem(root, (unsigned)k);
+		const char *nm = config_setting_name(m);
+		int allowed = 0, scenario = 0;
+		for (const char *const *w = whatif_keys; *w; w++)
+			allowed |= strcmp(*w, nm) == 0;
+		for (const char *const *t = top_keys; *t; t++)
+			scenario |= strcmp(*t, nm) == 0;
+		if (!allowed && scenario)
+			return fail(L, m, file, nm,
+				    "only base, name, description, overrides, events, series in a file with "
+				    "a base (change its values with overrides)",
+				    "a scenario setting");
+	}
 	if (check_known(L, root, file, "", whatif_keys))
 		return -1;
 	if (config_setting_type(b) != CONFIG_TYPE_STRING)

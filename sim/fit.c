@@ -103,47 +103,11 @@ static int get_string(struct loader *L, const config_setting_t *g, const char *p
 	return 0;
 }
 
-/* The names[] as a key table, for "did you mean" suggestions. */
-static const char *suggest(char *const *names, int n, const char *name)
-{
-	struct mv_key keys[256];
-	int k;
 
-	for (k = 0; k < n && k < 256; k++)
-		keys[k].name = names[k];
-	struct mv_keytab kt = {k, keys, NULL};
-	const struct mv_key *s = mv_keytab_suggest(&kt, name);
-	return s ? s->name : NULL;
-}
-
-/* Every member of group g must be one of names; else the typo, with a suggestion. */
 static int check_known(struct loader *L, const config_setting_t *g, const char *path,
 		       const char *const *names)
 {
-	int len = config_setting_length(g), nnames = 0;
-
-	while (names[nnames])
-		nnames++;
-	for (int k = 0; k < len; k++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned)k);
-		const char *nm = config_setting_name(s);
-		int known = nm == NULL;
-		for (int q = 0; !known && q < nnames; q++)
-			known = strcmp(nm, names[q]) == 0;
-		if (known)
-			continue;
-		char full[256], expected[256], found[200];
-		size_t used = (size_t)snprintf(expected, sizeof expected, "one of");
-		for (int q = 0; q < nnames; q++)
-			used += (size_t)snprintf(expected + used, sizeof expected - used, "%s %s",
-						 q ? "," : "", names[q]);
-		snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", nm);
-		const char *sug = suggest((char *const *)names, nnames, nm);
-		snprintf(found, sizeof found, "an unknown setting%s%s%s", sug ? "; did you mean '" : "",
-			 sug ? sug : "", sug ? "'?" : "");
-		return fail(L, s, full, expected, found);
-	}
-	return 0;
+	return mv_cfg_check_known(g, L->file, path, names, L->err);
 }
 
 /* rel relative to the directory of file (unless absolute); malloc'd. */
@@ -186,7 +150,7 @@ static int read_obs(struct loader *L, const config_setting_t *g, int q)
 		if (strcmp(f->columns[c], s) == 0)
 			o->col = c;
 	if (o->col < 0) {
-		const char *sug = suggest(f->columns, f->ncols, s);
+		const char *sug = mv_suggest(s, (const char *const *)f->columns, f->ncols);
 		snprintf(found, sizeof found, "'%.100s'%s%s%s", s, sug ? "; did you mean '" : "",
 			 sug ? sug : "", sug ? "'?" : "");
 		snprintf(sub, sizeof sub, "%s.column", path);

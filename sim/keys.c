@@ -282,14 +282,30 @@ static int edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+const char *mv_suggest(const char *name, const char *const *names, int n)
+{
+	const char *best = NULL;
+	int bestd = 4; /* further than 3 edits is no suggestion */
+
+	for (int k = 0; k < n; k++) {
+		int d = edit_distance(name, names[k]);
+		/* ... nor are as many edits as half the name ("time" is not a typo of "name") */
+		if (d < bestd && 2 * (size_t)d < strlen(name)) {
+			bestd = d;
+			best = names[k];
+		}
+	}
+	return best;
+}
+
 const struct mv_key *mv_keytab_suggest(const struct mv_keytab *kt, const char *name)
 {
 	const struct mv_key *best = NULL;
-	int bestd = 4; /* further than 3 edits is no suggestion */
+	int bestd = 4; /* as mv_suggest */
 
 	for (int k = 0; k < kt->nkeys; k++) {
 		int d = edit_distance(name, kt->keys[k].name);
-		if (d < bestd) {
+		if (d < bestd && 2 * (size_t)d < strlen(name)) {
 			bestd = d;
 			best = &kt->keys[k];
 		}

@@ -104,23 +104,6 @@ static const struct reducer {
 const char *const mv_metric_reducers[] = {"initial", "final", "min",   "max", "mean",
 					  "argmin",  "argmax", "cross", NULL};
 
-/* The closest of names[0..n) to name, or NULL (mv_keytab_suggest's rule: at most 3 edits). */
-static const char *suggest(const char *name, const char *const *names, int n)
-{
-	struct mv_key *keys = calloc((size_t)(n > 0 ? n : 1), sizeof *keys);
-	const char *best = NULL;
-
-	if (keys == NULL)
-		return NULL;
-	for (int k = 0; k < n; k++)
-		keys[k].name = (char *)names[k];
-	struct mv_keytab kt = {n, keys, NULL};
-	const struct mv_key *s = mv_keytab_suggest(&kt, name);
-	if (s)
-		best = s->name;
-	free(keys);
-	return best;
-}
 
 static int find_column(const char *name, size_t len, char *const *columns, int ncols)
 {
@@ -135,7 +118,7 @@ static int bad_column(const char *spec, const char *name, size_t len, char *cons
 {
 	char col[MV_METRIC_MAX_NAME];
 	snprintf(col, sizeof col, "%.*s", (int)(len < sizeof col - 1 ? len : sizeof col - 1), name);
-	const char *s = suggest(col, (const char *const *)columns, ncols);
+	const char *s = mv_suggest(col, (const char *const *)columns, ncols);
 	return mv_error_set(err, MV_EXIT_INPUT,
 			    "%s: expected a column of the scenario's output, found unknown column '%s' in "
 			    "'%s'%s%s%s",
@@ -168,7 +151,7 @@ int mv_metric_parse(const char *spec, char *const *columns, int ncols, const cha
 	if (r == NREDUCERS) {
 		char name[MV_METRIC_MAX_NAME];
 		snprintf(name, sizeof name, "%.*s", (int)rlen, spec);
-		const char *s = suggest(name, mv_metric_reducers, NREDUCERS);
+		const char *s = mv_suggest(name, mv_metric_reducers, NREDUCERS);
 		return mv_error_set(err, MV_EXIT_INPUT,
 				    "%s: expected REDUCER:COLUMN with REDUCER one of %s, found unknown "
 				    "reducer '%s' in '%s'%s%s%s",

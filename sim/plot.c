@@ -526,23 +526,6 @@ static int valid_name(const char *name)
 	return 1;
 }
 
-/* The closest of names[0..n) to name (at most 3 edits, as keys are suggested), or NULL. */
-static const char *suggest(const char *name, char *const *names, int n)
-{
-	struct mv_key *keys = calloc((size_t)(n > 0 ? n : 1), sizeof *keys);
-	const char *best = NULL;
-
-	if (keys == NULL)
-		return NULL;
-	for (int k = 0; k < n; k++)
-		keys[k].name = names[k];
-	struct mv_keytab kt = {n, keys, NULL};
-	const struct mv_key *s = mv_keytab_suggest(&kt, name);
-	if (s)
-		best = s->name;
-	free(keys);
-	return best;
-}
 
 /* "a, b or c" (last: " or ") of names[0..n) into buf, cut short with ", ..." when it does
  * not fit; "none" when n is 0. */
@@ -607,7 +590,7 @@ static int resolve_options(const struct result *r, const char *path, const struc
 					    fo->option, val[o], what[fo->names],
 					    fo->names == NAMES_PARAMETER ? "its parameters" : "its metrics",
 					    list);
-		const char *s = suggest(val[o], names, n);
+		const char *s = mv_suggest(val[o], (const char *const *)names, n);
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: column '%s' is absent (%s takes %s: "
 				    "%s)%s%s%s", path, val[o], fo->option, what[fo->names], list,
 				    s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");

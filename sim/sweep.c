@@ -405,35 +405,10 @@ static int get_integer(struct loader *L, const config_setting_t *s, const char *
 	return 0;
 }
 
-/* Every member of group g must be one of names; else the typo, with a suggestion. */
 static int check_known(struct loader *L, const config_setting_t *g, const char *path,
 		       const char *const *names)
 {
-	int len = config_setting_length(g), nnames = 0;
-	struct mv_key keys[16];
-
-	while (names[nnames] && nnames < 16) {
-		keys[nnames].name = (char *)names[nnames];
-		nnames++;
-	}
-	struct mv_keytab kt = {nnames, keys, NULL};
-	for (int k = 0; k < len; k++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned)k);
-		const char *nm = config_setting_name(s);
-		if (nm == NULL || mv_keytab_find(&kt, nm))
-			continue;
-		char full[256], expected[256], found[200];
-		size_t used = (size_t)snprintf(expected, sizeof expected, "one of");
-		for (int n = 0; n < nnames; n++)
-			used += (size_t)snprintf(expected + used, sizeof expected - used, "%s %s",
-						 n ? "," : "", names[n]);
-		snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", nm);
-		const struct mv_key *sug = mv_keytab_suggest(&kt, nm);
-		snprintf(found, sizeof found, "an unknown setting%s%s%s", sug ? "; did you mean '" : "",
-			 sug ? sug->name : "", sug ? "'?" : "");
-		return fail(L, s, full, expected, found);
-	}
-	return 0;
+	return mv_cfg_check_known(g, L->file, path, names, L->err);
 }
 
 static int read_method(struct loader *L, const config_setting_t *g)

@@ -670,7 +670,8 @@ static void test_run_input_errors(void **state)
 	r = RUN("run", "tests/data/cli/bad_setting.cfg", "-o", path);
 	expect_error(&r, 2,
 		     "mvsim: tests/data/cli/bad_setting.cfg:4: setting 'domains.d.intertia': "
-		     "expected one of name, weight, inertia, found an unknown setting\n");
+		     "expected one of name, weight, inertia, found an unknown setting; did you mean "
+		     "'inertia'?\n");
 	assert_int_equal(list_dir(dir, names, sizeof names), 0);
 	result_free(&r);
 

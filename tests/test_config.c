@@ -630,22 +630,22 @@ static const struct bad_case bad_cases[] = {
 	/* unknown settings */
 	CASE("unknown_setting", ":8: setting 'descripton': expected one of name, description, "
 				"time, integrator, model, focal, domains, vectors, events, series, "
-				"noise, found an unknown setting"),
+				"noise, found an unknown setting; did you mean 'description'?"),
 	CASE("unknown_time_setting", ":3: setting 'time.output_stp': expected one of start, end, "
-				     "output_step, spinup, found an unknown setting"),
+				     "output_step, spinup, found an unknown setting; did you mean 'output_step'?"),
 	CASE("unknown_domain_setting", ":4: setting 'domains.economy.wieght': expected one of "
-				       "name, weight, inertia, found an unknown setting"),
+				       "name, weight, inertia, found an unknown setting; did you mean 'weight'?"),
 	CASE("unknown_vector_setting",
 	     ":6: setting 'vectors.russia.growht': expected one of name, angle, mass, growth, "
 	     "distance, connectivity, salience, initial, aspiration, responsiveness, effort_decay, "
 	     "effort, red_line, coercion, tension_decay, tension, restraint, hazard, noise_sigma, "
-	     "found an unknown setting"),
+	     "found an unknown setting; did you mean 'growth'?"),
 	CASE("unknown_hazard_setting", ":6: setting 'vectors.russia.hazard.treshold': expected "
-				       "one of max, threshold, width, found an unknown setting"),
+				       "one of max, threshold, width, found an unknown setting; did you mean 'threshold'?"),
 	CASE("unknown_event_setting", ":9: setting 'events[0].lable': expected one of at, over, "
-				      "key, set, add, mul, label, found an unknown setting"),
+				      "key, set, add, mul, label, found an unknown setting; did you mean 'label'?"),
 	CASE("unknown_noise_setting", ":8: setting 'noise.sed': expected one of sigma, "
-				      "correlation, step, seed, found an unknown setting"),
+				      "correlation, step, seed, found an unknown setting; did you mean 'seed'?"),
 	/* types */
 	CASE("string_for_number", ":6: setting 'vectors.russia.mass': expected a number, found a "
 				  "string (\"1.0\")"),
@@ -835,13 +835,14 @@ static const struct bad_case bad_cases[] = {
 	{"base_bad", F("base_bad"), {NULL, NULL},
 	 F("negative_mass") ":7: setting 'vectors.china.mass': expected a number >= 0, found -1",
 	 NULL, NULL},
-	CASE("whatif_time", ":3: setting 'time': expected one of base, name, description, "
-			    "overrides, events, series, found an unknown setting"),
+	CASE("whatif_time", ":3: setting 'time': expected only base, name, description, overrides, "
+			    "events, series in a file with a base (change its values with overrides), "
+			    "found a scenario setting"),
 	CASE("override_unknown_key", ":4: setting 'overrides[0].key': expected a key of this "
 				     "scenario (mvsim keys SCENARIO lists them), found unknown key "
 				     "'vectors.china.groth'; did you mean 'vectors.china.growth'?"),
 	CASE("override_unknown_setting", ":4: setting 'overrides[0].valeu': expected one of key, "
-					 "value, found an unknown setting"),
+					 "value, found an unknown setting; did you mean 'value'?"),
 	CASE("override_missing_value", ":4: setting 'overrides[0].value': expected a number, found "
 				       "nothing (required)"),
 	CASE("override_value_string", ":4: setting 'overrides[0].value': expected a number, found "

@@ -27,4 +27,10 @@ struct mv_error;
  * and cfg not initialised. */
 int mv_cfg_read(config_t *cfg, const char *path, const char *what, struct mv_error *err);
 
+/* Every member of group g (at path, in file) must be one of names (NULL-terminated); else
+ * `file:line: setting 'path.typo': expected one of ..., found an unknown setting; did you
+ * mean 'x'?` (code 2) and -1. A typo must not pass silently. */
+int mv_cfg_check_known(const config_setting_t *g, const char *file, const char *path,
+		       const char *const *names, struct mv_error *err);
+
 #endif

@@ -95,6 +95,10 @@ const struct mv_key *mv_keytab_find(const struct mv_keytab *kt, const char *name
 /* The closest key to name (for "did you mean"), or NULL when nothing is close. */
 const struct mv_key *mv_keytab_suggest(const struct mv_keytab *kt, const char *name);
 
+/* The closest of names[0..n) to name (at most 3 edits), or NULL: the "did you mean" of every
+ * message about an unknown name (keys, settings, columns, reducers, options). */
+const char *mv_suggest(const char *name, const char *const *names, int n);
+
 /* Describes a rule for messages: "a number >= 0", ... */
 const char *mv_rule_str(int rule);
 
