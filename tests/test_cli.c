@@ -36,27 +36,6 @@ struct result {
 	char cmd[512]; /* for messages */
 };
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t n = 0, cap = 0, got;
-	do {
-		if (cap - n < 65536) {
-			cap = cap ? 2 * cap : 1 << 17;
-			buf = realloc(buf, cap + 1);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
 
 static void result_free(struct result *r)
 {
@@ -128,9 +107,9 @@ static struct result run_args(const char *const *args, const char *stdout_path)
 	pid_t pid = spawn_mvsim(args, stdout_path, -1, 0, r.cmd, sizeof r.cmd);
 	assert_int_equal(waitpid(pid, &r.status, 0), pid);
 	snprintf(p, sizeof p, "%s/stdout", rundir);
-	r.out = stdout_path ? strdup("") : slurp(p, &r.nout);
+	r.out = stdout_path ? strdup("") : tu_slurp(p, &r.nout);
 	snprintf(p, sizeof p, "%s/stderr", rundir);
-	r.err = slurp(p, &r.nerr);
+	r.err = tu_slurp(p, &r.nerr);
 	/* a sanitizer report is a failure whatever the exit status */
 	if (strstr(r.err, "Sanitizer") || strstr(r.err, "runtime error:"))
 		fail_msg("%s: sanitizer report:\n%s", r.cmd, r.err);
@@ -489,7 +468,7 @@ static void test_run_output_file(void **state)
 	assert_int_equal(r.nout, 0); /* nothing on stdout */
 	assert_int_equal(list_dir(dir, names, sizeof names), 1);
 	assert_string_equal(names, "out.tsv");
-	char *content = slurp(path, NULL);
+	char *content = tu_slurp(path, NULL);
 	assert_string_equal(content, baseline_out); /* the same bytes as on stdout */
 	free(content);
 	result_free(&r);
@@ -500,7 +479,7 @@ static void test_run_output_file(void **state)
 	r = RUN("run", opt, KZ);
 	expect_ok(&r);
 	assert_int_equal(r.nout, 0);
-	content = slurp(path, NULL);
+	content = tu_slurp(path, NULL);
 	assert_string_equal(content, baseline_out);
 	assert_int_equal(list_dir(dir, names, sizeof names), 1);
 	free(content);
@@ -744,7 +723,7 @@ static void test_run_signals(void **state)
 		assert_int_equal(WEXITSTATUS(status), 128 + sigs[q]);
 		snprintf(p, sizeof p, "%s/stderr", rundir);
 		size_t n;
-		char *err = slurp(p, &n);
+		char *err = tu_slurp(p, &n);
 		snprintf(msg, sizeof msg, "mvsim: interrupted by %s\n", names[q]);
 		assert_string_equal(err, msg);
 		free(err);
@@ -787,7 +766,7 @@ static void test_run_output_vanishes(void **state)
 	assert_int_equal(WEXITSTATUS(status), 1);
 	snprintf(p, sizeof p, "%s/stderr", rundir);
 	size_t n;
-	char *err = slurp(p, &n);
+	char *err = tu_slurp(p, &n);
 	assert_true(starts_with(err, "mvsim: "));
 	assert_non_null(strstr(err, "into place: No such file or directory"));
 	free(err);
@@ -838,7 +817,7 @@ static void test_run_stdout_closed_early(void **state)
 		assert_string_equal(line, "# mvsim 0.1.0");
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		snprintf(errp, sizeof errp, "%s/stderr", rundir);
-		char *err = slurp(errp, NULL);
+		char *err = tu_slurp(errp, NULL);
 		if (strstr(err, "Sanitizer") || strstr(err, "runtime error:"))
 			fail_msg("%s: sanitizer report:\n%s", cmd, err);
 		if (WIFSIGNALED(status)) {
@@ -1025,7 +1004,7 @@ static int group_setup(void **state)
 	if (f == NULL)
 		return -1;
 	fclose(f);
-	baseline_out = slurp(p, NULL);
+	baseline_out = tu_slurp(p, NULL);
 	unlink(p);
 	return 0;
 }

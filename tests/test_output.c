@@ -110,27 +110,6 @@ static int is_tmp_of(const char *name, const char *base)
 	       strlen(name + lb + 5) == 6;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	char *buf = NULL;
-	size_t n = 0, cap = 0, got;
-	do {
-		if (cap - n < 65536) {
-			cap = cap ? 2 * cap : 1 << 17;
-			buf = realloc(buf, cap + 1);
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
 
 /* Splits text into lines in place (no trailing newline kept). Returns the count; the text
  * must end with '\n'. */
@@ -308,7 +287,7 @@ static void test_file_contents(void **state)
 	snprintf(want[nw++], 256, "# event\t2002\t0\tmodel.beta\ttie, second in file");
 
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = tu_slurp(path, &len);
 	assert_true(len > 0 && text[len - 1] == '\n');
 	char **lines;
 	int nl = split_lines(text, &lines);
@@ -383,7 +362,7 @@ static void test_minimal_metadata(void **state)
 	assert_non_null(w);
 	run_into(&fx, w, NULL, &t);
 	assert_int_equal(mv_writer_commit(w, &err), 0);
-	char *content = slurp(path, NULL), **lines;
+	char *content = tu_slurp(path, NULL), **lines;
 	int nl = split_lines(content, &lines);
 	static const char *const kinds[] = {"# mvsim ", "# scenario\tbare", "# file\t", "# sha256\t",
 					    "# integrator\trk8pd\trtol=1e-08\tatol=1e-10",
@@ -420,7 +399,7 @@ static void test_wide_row(void **state)
 	assert_int_equal(mv_writer_row(w, row, N, &err), 0);
 	assert_int_equal(mv_writer_row(w, row, 3, &err), 0);
 	assert_int_equal(mv_writer_commit(w, &err), 0);
-	char *content = slurp(path, NULL), **lines;
+	char *content = tu_slurp(path, NULL), **lines;
 	assert_int_equal(split_lines(content, &lines), 2);
 	char **f = malloc((N + 1) * sizeof *f);
 	assert_int_equal(split_tabs(lines[0], f, N + 1), N);
@@ -476,12 +455,12 @@ static void test_temporary_then_rename(void **state)
 	free(t.rows.v);
 	run_into(&fx, w, NULL, &t);
 	assert_int_equal(list_dir(dir, names, sizeof names), 2);
-	char *old = slurp(path, NULL);
+	char *old = tu_slurp(path, NULL);
 	assert_string_equal(old, "old contents\n");
 	free(old);
 	assert_int_equal(mv_writer_commit(w, &err), 0);
 	assert_int_equal(list_dir(dir, names, sizeof names), 1);
-	char *now = slurp(path, NULL);
+	char *now = tu_slurp(path, NULL);
 	assert_true(strncmp(now, "# mvsim ", 8) == 0);
 	free(now);
 
@@ -521,7 +500,7 @@ static void test_abort_leaves_nothing(void **state)
 	mv_writer_abort(w);
 	assert_int_equal(list_dir(dir, names, sizeof names), 1);
 	assert_string_equal(names, "res.tsv");
-	char *prev = slurp(path, NULL);
+	char *prev = tu_slurp(path, NULL);
 	assert_string_equal(prev, "previous\n");
 	free(prev);
 
@@ -695,7 +674,7 @@ static void test_stdout(void **state)
 		/* only the redirect target: no temporary, no file named "-" */
 		assert_int_equal(list_dir(dir, names, sizeof names), 1);
 		assert_string_equal(names, "captured.tsv");
-		char *content = slurp(file, NULL), **lines;
+		char *content = tu_slurp(file, NULL), **lines;
 		int nl = split_lines(content, &lines);
 		assert_true(strncmp(lines[0], "# mvsim ", 8) == 0);
 		assert_true(strncmp(lines[nl - 4], "t\tshare_north\t", 14) == 0);
