@@ -216,6 +216,23 @@ static void test_hand_worked(void **state)
 	assert_int_equal(B->k, 7);
 	assert_true(B->coverage == 1.0 && B->coverage_all == 1.0 && B->density == 7.0 / 8);
 
+	/* The same data as a file (tests/data/prim/hand.tsv, the example of docs/discovery.md)
+	 * give the same trajectory. */
+	struct mv_prim_input *in = NULL;
+	struct mv_prim_result *rf = NULL;
+	struct mv_error err = { 0 };
+	if (mv_prim_read("tests/data/prim/hand.tsv", "crisis", hand_names, 2, &in, &err) ||
+	    mv_prim_run(in, &o, &rf, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(rf->boxes[0].nsteps, 5);
+	for (int s = 0; s < 5; s++) {
+		assert_int_equal(rf->boxes[0].steps[s].n, B->steps[s].n);
+		assert_true(rf->boxes[0].steps[s].lo[1] == B->steps[s].lo[1]);
+		assert_true(rf->boxes[0].steps[s].hi[1] == B->steps[s].hi[1]);
+	}
+	mv_prim_result_free(rf);
+	mv_prim_input_free(in);
+
 	char line[256];
 	mv_prim_summary(r, 0, line, sizeof line);
 	assert_string_equal(line, "box 1: coverage 1.00, density 0.88 \xe2\x80\x94 1.5 \xe2\x89\xa4 b \xe2\x89\xa4 9.5");
