@@ -346,6 +346,34 @@ static void test_paste_needs_density(void **state)
 	mv_prim_result_free(r);
 }
 
+/* Pasting's data include the points on the current limit (EMA's box test is inclusive). Nine
+ * points (a, b, c), α = β = 0.2:
+ *   (1,3,1) (5,5,0) (4,4,1) (1,1,1) (3,1,0) (1,3,0) (1,3,1) (1,3,1) (1,2,0)
+ * Peeling: a <= 3.5 (removes a = 4, 5), then a <= 1 — six box values of a are 1 and one is 3:
+ * i = 4.8, lo walks down the tied 1s to index 0 and the quantile is (1 + 1)/2 = 1, a data
+ * value — then b >= 2.5: the four points (1, 3), three of them cases. Pasting a's upper limit:
+ * the points with a >= 1 that satisfy b >= 2.5 are the four at a = 1 (on the limit) and (4, 4),
+ * (5, 5); the 0.2-quantile of {1, 1, 1, 1, 4, 5} (i = 1, hi walks to the 4) is 2.5, which adds
+ * no point: objective 0, and pasting stops with a <= 1. Were the points on the limit left out,
+ * the data {4, 5} would give 4.5 and add the case (4, 4). */
+static void test_paste_inclusive_limit(void **state)
+{
+	(void)state;
+	double x[] = { 1, 3, 5, 5, 4, 4, 1, 1, 3, 1, 1, 3, 1, 3, 1, 3, 1, 2 };
+	double y[] = { 1, 0, 1, 1, 0, 0, 1, 1, 0 };
+	struct mv_prim_options o;
+	hand_opts(&o);
+	struct mv_prim_result *r = run(2, 9, hand_names, x, y, &o);
+	const struct mv_prim_box *B = &r->boxes[0];
+	assert_int_equal(B->nsteps, 4);
+	assert_int_equal(B->steps[3].phase, 'p');
+	assert_true(B->steps[2].hi[0] == 1.0);
+	assert_true(B->hi[0] == 1.0 && B->lo[1] == 2.5);
+	assert_int_equal(B->n, 4);
+	assert_int_equal(B->k, 3);
+	mv_prim_result_free(r);
+}
+
 /* The objectives on one candidate (n_old 10, k_old 5 → n_new 8, k_new 5), through a
  * one-step run: a = 1..10, cases a >= 3 ... checked via the public result only where the
  * three objectives choose differently: lenient1 and lenient2 stop at density 1, original
@@ -874,6 +902,7 @@ int main(void)
 		cmocka_unit_test(test_tie_earlier_parameter),
 		cmocka_unit_test(test_mass_min),
 		cmocka_unit_test(test_paste_needs_density),
+		cmocka_unit_test(test_paste_inclusive_limit),
 		cmocka_unit_test(test_objectives_differ),
 		cmocka_unit_test(test_covering),
 		cmocka_unit_test(test_synthetic_noise_free),
