@@ -152,7 +152,7 @@ struct prim {
 	double *buf;               /* N scratch */
 };
 
-static double X(const struct prim *P, int j, long i)
+static double xv(const struct prim *P, int j, long i)
 {
 	return P->xc[(size_t)j * P->N + i];
 }
@@ -217,35 +217,44 @@ static int append_step(struct mv_prim_box *B, int *cap, const struct prim *P, ch
 	return 0;
 }
 
-static const struct prim *sort_ctx; /* qsort has no context argument */
-static int sort_dim;
+struct keyed {
+	double v;
+	long i;
+};
 
-static int by_x(const void *a, const void *b)
+static int by_value(const void *a, const void *b)
 {
-	long i = *(const long *)a, k = *(const long *)b;
-	double xa = X(sort_ctx, sort_dim, i), xb = X(sort_ctx, sort_dim, k);
-	if (xa != xb)
-		return xa < xb ? -1 : 1;
-	return (i > k) - (i < k);
+	const struct keyed *x = a, *y = b;
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
 }
 
-/* The box's points, sorted once per dimension, with their running counts of cases. */
-static void sort_box(struct prim *P)
+/* The box's points, sorted once per dimension (ties by index, so the order is the same on
+ * every platform), with their running counts of cases. */
+static int sort_box(struct prim *P)
 {
+	struct keyed *k = malloc((size_t)(P->nr ? P->nr : 1) * sizeof *k);
+	if (k == NULL)
+		return -1;
 	for (int j = 0; j < P->p; j++) {
 		long *ord = P->ord + (size_t)j * P->N;
-		memcpy(ord, P->rem, (size_t)P->nr * sizeof *ord);
-		sort_ctx = P;
-		sort_dim = j;
-		qsort(ord, (size_t)P->nr, sizeof *ord, by_x);
 		double *val = P->val + (size_t)j * P->N;
 		long *pre = P->pre + (size_t)j * (P->N + 1);
+		for (long t = 0; t < P->nr; t++) {
+			k[t].i = P->rem[t];
+			k[t].v = xv(P, j, P->rem[t]);
+		}
+		qsort(k, (size_t)P->nr, sizeof *k, by_value);
 		pre[0] = 0;
 		for (long t = 0; t < P->nr; t++) {
-			val[t] = X(P, j, ord[t]);
+			ord[t] = k[t].i;
+			val[t] = k[t].v;
 			pre[t + 1] = pre[t] + P->c[ord[t]];
 		}
 	}
+	free(k);
+	return 0;
 }
 
 /* Drops the points no longer in the box (P->in) from every dimension's sorted list. */
@@ -381,7 +390,7 @@ static int paste(struct prim *P, struct mv_prim_box *B, int *cap)
 			int s = -1;
 			for (int q = 0; q < nrd; q++) {
 				int j = rd[q];
-				double x = X(P, j, i);
+				double x = xv(P, j, i);
 				if (x < P->lo[j] || x > P->hi[j]) {
 					if (s != -1) {
 						s = -2;
@@ -401,7 +410,7 @@ static int paste(struct prim *P, struct mv_prim_box *B, int *cap)
 				long m = 0;
 				for (long t = 0; t < P->nr; t++) {
 					long i = P->rem[t];
-					double x = X(P, u, i);
+					double x = xv(P, u, i);
 					if ((P->tmp[i] == u && (upper ? x > lim : x < lim)) ||
 					    (P->tmp[i] == -1 && x == lim))
 						P->buf[m++] = x;
@@ -420,7 +429,7 @@ static int paste(struct prim *P, struct mv_prim_box *B, int *cap)
 				c.k = P->kb;
 				for (long t = 0; t < P->nr; t++) {
 					long i = P->rem[t];
-					double x = X(P, u, i);
+					double x = xv(P, u, i);
 					if (P->tmp[i] == u &&
 					    (upper ? x > lim && x <= c.value : x < lim && x >= c.value)) {
 						c.n++;
@@ -444,7 +453,7 @@ static int paste(struct prim *P, struct mv_prim_box *B, int *cap)
 		double lim = best.upper ? P->hi[u] : P->lo[u];
 		for (long t = 0; t < P->nr; t++) {
 			long i = P->rem[t];
-			double x = X(P, u, i);
+			double x = xv(P, u, i);
 			if (P->tmp[i] == u && (best.upper ? x > lim && x <= best.value
 							  : x < lim && x >= best.value))
 				P->in[i] = 1;
@@ -464,7 +473,7 @@ static int paste(struct prim *P, struct mv_prim_box *B, int *cap)
 static int inside(const struct prim *P, long i, const double *lo, const double *hi)
 {
 	for (int j = 0; j < P->p; j++) {
-		double x = X(P, j, i);
+		double x = xv(P, j, i);
 		if (x < lo[j] || x > hi[j])
 			return 0;
 	}
@@ -561,8 +570,7 @@ static int find_box(struct prim *P, struct mv_prim_result *r, int b, const char 
 	}
 	B->n_remaining = P->nr;
 	B->k_remaining = P->kb;
-	sort_box(P);
-	if (append_step(B, &cap, P, 'i') || peel(P, B, &cap) || paste(P, B, &cap))
+	if (sort_box(P) || append_step(B, &cap, P, 'i') || peel(P, B, &cap) || paste(P, B, &cap))
 		goto oom;
 
 	const struct mv_prim_options *o = P->o;
@@ -1017,9 +1025,12 @@ int mv_prim_read(const char *path, const char *metric, const char *const *params
 			rows_cap = nc;
 		}
 		long r = in->n;
+		in->failed[r] = scol >= 0 && strcmp(fld[scol], "ok") != 0;
 		for (int j = 0; j < in->p; j++) {
-			double x;
-			if (parse_number(fld[col[j]], &x) || !isfinite(x)) {
+			double x = NAN;
+			if (in->failed[r])
+				; /* a failed run's fields are not analysed */
+			else if (parse_number(fld[col[j]], &x) || !isfinite(x)) {
 				mv_error_set(err, MV_EXIT_INPUT,
 					     "%s:%ld: column '%s': expected a finite number, found '%s'",
 					     path, lineno, in->names[j], fld[col[j]]);
@@ -1027,7 +1038,6 @@ int mv_prim_read(const char *path, const char *metric, const char *const *params
 			}
 			in->x[(size_t)r * in->p + j] = x;
 		}
-		in->failed[r] = scol >= 0 && strcmp(fld[scol], "ok") != 0;
 		double y = NAN;
 		if (!in->failed[r] && parse_number(fld[mcol], &y)) {
 			mv_error_set(err, MV_EXIT_INPUT,

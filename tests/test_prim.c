@@ -645,6 +645,21 @@ static void test_read_plain(void **state)
 	mv_prim_input_free(in);
 }
 
+/* A failed run's fields are not read (they may be anything); the run is counted as left out. */
+static void test_read_failed_row(void **state)
+{
+	(void)state;
+	struct mv_prim_input *in = NULL;
+	struct mv_error err = { 0 };
+	const char *const params[] = { "x", "y" };
+	if (mv_prim_read("tests/data/prim/failed.tsv", "m", params, 2, &in, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(in->n, 3);
+	assert_true(!in->failed[0] && in->failed[1] && !in->failed[2]);
+	assert_true(in->x[4] == 3 && in->y[2] == 0.1);
+	mv_prim_input_free(in);
+}
+
 /* The tables read back: labels, headers, and numbers that are exactly the result's. */
 static void test_write_tables(void **state)
 {
@@ -910,6 +925,7 @@ int main(void)
 		cmocka_unit_test(test_python_reference),
 		cmocka_unit_test(test_read_summary),
 		cmocka_unit_test(test_read_plain),
+		cmocka_unit_test(test_read_failed_row),
 		cmocka_unit_test(test_write_tables),
 		cmocka_unit_test(test_summary_lines),
 		cmocka_unit_test(test_bad_files),
