@@ -1195,9 +1195,15 @@ static double min_qp(const struct mv_prim_box *B, int j)
 
 int mv_prim_summary(const struct mv_prim_result *r, int b, char *buf, size_t size)
 {
-	const struct mv_prim_box *B = &r->boxes[b];
 	size_t len = 0;
 	int order[MV_PRIM_MAX_PARAMS], n = 0;
+
+	if (b < 0 || b >= r->nboxes) {
+		if (size > 0)
+			buf[0] = '\0';
+		return 0;
+	}
+	const struct mv_prim_box *B = &r->boxes[b];
 
 #define OUT(...)                                                                               \
 	do {                                                                                   \

@@ -727,6 +727,16 @@ static void test_summary_lines(void **state)
 			 r->boxes[1].density_all, r->boxes[1].coverage, r->boxes[1].density);
 		assert_memory_equal(line, want, strlen(want));
 	}
+	/* A box that does not exist: an empty line. */
+	assert_int_equal(mv_prim_summary(r, r->nboxes, line, sizeof line), 0);
+	assert_string_equal(line, "");
+	/* A stream that cannot be written: an error, code 1. */
+	FILE *ro = fopen("tests/data/prim/hand.tsv", "r");
+	assert_non_null(ro);
+	struct mv_error err = { 0 };
+	assert_int_equal(mv_prim_write(ro, r, &err), -1);
+	assert_int_equal(err.code, MV_EXIT_FAIL);
+	fclose(ro);
 	/* A short buffer: truncated, terminated, and the length it needed returned. */
 	char small[12];
 	int need = mv_prim_summary(r, 0, small, sizeof small);

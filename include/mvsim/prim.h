@@ -38,8 +38,9 @@ struct mv_prim_input {
  * named `metric`; the parameters are the columns named params[0..nparams), or, when params
  * is NULL, those named by the file's `# parameter\tKEY\t...` lines (an mvsim sweep
  * summary's metadata), in that order. A `status` column, if present, marks a row failed
- * when it is not "ok". Parameter fields must be finite numbers; a metric field a number or
- * nan (NaN: left out); in failed rows the metric is not read.
+ * when it is not "ok"; a failed row's fields are not read (x and y are NaN there). In the
+ * other rows parameter fields must be finite numbers, the metric a number or nan (NaN: the
+ * row is left out of the analysis).
  * On success *out is a new input (free with mv_prim_input_free) and 0 is returned; on
  * failure -1 with err set (code 2, `path:line: ...` where a line is to blame):
  * the file cannot be read; no header; a row with the wrong number of fields; the metric or
@@ -158,7 +159,8 @@ double mv_prim_binom_sf(long h, long t, double p);
  * Returns 0, or -1 with err set (code 1) when writing fails (ferror on f). Does not close f. */
 int mv_prim_write(FILE *f, const struct mv_prim_result *r, struct mv_error *err);
 
-/* Writes the one-line human summary of box b (0-based) into buf (always NUL-terminated):
+/* Writes the one-line human summary of box b (0-based, < r->nboxes; otherwise an empty
+ * string) into buf (always NUL-terminated when size > 0):
  * `box 1: coverage 0.72, density 0.78 — coercion ≥ 2.72, red_line ≥ 0.42, ...`, the
  * restrictions ordered by their smallest quasi-p-value (most significant first); later
  * boxes also give their coverage and density among the remaining points. Returns the length
