@@ -8,9 +8,13 @@ incrementally: it shares no code or shortcut with sim/prim.c, so agreement betwe
 checks the C implementation's bookkeeping. It cannot catch a misreading of EMA that both
 share; the reading is written out in docs/discovery.md.
 
-Usage: prim_ref.py DATA.tsv > REF.tsv  (DATA: header x0..x{p-1} y status; y 1/0 or nan)
-       prim_ref.py --make-data > DATA.tsv  (the dataset committed as ema_case.tsv)
-Options are fixed below (OPTS) and written into the reference's first lines.
+Usage: prim_ref.py DATA.tsv [OBJECTIVE] > REF  (DATA: header x0..x{p-1} y status; y 1/0 or nan)
+       prim_ref.py --make-data > DATA.tsv    (the dataset committed as ema_case.tsv)
+Options are fixed below (OPTS; OBJECTIVE, default lenient1, replaces the objective) and
+written into the reference's first line. The committed references:
+    prim_ref.py ema_case.tsv > ema_case.ref
+    prim_ref.py ema_case.tsv lenient2 > ema_case.lenient2.ref
+    prim_ref.py ema_case.tsv original > ema_case.original.ref
 """
 import math
 import sys
@@ -184,7 +188,9 @@ def main():
     N, K = len(X), sum(c)
     ilo = [min(x[j] for x in X) for j in range(p)]
     ihi = [max(x[j] for x in X) for j in range(p)]
-    o = OPTS
+    o = dict(OPTS)
+    if len(sys.argv) > 2:
+        o["objective"] = sys.argv[2]
     print("# prim_ref.py reference (y > 0.5)", " ".join(f"{k}={v}" for k, v in o.items()))
     print(f"# counts\t{N}\t{K}")
     rem = list(range(N))
