@@ -22,12 +22,18 @@ OPT     ?= -O2 -g
 SAN     ?=
 OPENMP  ?= -fopenmp
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SAN) $(OPENMP) -MMD -MP -Iinclude $(PKG_CFLAGS) \
-	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' $(if $(wildcard sim/plot.c),-DHAVE_PLOT) \
+	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' \
 	     $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(OPENMP) $(LDLIBS)
 
-LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
+# sim/*.c is the library (libmvsim.a); sim/cli/*.c is the mvsim executable (git's builtin/):
+# main.c plus the commands and their kit, archived apart (libmvsim-cli.a, never installed) so
+# the tests can call a command in-process.
+LIB_SRC := $(wildcard sim/*.c)
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/obj/%.o)
+CLI_SRC := $(filter-out sim/cli/main.c,$(wildcard sim/cli/*.c))
+CLI_OBJ := $(CLI_SRC:sim/cli/%.c=$(BUILD)/obj/cli/%.o)
+CLI_LIB := $(BUILD)/libmvsim-cli.a
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 MVSIM   := $(BUILD)/mvsim
@@ -50,16 +56,25 @@ $(BUILD)/obj/%.o: sim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+$(BUILD)/obj/cli/%.o: sim/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
 $(BUILD)/libmvsim.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
-$(MVSIM): $(BUILD)/obj/main.o $(BUILD)/libmvsim.a
+$(CLI_LIB): $(CLI_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(MVSIM): $(BUILD)/obj/cli/main.o $(CLI_LIB) $(BUILD)/libmvsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libmvsim.a
+# Tests see the CLI's private header as "cli/cli.h" (-Isim) and may call commands in-process.
+$(BUILD)/tests/%: tests/%.c $(CLI_LIB) $(BUILD)/libmvsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL) $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS_ALL) -Isim -o $@ $< $(CLI_LIB) $(BUILD)/libmvsim.a $(LDLIBS_ALL) $(CMOCKA_LIBS)
 
 $(BUILD)/bench: tests/bench.c $(BUILD)/libmvsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL)
@@ -99,8 +114,8 @@ valgrind: deps all $(TEST_BIN)
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make valgrind: FAILED"; exit 1; fi; echo "make valgrind: all passed"
 
-$(BUILD)/bench_%: tests/bench_%.c $(BUILD)/libmvsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL)
+$(BUILD)/bench_%: tests/bench_%.c $(CLI_LIB) $(BUILD)/libmvsim.a
+	$(CC) $(CFLAGS_ALL) -Isim -o $@ $< $(CLI_LIB) $(BUILD)/libmvsim.a $(LDLIBS_ALL)
 
 BENCH_BIN := $(BUILD)/bench $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
 bench: deps all $(BENCH_BIN)
@@ -136,10 +151,7 @@ uninstall:
 clean:
 	rm -rf build out
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
-
-# cli.c includes the plot command only when sim/plot.c exists.
-$(BUILD)/obj/cli.o: $(wildcard sim/plot.c)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/cli/*.d $(BUILD)/tests/*.d)
 
 # Fuzzing (clang's libFuzzer): `make fuzz FUZZ_SECONDS=N` runs each target N seconds from a
 # corpus seeded with the shipped scenarios and test data. Crashes land in build/fuzz/.

@@ -2,7 +2,7 @@
  * and stderr, output files written whole or not at all. Runs $MVSIM (default build/mvsim). */
 #include "testutil.h"
 
-#include "mvsim/cli.h"
+#include "cli/cli.h"
 #include "mvsim/output.h"
 
 #include <dirent.h>

@@ -20,8 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mvsim/cmd_uq.h"
-#include "mvsim/plot.h"
+#include "cli/cli.h"
 
 extern char **environ;
 

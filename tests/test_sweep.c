@@ -4,7 +4,7 @@
 #include "testutil.h"
 
 #include "mvsim/batch.h"
-#include "mvsim/cmd_sweep.h"
+#include "cli/cli.h"
 #include "mvsim/sha256.h"
 #include "mvsim/sweep.h"
 
@@ -25,7 +25,7 @@ extern char **environ;
 #define DATA "tests/data/sweep"
 
 static char bin[256]; /* the mvsim binary under test: $MVSIM, default build/mvsim */
-static int no_sweep;  /* it has no sweep command (not wired into sim/cli.c yet) */
+static int no_sweep;  /* it has no sweep command (not wired into sim/cli/cli.c yet) */
 static int valgrind;  /* MV_UNDER_VALGRIND: every mvsim is ~50 times slower */
 
 /* The CLI tests need `mvsim sweep`; without it they are skipped, loudly. */

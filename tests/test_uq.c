@@ -1,4 +1,4 @@
-/* test_uq.c — `mvsim ensemble` and `mvsim sensitivity` (sim/cmd_uq.c): bands that widen with
+/* test_uq.c — `mvsim ensemble` and `mvsim sensitivity` (sim/cli/cmd_ensemble.c, cmd_sensitivity.c): bands that widen with
  * the noise and collapse onto the deterministic run without it, ordered percentiles, the seeds,
  * output identical for any --jobs (in-process and through the CLI $MVSIM), indices with their
  * notes, and every bad input with its exact message and exit status.
@@ -9,7 +9,7 @@
  * `ensemble` yet. */
 #include "testutil.h"
 
-#include "mvsim/cmd_uq.h"
+#include "cli/cli.h"
 #include "mvsim/noise.h"
 
 #include <errno.h>
@@ -158,7 +158,7 @@ static int cli(double interrupt_after, char **err, ...)
 	do {                                                                              \
 		if (!have_cli) {                                                          \
 			print_message("      skipped: %s has no 'ensemble' command yet (add "  \
-				      "cmd_uq.h's commands to the table in sim/cli.c)\n", bin); \
+				      "the commands to the table in sim/cli/cli.c)\n", bin); \
 			skip();                                                           \
 		}                                                                         \
 	} while (0)

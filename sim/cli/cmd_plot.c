@@ -1,7 +1,6 @@
 /* plot.c — `mvsim plot`: checks result files, then runs gnuplot on scripts/<kind>.gp.
  * gnuplot runs without a shell; anything it prints on stderr counts as a failure. */
 #define _POSIX_C_SOURCE 200809L
-#include "mvsim/plot.h"
 
 #include "mvsim/error.h"
 #include "mvsim/keys.h"     /* mv_keytab_suggest, for "did you mean" */

@@ -1,11 +1,8 @@
 /* cli.c — the `mvsim` command line: subcommands as a table, each returning an exit status.
  * Commands print their own results and errors; only main() exits. */
 #define _GNU_SOURCE /* getopt_long */
-#include "mvsim/cli.h"
+#include "cli.h"
 
-#include "mvsim/cmd_fit.h"
-#include "mvsim/cmd_sweep.h"
-#include "mvsim/cmd_uq.h"
 #include "mvsim/config.h"
 #include "mvsim/events.h"
 #include "mvsim/integrate.h"
@@ -13,9 +10,6 @@
 #include "mvsim/model.h"
 #include "mvsim/noise.h"
 #include "mvsim/output.h"
-#ifdef HAVE_PLOT
-#include "mvsim/plot.h"
-#endif
 
 #include <errno.h>
 #include <getopt.h>
@@ -74,7 +68,6 @@ static const struct mv_command commands[] = {
 	 "  -h, --help             show this help\n"
 	 "\n"
 	 "Exit status: 0 ok, 2 usage or input error.\n"},
-#ifdef HAVE_PLOT
 	{"plot", mv_cmd_plot, "draw figures of a result with gnuplot",
 	 "mvsim plot RESULT.tsv [--kind shares|plane|tension|diversity|fan|sensitivity|all]\n"
 	 "           [-o FILE] [--format png|svg|pdf]\n"
@@ -83,7 +76,6 @@ static const struct mv_command commands[] = {
 	 "mvsim plot --compare A.tsv B.tsv ... [--columns \"c1 c2\"] [-o FILE]\n"
 	 "\n"
 	 "See 'mvsim plot --help'.\n"},
-#endif
 	{"sweep", mv_cmd_sweep, "run a parameter sweep into a summary (TSV)", mv_sweep_usage},
 	{"merge", mv_cmd_merge, "join the summaries of a sweep's shards", mv_merge_usage},
 	{"ensemble", mv_cmd_ensemble, "run a scenario many times with noise: bands over the runs",

@@ -1,8 +1,7 @@
 /* cmd_uq.c — `mvsim ensemble` and `mvsim sensitivity`: loops around runs through batch.h, the
  * noise of noise.h drawn per run in the batch's begin hook, the estimators of sensitivity.h. */
 #define _GNU_SOURCE /* getopt_long */
-#include "mvsim/cli.h"
-#include "mvsim/cmd_uq.h"
+#include "cli.h"
 
 #include "mvsim/batch.h"
 #include "mvsim/config.h"

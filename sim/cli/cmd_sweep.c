@@ -1,8 +1,7 @@
 /* cmd_sweep.c — `mvsim sweep` and `mvsim merge`: summaries written in run order through a
  * .partial file (resumable, never mistaken for complete), shards, checks, JUnit, progress. */
 #define _GNU_SOURCE /* getopt_long, open_memstream, flock */
-#include "mvsim/cli.h"
-#include "mvsim/cmd_sweep.h"
+#include "cli.h"
 
 #include "mvsim/batch.h"
 #include "mvsim/config.h"

@@ -1,6 +1,6 @@
 /* main.c — the mvsim executable: everything is in the library, main only exits.
  * See cli.c for the commands. */
-#include "mvsim/cli.h"
+#include "cli.h"
 
 int main(int argc, char **argv)
 {

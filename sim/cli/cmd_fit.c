@@ -1,8 +1,7 @@
 /* cmd_fit.c — `mvsim fit`: the fit file in, a readable summary out, the report and the fitted
  * what-if scenario written whole through temporaries; progress on a terminal. */
 #define _GNU_SOURCE /* getopt_long, mkstemp, fdopen */
-#include "mvsim/cli.h"
-#include "mvsim/cmd_fit.h"
+#include "cli.h"
 
 #include "mvsim/fit.h"
 #include "mvsim/output.h"
