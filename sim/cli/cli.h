@@ -22,8 +22,8 @@ struct mv_command {
 const struct mv_command *mv_cli_commands(int *count);
 
 /* Runs `mvsim ARGS...` (argv[0] is the program): finds the command, installs the signal
- * handlers, runs it, and checks standard output once after it returned (a failed write is
- * reported and turns a status of 0 into 1). Returns the exit status. */
+ * handlers, runs it, and checks standard output once after it succeeded (a failed write is
+ * reported and turns the status 0 into 1, as git's run_builtin). Returns the exit status. */
 int mv_cli_main(int argc, char **argv);
 
 /* ================================================================ the kit */
@@ -41,6 +41,18 @@ int mv_cli_finish_stdout(int rc);
 
 /* A monotonic clock in seconds (progress, timings). */
 double mv_cli_now(void);
+
+/* A number for a TSV cell or a message: %.10g, and "nan" for every NaN (printf may say
+ * -nan). buf holds 32 bytes; returns buf. */
+char *mv_cli_num(double v, char *buf);
+
+/* "1.5 GiB", "8.9 MB", "12 kB": a size in bytes for messages, into buf. */
+void mv_cli_bytes(double b, char *buf, size_t size);
+
+/* After mv_batch_exec returned rc > 0 (stopped after done of total runs): err says why,
+ * "interrupted by SIGINT: <what> stopped after ... runs; nothing written" (code 128 +
+ * signal) or "<what> stopped after ..." (code 1). rc <= 0 leaves err as it is. */
+void mv_cli_stopped_error(int rc, long done, long total, const char *what, struct mv_error *err);
 
 /* ---------------------------------------------------------------- options */
 

@@ -1,6 +1,8 @@
-/* plot.c — `mvsim plot`: checks result files, then runs gnuplot on scripts/<kind>.gp.
+/* cmd_plot.c — `mvsim plot`: checks result files, then runs gnuplot on scripts/<kind>.gp.
  * gnuplot runs without a shell; anything it prints on stderr counts as a failure. */
 #define _POSIX_C_SOURCE 200809L
+
+#include "cli.h"
 
 #include "mvsim/error.h"
 #include "mvsim/keys.h"     /* mv_keytab_suggest, for "did you mean" */
@@ -125,7 +127,7 @@ static const struct plot_format formats[] = {
 };
 #define NFORMATS (int)(sizeof formats / sizeof formats[0])
 
-static const char usage_text[] =
+const char mv_plot_usage[] =
 	"usage: mvsim plot RESULT.tsv [--kind KIND] [-o FILE] [--format png|svg|pdf]\n"
 	"       mvsim plot SUMMARY.tsv [--kind scatter] [--metric METRIC] [-o FILE] [...]\n"
 	"       mvsim plot SUMMARY.tsv --kind heatmap --x KEY --y KEY --metric METRIC [...]\n"
@@ -1064,84 +1066,32 @@ struct plot_args {
 	const char *fig[NFIGOPTS]; /* --x, --y, --metric, --report (NULL: not given) */
 	int compare;
 	int nfiles;
-	char **files;        /* points into argv; owned array */
+	char **files;        /* the operands: points into argv */
 };
 
-/* Parses argv into a. Returns -1 to go on, or an exit status (0 after --help, 2 after a
- * usage error, already reported). */
+/* Parses argv into a (the files: the operands, in order). Returns -1 to go on, or an exit
+ * status (0 after --help, 2 after a usage error, already reported). */
 static int parse_args(int argc, char **argv, struct plot_args *a)
 {
-	enum { KIND, OUTPUT, FORMAT, COLUMNS, X, Y, METRIC, REPORT, COMPARE, HELP };
-	static const struct {
-		const char *lng;
-		char shrt;  /* 0: long form only */
-		int value;  /* 1: takes a value */
-	} opts[] = {
-		[KIND] = {"--kind", 'k', 1},      [OUTPUT] = {"--output", 'o', 1},
-		[FORMAT] = {"--format", 'f', 1},  [COLUMNS] = {"--columns", 0, 1},
-		[X] = {"--x", 0, 1},              [Y] = {"--y", 0, 1},
-		[METRIC] = {"--metric", 0, 1},    [REPORT] = {"--report", 0, 1},
-		[COMPARE] = {"--compare", 0, 0},  [HELP] = {"--help", 'h', 0},
+	const struct mv_opt opts[] = {
+		{"kind", 'k', MV_OPT_STRING, &a->kind, 0, 0, NULL},
+		{"output", 'o', MV_OPT_STRING, &a->output, 0, 0, NULL},
+		{"format", 'f', MV_OPT_STRING, &a->format, 0, 0, NULL},
+		{"columns", 0, MV_OPT_STRING, &a->columns, 0, 0, NULL},
+		{"x", 0, MV_OPT_STRING, &a->fig[FIG_X], 0, 0, NULL},
+		{"y", 0, MV_OPT_STRING, &a->fig[FIG_Y], 0, 0, NULL},
+		{"metric", 0, MV_OPT_STRING, &a->fig[FIG_METRIC], 0, 0, NULL},
+		{"report", 0, MV_OPT_STRING, &a->fig[FIG_REPORT], 0, 0, NULL},
+		{"compare", 0, MV_OPT_FLAG, &a->compare, 0, 0, NULL},
+		{NULL, 0, 0, NULL, 0, 0, NULL},
 	};
-	int only_files = 0;
+	int first, rc;
 
 	memset(a, 0, sizeof *a);
-	a->files = calloc((size_t)argc + 1, sizeof *a->files);
-	if (a->files == NULL) {
-		fputs("mvsim plot: out of memory\n", stderr);
-		return MV_EXIT_FAIL;
-	}
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *value = NULL;
-		int o = -1;
-
-		if (only_files || arg[0] != '-' || arg[1] == '\0') {
-			a->files[a->nfiles++] = argv[i];
-			continue;
-		}
-		if (strcmp(arg, "--") == 0) {
-			only_files = 1;
-			continue;
-		}
-		for (int k = 0; k < (int)(sizeof opts / sizeof opts[0]); k++) {
-			size_t n = strlen(opts[k].lng);
-			if (arg[1] == '-' && strncmp(arg, opts[k].lng, n) == 0 &&
-			    (arg[n] == '\0' || (arg[n] == '=' && opts[k].value))) {
-				o = k;
-				value = arg[n] == '=' ? arg + n + 1 : NULL;
-			} else if (arg[1] != '-' && opts[k].shrt && arg[1] == opts[k].shrt) {
-				o = k;
-				value = arg[2] ? arg + 2 : NULL;
-				if (value && !opts[k].value)
-					o = -1;
-			}
-			if (o >= 0)
-				break;
-		}
-		if (o < 0) {
-			usage_error("unknown option '%s'", arg);
-			return MV_EXIT_INPUT;
-		}
-		if (opts[o].value && value == NULL) {
-			if (i + 1 >= argc) {
-				usage_error("option '%s' needs a value", arg);
-				return MV_EXIT_INPUT;
-			}
-			value = argv[++i];
-		}
-		if (o == HELP) {
-			fputs(usage_text, stdout);
-			return fflush(stdout) || ferror(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
-		}
-		const char **slot[] = {[KIND] = &a->kind, [OUTPUT] = &a->output,
-				       [FORMAT] = &a->format, [COLUMNS] = &a->columns,
-				       [X] = &a->fig[FIG_X], [Y] = &a->fig[FIG_Y],
-				       [METRIC] = &a->fig[FIG_METRIC], [REPORT] = &a->fig[FIG_REPORT]};
-		if (o == COMPARE)
-			a->compare = 1;
-		else
-			*slot[o] = value;
-	}
+	if ((rc = mv_cli_options("plot", argc, argv, opts, &first)) >= 0)
+		return rc;
+	a->files = argv + first;
+	a->nfiles = argc - first;
 	return -1;
 }
 
@@ -1512,12 +1462,6 @@ int mv_cmd_plot(int argc, char **argv)
 	} else {
 		status = plot_single(&a, &ctx);
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "mvsim plot: cannot write to standard output: %s\n", strerror(errno));
-		if (status == 0)
-			status = MV_EXIT_FAIL;
-	}
 out:
-	free(a.files);
 	return status;
 }
