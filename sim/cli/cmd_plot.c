@@ -5,6 +5,9 @@
 #include "cli.h"
 
 #include "mvsim/error.h"
+#include "mvsim/gnuplot.h"
+#include "mvsim/outfile.h"
+#include "mvsim/tsv.h"
 #include "mvsim/keys.h"     /* mv_keytab_suggest, for "did you mean" */
 #include "mvsim/scenario.h" /* MV_MAX_VECTORS, MV_MAX_DOMAINS */
 
@@ -25,8 +28,6 @@
 #ifndef MV_SCRIPTDIR
 #define MV_SCRIPTDIR "/usr/local/share/mvsim/scripts" /* the Makefile passes $(PREFIX)/... */
 #endif
-
-extern char **environ;
 
 struct result;
 
@@ -282,19 +283,6 @@ static const char *first_metric(const struct result *r)
 	return r->nmet > 0 ? r->met[0] : NULL;
 }
 
-/* Field n (from 0) of the tab-separated line, copied; NULL if absent or out of memory. */
-static char *field_dup(const char *line, int n)
-{
-	const char *s = line;
-	for (; n > 0; n--) {
-		s = strchr(s, '\t');
-		if (s == NULL)
-			return NULL;
-		s++;
-	}
-	return strndup(s, strcspn(s, "\t\r\n"));
-}
-
 static int split_header(struct result *r, const char *line)
 {
 	int n = 1;
@@ -304,7 +292,7 @@ static int split_header(struct result *r, const char *line)
 	if (r->col == NULL)
 		return -1;
 	for (int c = 0; c < n; c++) {
-		r->col[c] = field_dup(line, c);
+		r->col[c] = mv_tsv_field_dup(line, c);
 		if (r->col[c] == NULL)
 			return -1;
 		r->ncol = c + 1;
@@ -319,7 +307,7 @@ static int push_field(char ***list, int *n, const char *line)
 	if (grown == NULL)
 		return -1;
 	*list = grown;
-	if ((grown[*n] = field_dup(line, 1)) == NULL)
+	if ((grown[*n] = mv_tsv_field_dup(line, 1)) == NULL)
 		return -1;
 	(*n)++;
 	return 0;
@@ -344,20 +332,18 @@ static char *first_line_words(const char *line)
  * '# vector' lines depends on the figure (check_kind). */
 static int result_load(struct result *r, const char *path, struct mv_error *err)
 {
-	char *line = NULL, *words = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int lineno = 0, rc = -1;
-	FILE *f;
+	char *words = NULL;
+	int lineno = 0, rc = -1, got;
+	struct mv_tsv *t;
 
 	memset(r, 0, sizeof *r);
 	if (strchr(path, '\n'))
 		return mv_error_set(err, MV_EXIT_INPUT, "a file name with a newline is not supported");
-	f = fopen(path, "r");
-	if (f == NULL)
-		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
+	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
+		return -1;
+	while ((got = mv_tsv_next(t, err)) > 0) {
+		const char *line = mv_tsv_line(t);
+		lineno = (int)mv_tsv_lineno(t);
 		if (lineno == 1 && strncmp(line, "# mvsim", 7) != 0) {
 			mv_error_set(err, MV_EXIT_INPUT, "%s: not an mvsim result (the first line "
 				     "should start with '# mvsim')", path);
@@ -368,7 +354,7 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			continue;
 		}
 		if (r->col != NULL) { /* past the header: count rows, two are enough */
-			if (len > 1 && line[0] != '#' && ++r->nrows >= 2)
+			if (mv_tsv_len(t) > 0 && line[0] != '#' && ++r->nrows >= 2)
 				break;
 			continue;
 		}
@@ -380,9 +366,9 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			continue;
 		}
 		if ((strncmp(line, "# result\t", 9) == 0 && r->result == NULL &&
-		     (r->result = field_dup(line, 1)) == NULL) ||
+		     (r->result = mv_tsv_field_dup(line, 1)) == NULL) ||
 		    (strncmp(line, "# scenario\t", 11) == 0 && r->scenario == NULL &&
-		     (r->scenario = field_dup(line, 1)) == NULL) ||
+		     (r->scenario = mv_tsv_field_dup(line, 1)) == NULL) ||
 		    (strncmp(line, "# parameter\t", 12) == 0 && push_field(&r->par, &r->npar, line)) ||
 		    (strncmp(line, "# metric\t", 9) == 0 && push_field(&r->met, &r->nmet, line))) {
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
@@ -396,7 +382,7 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			goto out;
 		}
 		if (isvec || isdom) {
-			char *id = field_dup(line, 1);
+			char *id = mv_tsv_field_dup(line, 1);
 			if (id == NULL || id[0] == '\0') {
 				free(id);
 				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: '# %s' line without an id",
@@ -413,8 +399,8 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 		r->result = words;
 		words = NULL;
 	}
-	if (ferror(f))
-		mv_error_set(err, MV_EXIT_INPUT, "%s: read error: %s", path, strerror(errno));
+	if (got < 0)
+		; /* err says what */
 	else if (lineno == 0)
 		mv_error_set(err, MV_EXIT_INPUT, "%s: empty file, not an mvsim result", path);
 	else if (r->col == NULL)
@@ -425,8 +411,7 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 		rc = 0;
 out:
 	free(words);
-	free(line);
-	fclose(f);
+	mv_tsv_close(t);
 	return rc;
 }
 
@@ -605,20 +590,19 @@ static int resolve_options(const struct result *r, const char *path, const struc
 static int scan_summary(const struct result *r, const char *path, const char *metric,
 			struct mv_error *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int col = -1, header = 0, complete = 0;
+	int col = -1, header = 0, complete = 0, got;
 	long numbers = 0;
-	FILE *f;
+	struct mv_tsv *t;
+	struct mv_error rerr = {0};
 
 	for (int c = 0; c < r->ncol; c++)
 		if (strcmp(r->col[c], metric) == 0)
 			col = c;
-	f = fopen(path, "r");
-	if (f == NULL)
-		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
-		if (line[0] == '\n' || line[0] == '\0')
+	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
+		return -1;
+	while ((got = mv_tsv_next(t, &rerr)) > 0) {
+		const char *line = mv_tsv_line(t);
+		if (line[0] == '\0')
 			continue;
 		complete = strncmp(line, "# complete", 10) == 0 && strchr("\t\r\n", line[10]);
 		if (line[0] == '#')
@@ -635,10 +619,8 @@ static int scan_summary(const struct result *r, const char *path, const char *me
 		double v = s ? strtod(s, &end) : NAN;
 		numbers += s && end != s && isfinite(v);
 	}
-	int bad = ferror(f);
-	free(line);
-	fclose(f);
-	if (bad)
+	mv_tsv_close(t);
+	if (got < 0)
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: read error", path);
 	if (!complete)
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: an incomplete sweep summary (its last "
@@ -678,21 +660,6 @@ static int check_heatmap(const struct result *r, const char *path, const char *c
 	return scan_summary(r, path, val[FIG_METRIC], err);
 }
 
-/* Index of name in the tab-separated header line (fields from 0), or -1. */
-static int header_index(const char *line, const char *name)
-{
-	size_t n = strlen(name);
-	int c = 0;
-	for (const char *s = line;; c++) {
-		size_t len = strcspn(s, "\t\r\n");
-		if (len == n && strncmp(s, name, n) == 0)
-			return c;
-		if (s[len] != '\t')
-			return -1;
-		s += len + 1;
-	}
-}
-
 /* The tables of a fit report that fit.gp reads, by gnuplot data set (blocks separated by two
  * blank lines; the metadata and 'parameters' are the first), and the columns it reads. */
 static const struct {
@@ -714,28 +681,26 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		     struct mv_error *err)
 {
 	const char *report = val[FIG_REPORT];
-	char *line = NULL, *name = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int lineno = 0, blanks = 0, block = 0, table = -1, header = 0, series = -1;
+	char *name = NULL;
+	int lineno = 0, blanks = 0, block = 0, table = -1, header = 0, series = -1, got;
 	int rows[NREPORT_TABLES] = {0}, seen[NREPORT_TABLES] = {0};
-	FILE *f;
+	struct mv_tsv *rd;
+	struct mv_error rerr = {0};
 
 	if (strchr(report, '\n'))
 		return mv_error_set(err, MV_EXIT_INPUT, "a file name with a newline is not supported");
-	f = fopen(report, "r");
-	if (f == NULL)
-		return mv_error_set(err, MV_EXIT_INPUT, "--report %s: cannot open: %s", report,
-				    strerror(errno));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
+	if ((rd = mv_tsv_open(report, MV_TSV_CRLF, &rerr)) == NULL)
+		return mv_error_set(err, rerr.code, "--report %s", rerr.msg);
+	while ((got = mv_tsv_next(rd, &rerr)) > 0) {
+		const char *line = mv_tsv_line(rd);
+		lineno = (int)mv_tsv_lineno(rd);
 		if (lineno == 1 && (strncmp(line, "# mvsim ", 8) != 0 || !strstr(line, " fit report"))) {
 			mv_error_set(err, MV_EXIT_INPUT, "--report %s: not an mvsim fit report (the "
 				     "first line should be '# mvsim ... fit report', as 'mvsim fit "
 				     "--report' writes)", report);
 			goto out;
 		}
-		if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) {
+		if (line[0] == '\0') {
 			blanks++;
 			table = -1; /* a table ends at a blank line */
 			continue;
@@ -743,7 +708,7 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		block += blanks >= 2;
 		blanks = 0;
 		if (strncmp(line, "# scenario_name\t", 16) == 0 && name == NULL &&
-		    (name = field_dup(line, 1)) == NULL) {
+		    (name = mv_tsv_field_dup(line, 1)) == NULL) {
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 			goto out;
 		}
@@ -769,18 +734,18 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		if (!header) {
 			header = 1;
 			for (const char *const *c = report_tables[table].columns; *c; c++)
-				if (header_index(line, *c) < 0) {
+				if (mv_tsv_field_index(line, *c) < 0) {
 					mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: table '%s' has "
 						     "no column '%s'", report, lineno,
 						     report_tables[table].name, *c);
 					goto out;
 				}
 			if (strcmp(report_tables[table].name, "scores") == 0)
-				series = header_index(line, "series");
+				series = mv_tsv_field_index(line, "series");
 			continue;
 		}
 		if (strcmp(report_tables[table].name, "scores") == 0) {
-			char *ser = field_dup(line, series);
+			char *ser = mv_tsv_field_dup(line, series);
 			if (ser == NULL) {
 				mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: a row without its "
 					     "series", report, lineno);
@@ -799,7 +764,7 @@ static int check_fit(const struct result *r, const char *path, const char *const
 			rows[table]++;
 		}
 	}
-	if (ferror(f)) {
+	if (got < 0) {
 		mv_error_set(err, MV_EXIT_INPUT, "--report %s: read error", report);
 		goto out;
 	}
@@ -823,164 +788,12 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		goto out;
 	}
 	free(name);
-	free(line);
-	fclose(f);
+	mv_tsv_close(rd);
 	return 0;
 out:
 	free(name);
-	free(line);
-	fclose(f);
+	mv_tsv_close(rd);
 	return -1;
-}
-
-/* ---- finding gnuplot and the scripts ------------------------------------------------- */
-
-static int is_file(const char *path, int mode)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, mode) == 0;
-}
-
-/* Finds the gnuplot to run: env GNUPLOT (a path, or a name looked up on PATH), else
- * "gnuplot" on PATH. Fills path (size n). Returns 0, or -1 with err (code 1) that says how
- * to install it. */
-static int find_gnuplot(char *path, size_t n, struct mv_error *err)
-{
-	const char *name = getenv("GNUPLOT");
-	const char *dirs = getenv("PATH");
-
-	if (name == NULL || name[0] == '\0')
-		name = "gnuplot";
-	if (strchr(name, '/')) {
-		if (strlen(name) < n && is_file(name, X_OK)) {
-			strcpy(path, name);
-			return 0;
-		}
-		return mv_error_set(err, MV_EXIT_FAIL, "gnuplot not found: GNUPLOT='%s' is not an "
-				    "executable file", name);
-	}
-	for (const char *d = dirs ? dirs : ""; dirs != NULL; d++) {
-		size_t len = strcspn(d, ":");
-		int w = snprintf(path, n, "%.*s/%s", (int)len, len ? d : ".", name);
-		if (w > 0 && (size_t)w < n && is_file(path, X_OK))
-			return 0;
-		d += len;
-		if (*d == '\0')
-			break;
-	}
-	return mv_error_set(err, MV_EXIT_FAIL, "%s not found on PATH; install it with: "
-			    "apt-get install gnuplot-nox", name);
-}
-
-/* Finds the directory holding script and common.gp, in this order: env MVSIM_SCRIPTS (when
- * set, the only place looked at), <dir of this executable>/../scripts (the build tree:
- * build/mvsim), <dir>/../share/mvsim/scripts (an installed tree, wherever it was moved),
- * MV_SCRIPTDIR (the installed copy). Fills dir (size n). Returns 0, or -1 with
- * err (code 1) listing where it looked. */
-static int find_scripts(const char *script, char *dir, size_t n, struct mv_error *err)
-{
-	char exe[PATH_MAX], places[4][PATH_MAX], file[PATH_MAX];
-	const char *env = getenv("MVSIM_SCRIPTS");
-	int np = 0;
-
-	if (env != NULL && env[0] != '\0') {
-		snprintf(places[np++], sizeof places[0], "%s", env);
-	} else {
-		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
-		if (slash != NULL) {
-			*slash = '\0';
-			int w = snprintf(places[np], sizeof places[0], "%s/../scripts", exe);
-			np += w > 0 && (size_t)w < sizeof places[0];
-			/* an install moved as a whole: <prefix>/bin/mvsim, <prefix>/share/mvsim */
-			w = snprintf(places[np], sizeof places[0], "%s/../share/mvsim/scripts", exe);
-			np += w > 0 && (size_t)w < sizeof places[0];
-		}
-		snprintf(places[np++], sizeof places[0], "%s", MV_SCRIPTDIR);
-	}
-	for (int k = 0; k < np; k++) {
-		/* Every script loads common.gp from its own directory: both must be there. */
-		int w = snprintf(file, sizeof file, "%s/%s", places[k], script);
-		if (w <= 0 || (size_t)w >= sizeof file || !is_file(file, R_OK))
-			continue;
-		w = snprintf(file, sizeof file, "%s/common.gp", places[k]);
-		if (w > 0 && (size_t)w < sizeof file && is_file(file, R_OK) && strlen(places[k]) < n) {
-			strcpy(dir, places[k]);
-			return 0;
-		}
-	}
-	return mv_error_set(err, MV_EXIT_FAIL, "cannot find the plot scripts %s and common.gp "
-			    "in %s%s%s%s%s%s%s (set MVSIM_SCRIPTS to the scripts directory)", script,
-			    places[0], np > 1 ? ", " : "", np > 1 ? places[1] : "",
-			    np > 2 ? ", " : "", np > 2 ? places[2] : "", np > 3 ? ", " : "",
-			    np > 3 ? places[3] : "");
-}
-
-/* ---- running gnuplot ----------------------------------------------------------------- */
-
-/* Runs `gnuplot -e VARS SCRIPT` (no shell: names reach gnuplot only as quoted strings), stdin
- * and stdout on /dev/null, stderr collected into *text (malloc'd, NUL-terminated; the caller
- * frees it). Returns 0 when gnuplot exited 0 and printed nothing on stderr; otherwise 1,
- * with *text what it printed or how it ended (an error, a warning or a crash all count). */
-static int run_gnuplot(const char *gnuplot, const char *script, const char *vars, char **text)
-{
-	posix_spawn_file_actions_t fa;
-	struct sbuf out = {0};
-	char *argv[] = {(char *)gnuplot, "-e", (char *)vars, (char *)script, NULL};
-	char chunk[4096];
-	int fds[2], status = 0, rc;
-	pid_t pid;
-
-	*text = NULL;
-	if (pipe(fds) != 0) {
-		sb_add(&out, strerror(errno));
-		*text = out.p;
-		return 1;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	rc = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
-		sb_add(&out, "cannot run ");
-		sb_add(&out, gnuplot);
-		sb_add(&out, ": ");
-		sb_add(&out, strerror(rc));
-		*text = out.p;
-		return 1;
-	}
-	for (;;) {
-		ssize_t got = read(fds[0], chunk, sizeof chunk);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		sb_addn(&out, chunk, (size_t)got);
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	if (status == 0 && out.len == 0) {
-		free(out.p);
-		return 0;
-	}
-	if (out.len == 0) {
-		snprintf(chunk, sizeof chunk, "gnuplot %s %d without a message",
-			 status != -1 && WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-			 status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-		sb_add(&out, chunk);
-	}
-	*text = out.p ? out.p : strdup("out of memory");
-	return 1;
 }
 
 /* The settings of one gnuplot run: where things are and how to draw. */
@@ -991,67 +804,56 @@ struct plot_ctx {
 };
 
 /* Draws one figure: runs kind k's script with the assignments `inputs` (in=... or
- * nfiles=...) into a temporary beside out, then renames it to out. Prints out on stdout.
- * Returns 0, 1 (gnuplot failed; the temporary is removed; message on stderr) or 2 (out
- * cannot be created). */
+ * nfiles=...) into out through mv_outfile (a temporary beside out, renamed when gnuplot has
+ * finished cleanly; a FIFO or device written through). Prints out on stdout. Returns 0, 1
+ * (gnuplot failed; the temporary is removed; message on stderr) or 2 (out cannot be
+ * created). */
 static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const char *inputs,
 		const char *out)
 {
 	struct sbuf vars = {0};
-	char script[PATH_MAX + 64], *tmp = NULL, *text = NULL;
+	struct mv_error err = {0};
+	struct mv_outfile *o = NULL;
+	char script[PATH_MAX + 64], *text = NULL;
 	struct stat st;
-	int fd, rc = 1;
-	mode_t mask;
+	int rc = 1;
 
 	if (strchr(out, '\n')) {
 		usage_error("%s", "an output name with a newline is not supported");
 		return MV_EXIT_INPUT;
 	}
 	snprintf(script, sizeof script, "%s/%s", ctx->scripts, k->script);
-	tmp = malloc(strlen(out) + sizeof ".tmp.XXXXXX");
-	if (tmp == NULL) {
-		fputs("mvsim plot: out of memory\n", stderr);
-		return MV_EXIT_FAIL;
+	if ((o = mv_outfile_open(out, NULL, 0, &err)) == NULL) {
+		fprintf(stderr, "mvsim plot: %s\n", err.msg);
+		return err.code;
 	}
-	sprintf(tmp, "%s.tmp.XXXXXX", out);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "mvsim plot: cannot create %s: %s\n", out, strerror(errno));
-		free(tmp);
-		return MV_EXIT_INPUT;
-	}
-	/* mkstemp makes the file 0600; a figure is as readable as any file the user creates. */
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	close(fd);
-
-	if (sb_add(&vars, inputs) || sb_assign(&vars, "out", tmp) ||
+	const char *name = mv_outfile_name(o); /* gnuplot writes there */
+	if (sb_add(&vars, inputs) || sb_assign(&vars, "out", name) ||
 	    sb_assign(&vars, "term", ctx->format->term)) {
 		fputs("mvsim plot: out of memory\n", stderr);
 		goto fail;
 	}
-	if (run_gnuplot(ctx->gnuplot, script, vars.p, &text) != 0) {
+	if (mv_gnuplot_run(ctx->gnuplot, script, vars.p, &text) != 0) {
 		size_t n = strlen(text);
 		fprintf(stderr, "mvsim plot: gnuplot failed on %s for %s:\n%s%s", script, out, text,
 			n && text[n - 1] == '\n' ? "" : "\n");
 		goto fail;
 	}
-	if (stat(tmp, &st) != 0 || st.st_size == 0) {
+	if (strcmp(name, out) != 0 && (stat(name, &st) != 0 || st.st_size == 0)) {
 		fprintf(stderr, "mvsim plot: gnuplot wrote nothing for %s (script %s)\n", out, script);
 		goto fail;
 	}
-	if (rename(tmp, out) != 0) {
-		fprintf(stderr, "mvsim plot: cannot rename %s to %s: %s\n", tmp, out, strerror(errno));
+	rc = mv_outfile_commit(o, &err);
+	o = NULL;
+	if (rc != 0) {
+		fprintf(stderr, "mvsim plot: %s\n", err.msg);
+		rc = MV_EXIT_FAIL;
 		goto fail;
 	}
 	printf("%s\n", out);
-	rc = 0;
 fail:
-	if (rc != 0)
-		unlink(tmp);
+	mv_outfile_abort(o);
 	free(text);
-	free(tmp);
 	free(vars.p);
 	return rc;
 }
@@ -1327,9 +1129,9 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 		    chosen[k]->check)
 			chosen[k]->check(&r, a->files[0], val[k], &err);
 	if (err.code == 0)
-		find_gnuplot(ctx->gnuplot, sizeof ctx->gnuplot, &err);
+		mv_gnuplot_find(ctx->gnuplot, sizeof ctx->gnuplot, &err);
 	for (int k = 0; k < n && err.code == 0; k++)
-		find_scripts(chosen[k]->script, ctx->scripts, sizeof ctx->scripts, &err);
+		mv_gnuplot_scripts(chosen[k]->script, ctx->scripts, sizeof ctx->scripts, &err);
 	if (err.code != 0) {
 		result_free(&r);
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
@@ -1405,9 +1207,9 @@ static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 		result_free(&r);
 	}
 	if (err.code == 0)
-		find_gnuplot(ctx->gnuplot, sizeof ctx->gnuplot, &err);
+		mv_gnuplot_find(ctx->gnuplot, sizeof ctx->gnuplot, &err);
 	if (err.code == 0)
-		find_scripts(compare_kind.script, ctx->scripts, sizeof ctx->scripts, &err);
+		mv_gnuplot_scripts(compare_kind.script, ctx->scripts, sizeof ctx->scripts, &err);
 	if (err.code != 0) {
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
 		free(cols.p);
