@@ -154,4 +154,112 @@ static inline double tu_at(const struct tu_rows *r, long row, int col)
 	return r->v[row * r->ncols + col];
 }
 
+/* ================================================================ running mvsim
+ * For the command tests: define TU_OUT (their scratch directory under build/) before
+ * including this header. tu_bin is the binary under test ($MVSIM, default build/mvsim; the
+ * test's setup fills it); its stdout and stderr go to TU_OUT/stdout and TU_OUT/stderr. */
+#ifdef TU_OUT
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+extern char **environ;
+
+static char tu_bin[256];
+
+/* The whole file at path (free it), or NULL when it cannot be opened. */
+static inline char *tu_read(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	fclose(f);
+	return tu_slurp(path, NULL);
+}
+
+static inline void tu_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static inline int tu_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Starts `mvsim ARGS` (NULL-terminated) with stdout and stderr into TU_OUT/stdout, stderr. */
+static inline pid_t tu_start(char *const args[])
+{
+	char *argv[32];
+	int n = 0;
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	argv[0] = tu_bin;
+	while (args[n] && n < 30) {
+		argv[n + 1] = args[n];
+		n++;
+	}
+	argv[n + 1] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, TU_OUT "/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, TU_OUT "/stderr", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (posix_spawn(&pid, tu_bin, &fa, NULL, argv, environ) != 0)
+		fail_msg("cannot run %s", tu_bin);
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+/* Exit status, or 128 + the signal that ended it. */
+static inline int tu_finish(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Runs `mvsim ARGS` (NULL-terminated); *out and *err (if not NULL) receive its output. */
+static inline int tu_mv(char **out, char **err, ...)
+{
+	char *args[32];
+	int n = 0;
+	va_list ap;
+	va_start(ap, err);
+	while ((args[n] = va_arg(ap, char *)) != NULL && n < 30)
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	int rc = tu_finish(tu_start(args));
+	if (out)
+		*out = tu_read(TU_OUT "/stdout");
+	if (err)
+		*err = tu_read(TU_OUT "/stderr");
+	return rc;
+}
+
+static inline void tu_sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Lines of text that start with the character first. */
+static inline long tu_count_lines(const char *text, char first)
+{
+	long n = 0;
+	for (const char *p = text; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : p + strlen(p))
+		n += *p == first;
+	return n;
+}
+#endif /* TU_OUT */
+
 #endif
