@@ -324,7 +324,8 @@ struct mv_gate *mv_gate_create(const char *meta, int keep_lists, mv_gate_note_fn
 		char line[1024], *f[5];
 		snprintf(line, sizeof line, "%.*s", (int)strcspn(p, "\n"), p);
 		if (mv_tsv_split_text(line, f, 5) != 4) {
-			mv_error_set(err, MV_EXIT_INPUT, "malformed '# check' line '%s'", line);
+			mv_error_set(err, MV_EXIT_INPUT, "malformed '# check' line '%.*s'",
+				     (int)strcspn(p, "\n"), p);
 			goto fail;
 		}
 		struct gate_check *ck = &g->checks[g->nchecks];
