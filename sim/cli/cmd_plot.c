@@ -6,6 +6,7 @@
 
 #include "mvsim/error.h"
 #include "mvsim/gnuplot.h"
+#include "mvsim/names.h"
 #include "mvsim/outfile.h"
 #include "mvsim/tsv.h"
 #include "mvsim/keys.h"     /* mv_keytab_suggest, for "did you mean" */
@@ -500,7 +501,7 @@ static int check_kind(const struct result *r, const char *path, const struct plo
 /* ---- the options of sweep and fit figures --------------------------------------------- */
 
 /* 1 when name is a column name a figure option may carry: letters, digits, '_', '.', ':',
- * '>' (MODEL.md §4 keys, §9 metrics), which also keeps it safe inside a gnuplot string. */
+ * '>' (docs/model.md §4 keys, §9 metrics), which also keeps it safe inside a gnuplot string. */
 static int valid_name(const char *name)
 {
 	if (name[0] == '\0')
@@ -917,7 +918,11 @@ static const struct plot_format *pick_format(const struct plot_args *a)
 	if (a->format) {
 		f = find_format(a->format);
 		if (f == NULL) {
-			usage_error("--format: expected png, svg or pdf, found '%s'", a->format);
+			char list[64], msg[160];
+			mv_names_join_table(&formats[0].name, NFORMATS, sizeof formats[0], ", ", " or ",
+					    list, sizeof list);
+			snprintf(msg, sizeof msg, "--format: expected %s, found '%%s'", list);
+			usage_error(msg, a->format);
 			return NULL;
 		}
 		if (a->output && ext != f) {
@@ -944,7 +949,7 @@ static char *output_beside(const char *input, const char *suffix, const char *ex
 	return s;
 }
 
-/* Column names given to --columns: letters, digits and '_' (what MODEL.md §4 ids and §7
+/* Column names given to --columns: letters, digits and '_' (what docs/model.md §4 ids and §7
  * columns are made of), which also keeps them safe inside a gnuplot string. */
 static int valid_columns(const char *cols)
 {

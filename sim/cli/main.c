@@ -1,5 +1,5 @@
-/* main.c — the mvsim executable: everything is in the library, main only exits.
- * See cli.c for the commands. */
+/* main.c — the mvsim executable: the commands are in sim/cli/ (the table in cli.c, one
+ * cmd_<name>.c each) over the library in sim/; main only exits with what they return. */
 #include "cli.h"
 
 int main(int argc, char **argv)
