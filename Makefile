@@ -168,13 +168,15 @@ $(BUILD)/mvsim.pc: mvsim.pc.in include/mvsim/version.h $(PREFIX_STAMP)
 -include $(wildcard $(BUILD)/pic/*.d)
 
 # The packaging tests: a staged install (its file list, the example built with pkg-config
-# against it and compared with `mvsim run`), the man pages, the bash completion.
+# against it and compared with `mvsim run`), the man pages, the bash completion, the docs'
+# section numbers.
 test: test-pkg
 test-pkg: all
 	@sh scripts/deps.sh man
 	MAKE="$(MAKE)" BUILD=$(BUILD) CC="$(CC)" sh tests/test_install.sh
 	BUILD=$(BUILD) sh tests/test_man.sh
 	MVSIM=$(MVSIM) BUILD=$(BUILD) bash tests/test_completion.sh
+	sh tests/test_docs.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(INCDIR) \
