@@ -173,7 +173,7 @@ $(BUILD)/mvsim.pc: mvsim.pc.in include/mvsim/version.h $(PREFIX_STAMP)
 test: test-pkg
 test-pkg: all
 	@sh scripts/deps.sh man
-	MAKE="$(MAKE)" BUILD=$(BUILD) CC="$(CC)" sh tests/test_install.sh
+	MAKE="$(MAKE)" BUILD=$(BUILD) CC="$(CC)" SAN="$(SAN)" PREFIX="$(PREFIX)" sh tests/test_install.sh
 	BUILD=$(BUILD) sh tests/test_man.sh
 	MVSIM=$(MVSIM) BUILD=$(BUILD) bash tests/test_completion.sh
 	sh tests/test_docs.sh

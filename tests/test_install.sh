@@ -9,6 +9,7 @@ BUILD=${BUILD:-build}
 MAKE=${MAKE:-make}
 CC=${CC:-cc}
 PREFIX=${PREFIX:-/usr/local}
+SAN=${SAN:-} # make check: the example is built with the sanitizers the library was
 STAGE=$(pwd)/$BUILD/stage
 ROOT=$STAGE$PREFIX
 T=$(pwd)/$BUILD/test-install
@@ -47,6 +48,8 @@ missing() { # missing SRC_DIR GLOB DEST_DIR: names the files of SRC matching GLO
 out=$(missing configs '*' "$ROOT/share/mvsim/configs"; missing scripts '*.gp' "$ROOT/share/mvsim/scripts";
       missing docs '*.md' "$ROOT/share/doc/mvsim"; missing man '*.1' "$ROOT/share/man/man1")
 if [ -z "$out" ]; then ok "configs/**, scripts/*.gp, docs/*.md, man/*.1 installed"; else bad "installed copies"; echo "$out"; fi
+check "man finds the installed mvsim-run(1)" \
+	test "$(man -M "$ROOT/share/man" -w mvsim-run 2>/dev/null)" = "$ROOT/share/man/man1/mvsim-run.1"
 check "the installed mvsim runs from its share/ scenarios" \
 	"$ROOT/bin/mvsim" run "$ROOT/share/mvsim/configs/kazakhstan.cfg" -o "$T/installed.tsv"
 # Public headers only: each one is in the umbrella header, and compiles on its own.
@@ -71,12 +74,12 @@ check "pkg-config --cflags --libs points into the stage ($flags)" \
 EX=$ROOT/share/doc/mvsim/examples/embed.c
 # shellcheck disable=SC2086
 check "embed.c builds with pkg-config (shared)" \
-	$CC -std=c11 -Wall -Wextra -Werror -o "$T/embed" "$EX" $flags
+	$CC -std=c11 -Wall -Wextra -Werror $SAN -o "$T/embed" "$EX" $flags
 check "embed needs $(printf 'libmvsim.so.%s' "$major")" sh -c "readelf -d '$T/embed' | grep -q 'NEEDED.*\\[libmvsim.so.$major\\]'"
 sflags=$(pkg-config --cflags --static --libs mvsim | sed 's/-lmvsim/-l:libmvsim.a/')
 # shellcheck disable=SC2086
 check "embed.c builds with pkg-config --static" \
-	$CC -std=c11 -Wall -Wextra -Werror -o "$T/embed-static" "$EX" $sflags
+	$CC -std=c11 -Wall -Wextra -Werror $SAN -o "$T/embed-static" "$EX" $sflags
 unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 export LD_LIBRARY_PATH="$ROOT/lib"
 check "embed runs with the staged libmvsim.so" \
