@@ -126,10 +126,11 @@ check "embed: a missing scenario is exit 2 with mvsim run's message" \
 unset LD_LIBRARY_PATH
 
 # ---- a changed PREFIX rebuilds (in a build tree of its own: one small object)
+# MAKEFLAGS cleared: the commands must be echoed even under `make -s test`.
 P=$BUILD/test-install/prefix
-$MAKE --no-print-directory -s BUILD="$P" PREFIX=/opt/a "$P/obj/version.o" >/dev/null 2>&1
-$MAKE --no-print-directory -q BUILD="$P" PREFIX=/opt/a "$P/obj/version.o" >/dev/null 2>&1; same=$?
-$MAKE --no-print-directory BUILD="$P" PREFIX=/opt/b "$P/obj/version.o" >"$T/rebuild" 2>&1
+MAKEFLAGS= $MAKE --no-print-directory -s BUILD="$P" PREFIX=/opt/a "$P/obj/version.o" >/dev/null 2>&1
+MAKEFLAGS= $MAKE --no-print-directory -q BUILD="$P" PREFIX=/opt/a "$P/obj/version.o" >/dev/null 2>&1; same=$?
+MAKEFLAGS= $MAKE --no-print-directory BUILD="$P" PREFIX=/opt/b "$P/obj/version.o" >"$T/rebuild" 2>&1
 check "same PREFIX: up to date" test "$same" = 0
 check "PREFIX=/opt/b: the object is rebuilt with MV_SCRIPTDIR and MV_DOCDIR under /opt/b" \
 	sh -c "grep -q \"MV_SCRIPTDIR='\\\"/opt/b/share/mvsim/scripts\\\"'\" '$T/rebuild' &&
