@@ -5,6 +5,7 @@
 
 #include "mvsim/keys.h"
 #include "mvsim/metrics.h"
+#include "mvsim/tsv.h"
 
 #include <errno.h>
 #include <gsl/gsl_cdf.h>
@@ -826,33 +827,6 @@ void mv_prim_input_free(struct mv_prim_input *in)
 	free(in);
 }
 
-/* Splits line (modified in place) at tabs into at most max fields; returns their count
- * (max + 1 when there are more). */
-static int split_tabs(char *line, char **f, int max)
-{
-	int n = 0;
-	for (char *s = line;; s++) {
-		if (n <= max) {
-			if (n < max)
-				f[n] = s;
-			n++;
-		}
-		char *t = strchr(s, '\t');
-		if (t == NULL)
-			break;
-		*t = '\0';
-		s = t;
-	}
-	return n > max ? max + 1 : n;
-}
-
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-}
-
 static int parse_number(const char *s, double *v)
 {
 	char *end;
@@ -862,8 +836,6 @@ static int parse_number(const char *s, double *v)
 	*v = strtod(s, &end);
 	return *end == '\0' ? 0 : -1;
 }
-
-#define MAX_FIELDS 4096
 
 /* Finds name among the header's fields; a column named twice is an error. */
 static int find_column(char *const *hdr, int nf, const char *name, const char *what,
@@ -894,59 +866,47 @@ static int find_column(char *const *hdr, int nf, const char *name, const char *w
 int mv_prim_read(const char *path, const char *metric, const char *const *params, int nparams,
 		 struct mv_prim_input **out, struct mv_error *err)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL, **hdr = NULL, **fld = NULL, *hline_text = NULL;
-	size_t cap = 0;
-	char **meta = NULL; /* parameter names from `# parameter` lines */
-	int nmeta = 0, nf = 0, *col = NULL, mcol = -1, scol = -1;
-	long lineno = 0, hline = 0, rows_cap = 0;
+	struct mv_tsv *t = mv_tsv_open(path, MV_TSV_CRLF, err);
+	char **hdr = NULL, **fld = NULL, **meta = NULL; /* meta: names from `# parameter` lines */
+	int nmeta = 0, nf = 0, *col = NULL, mcol = -1, scol = -1, st;
+	long hline = 0, rows_cap = 0;
 	struct mv_prim_input *in = NULL;
 	int rc = -1;
 
 	*out = NULL;
-	if (f == NULL)
-		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
+	if (t == NULL)
+		return -1;
 	in = calloc(1, sizeof *in);
-	fld = malloc((MAX_FIELDS + 1) * sizeof *fld);
-	if (in == NULL || fld == NULL)
-		goto oom;
-	if ((in->source = strdup(path)) == NULL || (in->metric = strdup(metric)) == NULL)
+	if (in == NULL || (in->source = strdup(path)) == NULL || (in->metric = strdup(metric)) == NULL)
 		goto oom;
 
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		chomp(line);
-		if (line[0] == '#') {
-			if (hdr == NULL && strncmp(line, "# parameter\t", 12) == 0) {
-				char *name = line + 12, *t = strchr(name, '\t');
-				if (t)
-					*t = '\0';
+	while ((st = mv_tsv_next(t, err)) > 0) {
+		const char *value;
+		long lineno = mv_tsv_lineno(t);
+		if (mv_tsv_is_comment(t)) {
+			if (hdr == NULL && mv_tsv_meta(t, "parameter", &value)) {
+				size_t len = strcspn(value, "\t");
 				char **nm = realloc(meta, (size_t)(nmeta + 1) * sizeof *nm);
 				if (nm == NULL)
 					goto oom;
 				meta = nm;
-				if ((meta[nmeta] = strdup(name)) == NULL)
+				if ((meta[nmeta] = strndup(value, len)) == NULL)
 					goto oom;
 				nmeta++;
 			}
 			continue;
 		}
-		if (line[0] == '\0')
+		if (mv_tsv_len(t) == 0)
 			continue;
 		if (hdr == NULL) {
 			/* The header: pick the columns. */
 			hline = lineno;
-			if ((hline_text = strdup(line)) == NULL)
+			char **h;
+			if ((nf = mv_tsv_split(t, &h)) < 0 || (hdr = calloc((size_t)nf, sizeof *hdr)) == NULL)
 				goto oom;
-			hdr = malloc((MAX_FIELDS + 1) * sizeof *hdr);
-			if (hdr == NULL)
-				goto oom;
-			nf = split_tabs(hline_text, hdr, MAX_FIELDS);
-			if (nf > MAX_FIELDS) {
-				mv_error_set(err, MV_EXIT_INPUT, "%s:%ld: expected at most %d columns",
-					     path, lineno, MAX_FIELDS);
-				goto fail;
-			}
+			for (int k = 0; k < nf; k++)
+				if ((hdr[k] = strdup(h[k])) == NULL)
+					goto oom;
 			const char *const *names = params ? params : (const char *const *)meta;
 			int np = params ? nparams : nmeta;
 			if (np < 1) {
@@ -1000,12 +960,13 @@ int mv_prim_read(const char *path, const char *metric, const char *const *params
 			continue;
 		}
 		/* A row. */
-		int n = split_tabs(line, fld, MAX_FIELDS);
+		int n = mv_tsv_split(t, &fld);
+		if (n < 0)
+			goto oom;
 		if (n != nf) {
 			mv_error_set(err, MV_EXIT_INPUT,
-				     "%s:%ld: expected %d tab-separated fields (as the header), found %d%s",
-				     path, lineno, nf, n > MAX_FIELDS ? MAX_FIELDS : n,
-				     n > MAX_FIELDS ? " or more" : "");
+				     "%s:%ld: expected %d tab-separated fields (as the header), found %d",
+				     path, lineno, nf, n);
 			goto fail;
 		}
 		if (in->n == rows_cap) {
@@ -1048,10 +1009,8 @@ int mv_prim_read(const char *path, const char *metric, const char *const *params
 		in->y[r] = y;
 		in->n++;
 	}
-	if (ferror(f)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: read failed: %s", path, strerror(errno));
+	if (st < 0)
 		goto fail;
-	}
 	if (hdr == NULL) {
 		mv_error_set(err, MV_EXIT_INPUT, "%s: no header line (the file has only comments)", path);
 		goto fail;
@@ -1072,12 +1031,11 @@ done:
 	for (int k = 0; k < nmeta; k++)
 		free(meta[k]);
 	free(meta);
-	free(col);
+	for (int k = 0; hdr && k < nf; k++)
+		free(hdr[k]);
 	free(hdr);
-	free(fld);
-	free(hline_text);
-	free(line);
-	fclose(f);
+	free(col);
+	mv_tsv_close(t);
 	return rc;
 }
 
