@@ -6,6 +6,7 @@
 #include "mvsim/keys.h"
 #include "mvsim/metrics.h"
 #include "mvsim/tsv.h"
+#include "mvsim/version.h" /* MV_VERSION */
 
 #include <errno.h>
 #include <gsl/gsl_cdf.h>
@@ -1058,7 +1059,8 @@ int mv_prim_write(FILE *f, const struct mv_prim_result *r, struct mv_error *err)
 	const struct mv_prim_options *o = &r->opt;
 	char b[32];
 
-	fputs("# mvsim scenario discovery (PRIM, docs/discovery.md)\n", f);
+	/* "# mvsim VERSION WHAT" as every mvsim result starts (mvsim plot tells them apart by it) */
+	fprintf(f, "# mvsim %s scenario discovery\n# method\tPRIM (docs/discovery.md)\n", MV_VERSION);
 	if (r->source)
 		fprintf(f, "# source\t%s\n", r->source);
 	mv_format_exact(o->threshold, b);

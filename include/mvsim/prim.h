@@ -154,8 +154,9 @@ double mv_prim_binom_sf(long h, long t, double p);
 
 /* Writes r to f as labelled TSV tables, each a line `# table: NAME`, a header line, rows:
  * counts, trajectory (every box's steps), boxes (their statistics), limits (one row per box
- * and parameter), after `#` lines naming the source, metric, rule and options. Numbers in
- * their shortest exact form (mv_format_exact: they read back as the same double).
+ * and parameter), after a first line `# mvsim VERSION scenario discovery` and `#` lines
+ * naming the source, metric, rule and options. Numbers in their shortest exact form
+ * (mv_format_exact: they read back as the same double).
  * Returns 0, or -1 with err set (code 1) when writing fails (ferror on f). Does not close f. */
 int mv_prim_write(FILE *f, const struct mv_prim_result *r, struct mv_error *err);
 

@@ -37,6 +37,8 @@ static const struct mv_command commands[] = {
 	 mv_sensitivity_usage},
 	{"fit", mv_cmd_fit, "fit a scenario's parameters to data; score a holdout against persistence",
 	 mv_fit_usage},
+	{"discover", mv_cmd_discover, "scenario discovery (PRIM): the parameter boxes where an outcome happens",
+	 mv_discover_usage},
 	{"help", cmd_help, "show help for mvsim or one command", "mvsim help [COMMAND]\n"},
 };
 

@@ -132,7 +132,7 @@ void mv_progress_note(struct mv_progress *p, const char *fmt, ...) __attribute__
 /* The --help texts (also the `usage` of the commands' entries in the command table). */
 extern const char mv_run_usage[], mv_check_usage[], mv_keys_usage[], mv_sweep_usage[],
 	mv_merge_usage[], mv_ensemble_usage[], mv_sensitivity_usage[], mv_fit_usage[],
-	mv_plot_usage[];
+	mv_plot_usage[], mv_discover_usage[];
 
 /* mvsim run SCENARIO [-o FILE] [--set KEY=VALUE]... [--integrator NAME] [--rtol X] [--atol X]
  * Integrates SCENARIO and writes its rows (metadata, header, TSV) to FILE or stdout.
@@ -214,5 +214,15 @@ int mv_cmd_fit(int argc, char **argv);
  * --help), 1 if gnuplot is missing, fails or prints anything on stderr (no figure is left
  * behind), 2 on a usage or input error (nothing is drawn). */
 int mv_cmd_plot(int argc, char **argv);
+
+/* mvsim discover SUMMARY.tsv|SWEEP.cfg --metric NAME (--above X | --below X) [--params LIST]
+ *                [--peel-alpha A] [--paste-alpha B] [--mass-min M] [--objective F]
+ *                [--boxes K] [--step S | --min-coverage C] [-o FILE] [--jobs N] [--set ...]
+ * Scenario discovery with PRIM (prim.h, docs/model.md §12) on a summary or TSV, or on a sweep
+ * file's runs (sweeprun.h); writes the tables (mv_prim_write) through mv_outfile or to stdout,
+ * each box's summary line on stderr. Returns 0 (also for --help), 1 when the output could
+ * not be written, 2 on a usage or input error (nothing written), 128 + signal when
+ * interrupted. */
+int mv_cmd_discover(int argc, char **argv);
 
 #endif

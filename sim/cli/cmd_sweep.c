@@ -8,6 +8,7 @@
 #include "mvsim/output.h"
 #include "mvsim/summary.h"
 #include "mvsim/sweep.h"
+#include "mvsim/sweeprun.h" /* mv_sweep_check_noise */
 
 #include <errno.h>
 #include <signal.h>
@@ -191,29 +192,6 @@ static int series_end(void *ctx, const struct mv_batch_run *run, void *run_ctx, 
 	return mv_writer_commit(run_ctx, err);
 }
 
-/* Noise is not drawn in sweeps yet: refuse rather than silently run without it. */
-static int check_no_noise(const struct mv_sweep *sw, struct mv_error *err)
-{
-	const struct mv_scenario *sc = sw->sc;
-	int n = sc->nvec, D = sc->ndom;
-	int noisy = sc->val[MV_G_NOISE_SIGMA] > 0;
-
-	for (int i = 0; i < n; i++)
-		noisy |= sc->val[mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA)] > 0;
-	for (int j = 0; j < sw->nparams; j++) {
-		int slot = sw->params[j].slot, sigma = slot == MV_G_NOISE_SIGMA;
-		for (int i = 0; i < n; i++)
-			sigma |= slot == mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA);
-		noisy |= sigma && sw->params[j].max > 0;
-	}
-	if (noisy)
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: sweeps do not draw noise yet: expected noise.sigma and every "
-				    "noise_sigma 0 (and not swept above 0), found noise",
-				    sw->path);
-	return 0;
-}
-
 static int prepare_series_dir(const char *dir, struct mv_error *err)
 {
 	struct stat st;
@@ -280,7 +258,7 @@ int mv_cmd_sweep(int argc, char **argv)
 	if ((rc = parse_sweep_opts(argc, argv, &o)) >= 0)
 		goto out;
 	if ((sw = mv_sweep_load(o.file, o.sets.n, o.sets.v, &err)) == NULL ||
-	    check_no_noise(sw, &err) || (o.series && prepare_series_dir(o.series, &err)))
+	    mv_sweep_check_noise(sw, &err) || (o.series && prepare_series_dir(o.series, &err)))
 		goto fail;
 	if ((meta = mv_summary_meta(sw, o.shard_k, o.shard_n)) == NULL)
 		goto oom;
