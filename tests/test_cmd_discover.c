@@ -372,6 +372,64 @@ static void test_help(void **state)
 	free(a);
 }
 
+/* The figures of a discovery: tradeoff and box in png and svg (both drawn without --kind),
+ * their texts in the svg; a file that is not a discovery is refused (exit 2, nothing drawn). */
+static void test_figures(void **state)
+{
+	char *out, *err, *svg;
+	(void)state;
+	assert_int_equal(tu_mv(NULL, NULL, "discover", "tests/data/prim/ema_case.tsv", "--params",
+			       "x0,x1,x2", "--metric", "y", "--above", "0.5", "--boxes", "2", "-o",
+			       OUT "/ema.tsv", NULL), 0);
+	unlink(OUT "/ema-tradeoff.png");
+	unlink(OUT "/ema-box.png");
+	assert_int_equal(tu_mv(&out, &err, "plot", OUT "/ema.tsv", NULL), 0);
+	assert_string_equal(out, OUT "/ema-tradeoff.png\n" OUT "/ema-box.png\n");
+	assert_string_equal(err, "");
+	free(out);
+	free(err);
+	for (int k = 0; k < 2; k++) {
+		size_t len;
+		char *png = tu_slurp(k ? OUT "/ema-box.png" : OUT "/ema-tradeoff.png", &len);
+		assert_true(len > 10000);
+		assert_memory_equal(png, "\x89PNG\r\n\x1a\n", 8);
+		free(png);
+	}
+	/* box 1 of ema_case: step 30, 0.563 <= x0 <= 0.966 (test_prim.c checks these numbers) */
+	assert_int_equal(tu_mv(&out, NULL, "plot", OUT "/ema.tsv", "--kind", "tradeoff", "-o",
+			       OUT "/t.svg", NULL), 0);
+	free(out);
+	svg = tu_read(OUT "/t.svg");
+	assert_non_null(strstr(svg, "<svg"));
+	assert_non_null(strstr(svg, "PRIM trade-off for y > 0.5 (2 boxes)"));
+	assert_non_null(strstr(svg, "box 1, step 30: coverage 0.73, density 0.94, 2 restricted"));
+	assert_non_null(strstr(svg, "restricted dimensions"));
+	free(svg);
+	assert_int_equal(tu_mv(&out, NULL, "plot", OUT "/ema.tsv", "--kind", "box", "-o",
+			       OUT "/b.svg", NULL), 0);
+	free(out);
+	svg = tu_read(OUT "/b.svg");
+	assert_non_null(strstr(svg, "box 1 (step 30): coverage 0.73, density 0.94, mass 0.37"));
+	assert_non_null(strstr(svg, "0.563 (p &lt; 0.001)"));
+	assert_non_null(strstr(svg, "box 2 (step "));
+	free(svg);
+
+	/* not a discovery; a discovery without its limits table */
+	assert_int_equal(tu_mv(NULL, &err, "plot", HAND, "--kind", "box", NULL), 2);
+	assert_string_equal(err, "mvsim plot: " HAND ": not an mvsim result (the first line should "
+				 "start with '# mvsim')\n");
+	free(err);
+	char *text = tu_read(OUT "/ema.tsv");
+	*strstr(text, "# table: limits") = '\0';
+	tu_write_file(OUT "/cut.tsv", text);
+	free(text);
+	assert_int_equal(tu_mv(NULL, &err, "plot", OUT "/cut.tsv", "--kind", "tradeoff", NULL), 2);
+	assert_string_equal(err, "mvsim plot: " OUT "/cut.tsv: no table 'limits' (as 'mvsim "
+				 "discover' writes it)\n");
+	assert_false(tu_exists(OUT "/cut-tradeoff.png"));
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_option_errors),
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_figures),
 	};
 	return cmocka_run_group_tests(tests, cli_setup, NULL);
 }

@@ -88,6 +88,8 @@ static int check_scatter(const struct result *r, const char *path, const char *c
 			 struct mv_error *err);
 static int check_fit(const struct result *r, const char *path, const char *const *val,
 		     struct mv_error *err);
+static int check_discovery(const struct result *r, const char *path, const char *const *val,
+			   struct mv_error *err);
 
 static const struct plot_kind kinds[] = {
 	{"shares", "shares.gp", "shares", {"t", "share_%v", "share_%d_%v", NULL}, NULL, "run",
@@ -109,6 +111,10 @@ static const struct plot_kind kinds[] = {
 	 .takes = TAKES(FIG_METRIC), .check = check_scatter},
 	{"fit", "fit.gp", "fit", {"t", NULL}, NULL, "run", .vectors = 1,
 	 .takes = TAKES(FIG_REPORT), .needs = TAKES(FIG_REPORT), .check = check_fit},
+	{"tradeoff", "tradeoff.gp", "tradeoff", {"rows", "points", "cases", NULL},
+	 "scenario discovery", "discover", .dflt = 1, .check = check_discovery},
+	{"box", "box.gp", "box", {"rows", "points", "cases", NULL}, "scenario discovery",
+	 "discover", .dflt = 1, .check = check_discovery},
 };
 #define NKINDS (int)(sizeof kinds / sizeof kinds[0])
 
@@ -158,6 +164,12 @@ const char mv_plot_usage[] =
 	"                        fit        a run of a fitted scenario ('mvsim run\n"
 	"                                   FITTED.cfg') with the observations of --report,\n"
 	"                                   the holdout shaded, persistence dashed\n"
+	"                        tradeoff   'mvsim discover': coverage against density\n"
+	"                                   along each box's trajectory, coloured by the\n"
+	"                                   restricted dimensions, the chosen step marked\n"
+	"                        box        'mvsim discover': each restricted parameter's\n"
+	"                                   limits on its sampled range, quasi-p-values\n"
+	"                                   (both are the default for 'mvsim discover')\n"
 	"      --x KEY, --y KEY  heatmap: the parameters on the x and y axes ('# parameter')\n"
 	"      --metric METRIC   heatmap, scatter: the metric drawn ('# metric'); scatter's\n"
 	"                        default is the summary's first metric\n"
@@ -176,7 +188,7 @@ const char mv_plot_usage[] =
 	"\n"
 	"Without --kind, a file gets the figure of what it is: a run's result all four of\n"
 	"its figures (fit with --report), an ensemble fan, an analysis sensitivity, a sweep\n"
-	"summary scatter (heatmap with --x and --y).\n"
+	"summary scatter (heatmap with --x and --y), a discovery tradeoff and box.\n"
 	"\n"
 	"Environment: GNUPLOT, the gnuplot to run (default: gnuplot on PATH);\n"
 	"MVSIM_SCRIPTS, the scripts directory (default: <dir of mvsim>/../scripts, then\n"
@@ -795,6 +807,66 @@ out:
 	free(name);
 	mv_tsv_close(rd);
 	return -1;
+}
+
+/* The tables of `mvsim discover` (mv_prim_write) that tradeoff.gp and box.gp read: the
+ * trajectory, boxes and limits tables, each with the columns the scripts read and a row.
+ * Returns 0, or -1 with err (code 2) naming the table or column. */
+static int check_discovery(const struct result *r, const char *path, const char *const *val,
+			   struct mv_error *err)
+{
+	static const struct {
+		const char *name;
+		const char *columns[8];
+	} tabs[] = {
+		{"trajectory", {"box", "step", "phase", "coverage", "density", "restricted", NULL}},
+		{"boxes", {"box", "step", "coverage_all", "density_all", "mass_all", NULL}},
+		{"limits", {"box", "parameter", "min", "max", "initial_min", "initial_max", NULL}},
+	};
+	enum { NTABS = sizeof tabs / sizeof tabs[0] };
+	int table = -1, header = 0, rows[NTABS] = {0}, seen[NTABS] = {0}, got;
+	struct mv_error rerr = {0};
+	struct mv_tsv *t;
+
+	(void)r;
+	(void)val;
+	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
+		return -1;
+	while ((got = mv_tsv_next(t, &rerr)) > 0) {
+		const char *line = mv_tsv_line(t);
+		if (strncmp(line, "# table: ", 9) == 0) {
+			table = -1;
+			header = 1;
+			for (int k = 0; k < NTABS; k++)
+				if (strcmp(line + 9, tabs[k].name) == 0)
+					seen[table = k] = 1;
+			continue;
+		}
+		if (line[0] == '#' || line[0] == '\0' || table < 0)
+			continue;
+		if (header) {
+			header = 0;
+			for (const char *const *c = tabs[table].columns; *c; c++)
+				if (mv_tsv_field_index(line, *c) < 0) {
+					mv_error_set(err, MV_EXIT_INPUT, "%s:%ld: table '%s' has no "
+						     "column '%s' (as 'mvsim discover' writes it)", path,
+						     mv_tsv_lineno(t), tabs[table].name, *c);
+					mv_tsv_close(t);
+					return -1;
+				}
+			continue;
+		}
+		rows[table]++;
+	}
+	mv_tsv_close(t);
+	if (got < 0)
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: read error", path);
+	for (int k = 0; k < NTABS; k++)
+		if (!seen[k] || rows[k] == 0)
+			return mv_error_set(err, MV_EXIT_INPUT, "%s: %s table '%s' (as 'mvsim "
+					    "discover' writes it)", path, seen[k] ? "no rows in" : "no",
+					    tabs[k].name);
+	return 0;
 }
 
 /* The settings of one gnuplot run: where things are and how to draw. */
