@@ -38,7 +38,8 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 MVSIM   := $(BUILD)/mvsim
 
-.PHONY: all deps run test check valgrind sweep-ci bench install uninstall clean refs figures help
+.PHONY: all deps run test check valgrind sweep-ci bench install uninstall clean refs figures help \
+	discover
 
 # `make figures`: docs/img/*.png for the README, from fresh runs (needs MVSIM above).
 include scripts/figures.mk
@@ -46,7 +47,7 @@ include scripts/figures.mk
 all: $(MVSIM) $(BUILD)/libmvsim.a
 
 help:
-	@echo "targets: all run test check bench install clean refs figures deps"
+	@echo "targets: all run test check bench install clean refs figures deps discover"
 
 # Packages: installed through apt-get when run as root, otherwise the exact command.
 deps:
@@ -98,6 +99,16 @@ test: deps all $(TEST_BIN)
 sweep-ci: deps all
 	@mkdir -p out
 	$(MVSIM) sweep configs/sweeps/ci.cfg -o out/sweep-ci.tsv --junit out/sweep-ci.xml --quiet
+
+# The article's question by scenario discovery (README, docs/discovery.md): the deep
+# uncertainties and the policy lever swept (5000 runs), PRIM's box for a crisis more likely
+# than not by 2040, the box that explains at least 60% of those runs, and both figures.
+DISCOVER_OUT := out/ukraine_question.tsv
+discover: deps all
+	@mkdir -p out
+	$(MVSIM) discover configs/sweeps/ukraine_question.cfg --metric final:crisis_prob \
+		--above 0.5 --min-coverage 0.6 --jobs 2 -o $(DISCOVER_OUT)
+	$(MVSIM) plot $(DISCOVER_OUT)
 
 # The tests again under AddressSanitizer + UBSan, in their own build tree.
 check: deps
