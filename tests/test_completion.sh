@@ -49,6 +49,9 @@ expect "an option: mvsim run S --inte" "--integrator" mvsim run configs/kazakhst
 expect "options: mvsim sweep F --re" "--resume" mvsim sweep configs/sweeps/ci.cfg --re
 expect "a value: --integrator rk8" "rk8pd" mvsim run configs/kazakhstan.cfg --integrator rk8
 expect "a value: plot --kind he" "heatmap" mvsim plot out.tsv --kind he
+expect "discover's options: --peel" "--peel-alpha" mvsim discover out.tsv --peel
+expect "a value: discover --objective len" "lenient1 lenient2" mvsim discover out.tsv --objective len
+expect "a value: plot --kind tr" "tradeoff" mvsim plot out.tsv --kind tr
 expect "--set key of the scenario on the line" "vectors.russia.coercion=" \
 	mvsim run configs/kazakhstan.cfg --set vectors.russia.coer
 CWORD=3 expect "-s key, the scenario after it (cursor on word 3)" "vectors.south_asia.salience.diplomacy= vectors.south_asia.salience.economy= vectors.south_asia.salience.security=" \
