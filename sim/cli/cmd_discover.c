@@ -308,7 +308,10 @@ static int find_name(const char *path, const char *name, char *const *names, int
 		if (strcmp(names[k], name) == 0)
 			return k;
 	const char *s = mv_suggest(name, (const char *const *)names, n);
-	mv_names_join((const char *const *)names, n, ", ", " or ", list, sizeof list);
+	if (n == 0)
+		snprintf(list, sizeof list, "none");
+	else
+		mv_names_join((const char *const *)names, n, ", ", " or ", list, sizeof list);
 	mv_error_set(err, MV_EXIT_INPUT, "%s: no %s '%s' in the sweep (its %ss: %s)%s%s%s", path,
 		     what, name, what, list, s ? "; did you mean '" : "", s ? s : "",
 		     s ? "'?" : "");
@@ -353,6 +356,10 @@ static int sweep_input(const struct discover_opts *o, char **pnames, int np,
 	*out = NULL;
 	if (sw == NULL)
 		return -1;
+	if (mv_sweep_check_noise(sw, err)) { /* before anything else, as `mvsim sweep` */
+		mv_sweep_free(sw);
+		return -1;
+	}
 	char **keys = malloc((size_t)sw->nparams * sizeof *keys);
 	if (keys == NULL)
 		goto oom;
