@@ -17,6 +17,7 @@
 #include "mvsim/metrics.h"     /* metrics and checks (docs/model.md §9) */
 #include "mvsim/batch.h"       /* many runs on threads, results in run order */
 #include "mvsim/sweep.h"       /* sweep files and samplers (docs/model.md §8) */
+#include "mvsim/sweeprun.h"    /* a sweep's runs collected in memory through the batch */
 #include "mvsim/sensitivity.h" /* Sobol' and Morris designs and indices */
 #include "mvsim/fit.h"         /* calibration (docs/model.md §11) */
 #include "mvsim/prim.h"        /* scenario discovery, PRIM (docs/model.md §12) */
