@@ -541,7 +541,7 @@ static void test_err_usage(void **state)
 				 "the figures go beside the input)\n(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "pie", NULL), 2);
 	assert_string_equal(err, "mvsim plot: --kind: expected shares, plane, tension, diversity, "
-				 "all, fan, sensitivity, heatmap, scatter or fit, found 'pie'\n"
+				 "all, fan, sensitivity, heatmap, scatter, fit, tradeoff or box, found 'pie'\n"
 				 "(see 'mvsim plot --help')\n");
 	assert_int_equal(plot(&err, OUT "/three.tsv", "--kind", "plane", "-o", OUT "/x.jpg",
 			      NULL), 2);
