@@ -22,6 +22,9 @@ static int cli_setup(void **state)
 		 m && m[0] ? m : "build/mvsim");
 	mkdir("build", 0755);
 	mkdir(OUT, 0755);
+	/* the figures' scripts of this tree, wherever the binary under test lives (build/asan) */
+	setenv("MVSIM_SCRIPTS", "scripts", 1);
+	unsetenv("GNUPLOT");
 	if (access(tu_bin, X_OK) != 0) {
 		print_error("%s: not executable\n", tu_bin);
 		return -1;
