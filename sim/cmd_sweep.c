@@ -5,6 +5,7 @@
 #include "mvsim/cmd_sweep.h"
 
 #include "mvsim/batch.h"
+#include "mvsim/checklint.h"
 #include "mvsim/config.h"
 #include "mvsim/metrics.h"
 #include "mvsim/output.h"
@@ -181,6 +182,8 @@ struct gate_check {
 	char label[MV_METRIC_MAX_NAME + 80];
 	long broken;
 	FILE *list;        /* for JUnit: one line per breaking run */
+	struct mv_checklint lint;               /* can it fail here? (checklint.h) */
+	char warning[MV_METRIC_MAX_NAME + 400]; /* "": none */
 };
 
 /* Applies the checks of a summary to its rows, as they are written or read back: checks
@@ -327,6 +330,7 @@ static int gate_row(struct gate *g, const char *row)
 	for (int k = 0; k < g->nchecks; k++) {
 		struct gate_check *ck = &g->checks[k];
 		double v = strtod(f[ck->col], NULL);
+		mv_checklint_add(&ck->lint, &ck->c, v, failed);
 		if (mv_check_ok(&ck->c, v))
 			continue;
 		ck->broken++;
@@ -344,6 +348,23 @@ static int gate_row(struct gate *g, const char *row)
 				params);
 	}
 	return 0;
+}
+
+/* Warns on stderr, and keeps the warning for JUnit, for each check that cannot fail over these
+ * runs (checklint.h); t_start, t_end: the scenario's span, the scale of time metrics. */
+static void gate_lint(struct gate *g, double t_start, double t_end)
+{
+	for (int k = 0; k < g->nchecks; k++) {
+		struct gate_check *ck = &g->checks[k];
+		const char *metric = g->names[ck->col];
+		double scale = mv_checklint_scale(metric, &ck->c, t_start, t_end);
+		enum mv_checklint_verdict v = mv_checklint_judge(&ck->lint, &ck->c, scale, NULL);
+		if (mv_checklint_format(v, &ck->lint, &ck->c, ck->label, metric, scale, g->nrows,
+					ck->warning, sizeof ck->warning) > 0) {
+			clear_progress(g);
+			fprintf(stderr, "mvsim: warning: %s\n", ck->warning);
+		}
+	}
 }
 
 /* The verdict on stderr; returns the exit status it calls for. */
@@ -476,6 +497,12 @@ static int junit_write(FILE *f, void *p)
 		fputs("\" name=\"", f);
 		xml_put(f, ck->label);
 		fputs("\" time=\"0\"", f);
+		if (ck->broken == 0 && ck->warning[0]) {
+			fputs(">\n      <system-err>warning: ", f);
+			xml_put(f, ck->warning);
+			fputs("</system-err>\n    </testcase>\n", f);
+			continue;
+		}
 		if (ck->broken == 0) {
 			fputs("/>\n", f);
 			continue;
@@ -1110,6 +1137,7 @@ int mv_cmd_sweep(int argc, char **argv)
 		goto io;
 	}
 judge:
+	gate_lint(&c.gate, sw->sc->val[MV_G_START], sw->sc->val[MV_G_END]);
 	if (o.junit) {
 		struct junit_ctx j = {&c.gate, sw->path, c.t0 > 0 ? mv_cli_now() - c.t0 : 0};
 		if (publish(o.junit, junit_write, &j, &err))
