@@ -135,16 +135,29 @@ static struct mv_fit *load(const char *path)
 	return f;
 }
 
-/* Fits f with jobs threads; fails the test unless it converges. */
-static struct mv_fit_result *fit_ok(const struct mv_fit *f, int jobs)
+/* Fits f with jobs threads; fails the test unless it converges at every origin. */
+static struct mv_fit_results *fit_all(const struct mv_fit *f, int jobs)
 {
 	struct mv_error err = {0};
-	struct mv_fit_result *r = NULL;
+	struct mv_fit_results *R = NULL;
 	struct mv_fit_opts opts = {jobs, NULL, NULL};
-	if (mv_fit_run(f, &opts, &r, &err))
+	if (mv_fit_run(f, &opts, &R, &err))
 		fail_msg("fit failed: %s", err.msg);
-	assert_non_null(r);
-	assert_int_equal(r->status, MV_FIT_CONVERGED);
+	assert_non_null(R);
+	assert_int_equal(R->norigins, f->norigins);
+	for (int i = 0; i < R->norigins; i++)
+		assert_int_equal(R->origin[i]->status, MV_FIT_CONVERGED);
+	return R;
+}
+
+/* The result of the last (or only) origin, detached from the others (free it). */
+static struct mv_fit_result *fit_ok(const struct mv_fit *f, int jobs)
+{
+	struct mv_fit_results *R = fit_all(f, jobs);
+	struct mv_fit_result *r = R->origin[R->norigins - 1];
+	R->origin[R->norigins - 1] = NULL;
+	R->norigins--;
+	mv_fit_results_free(R);
 	return r;
 }
 
@@ -212,11 +225,11 @@ static void test_recover_exact(void **state)
 	(void)state;
 	struct mv_fit *f = load(write_fit("exact.cfg", "exact.tsv", NULL, NULL));
 	/* 2000-2015: 16 of A, 15 of B (2003 is a gap); 2016-2020: 5 each; 1998 is outside. */
-	assert_int_equal(f->m, 31);
-	assert_int_equal(f->mh, 10);
+	assert_int_equal(f->origins[0].m, 31);
+	assert_int_equal(f->origins[0].mh, 10);
 	assert_int_equal(f->noutside, 2);
-	assert_int_equal(f->ntimes, 21);
-	assert_int_equal(f->nfit_times, 16);
+	assert_int_equal(f->origins[0].ntimes, 21);
+	assert_int_equal(f->origins[0].nfit_times, 16);
 	struct mv_fit_result *r = fit_ok(f, 0);
 	for (int j = 0; j < 3; j++)
 		assert_double_equal(r->x[j], truth[j], 1e-6);
@@ -378,7 +391,7 @@ static void test_committed(void **state)
 {
 	(void)state;
 	struct mv_fit *f = load(DIR "good.cfg");
-	assert_int_equal(f->m, 32);
+	assert_int_equal(f->origins[0].m, 32);
 	assert_int_equal(f->noutside, 2);
 	struct mv_fit_result *r = fit_ok(f, 0);
 	for (int j = 0; j < 3; j++)
@@ -395,8 +408,8 @@ static void test_backtest_regression(void **state)
 {
 	(void)state;
 	struct mv_fit *f = load("configs/fits/backtest.cfg");
-	assert_int_equal(f->m, 22);
-	assert_int_equal(f->mh, 14);
+	assert_int_equal(f->origins[0].m, 22);
+	assert_int_equal(f->origins[0].mh, 14);
 	assert_int_equal(f->noutside, 2);
 	struct mv_fit_result *r = fit_ok(f, 0);
 	static const double x[] = {0.5887352012, 1.952292547}, se[] = {0.04872839867, 0.1289266404};
@@ -438,8 +451,8 @@ static void test_bad_input(void **state)
 		const char *file, *msg;
 	} cases[] = {
 		{"unknown_top", "setting 'scenari0': expected one of scenario, fit, found an unknown setting; did you mean 'scenario'?"},
-		{"unknown_fit", "setting 'fit.holdot': expected one of observations, parameters, holdout, max_iterations, method, found an unknown setting; did you mean 'holdout'?"},
-		{"unknown_obs", "setting 'fit.observations[1].wieght': expected one of column, file, data_column, scale, weight, found an unknown setting; did you mean 'weight'?"},
+		{"unknown_fit", "setting 'fit.holdot': expected one of observations, parameters, holdout, origins, horizon, starts, seed, max_iterations, method, found an unknown setting; did you mean 'holdout'?"},
+		{"unknown_obs", "setting 'fit.observations[1].wieght': expected one of column, file, data_column, scale, weight, transform, found an unknown setting; did you mean 'weight'?"},
 		{"unknown_param", "setting 'fit.parameters[1].strat': expected one of key, min, max, start, found an unknown setting; did you mean 'start'?"},
 		{"unknown_key", "setting 'fit.parameters[1].key': expected a parameter or state key of the scenario (mvsim keys SCENARIO lists them), found unknown key 'vectors.b.salience.econmy'; did you mean 'vectors.b.salience.economy'?"},
 		{"twice", "setting 'fit.parameters[2].key': expected a key not fitted already, found 'vectors.a.salience.economy' again (parameter 0, line 8)"},
@@ -488,7 +501,7 @@ static void test_start_invalid(void **state)
 	(void)state;
 	struct mv_fit *f = load(BAD "start_invalid.cfg");
 	struct mv_error err = {0};
-	struct mv_fit_result *r = (void *)1;
+	struct mv_fit_results *r = (void *)1;
 	assert_int_equal(mv_fit_run(f, NULL, &r, &err), -1);
 	assert_null(r);
 	assert_int_equal(err.code, MV_EXIT_INPUT);
@@ -505,9 +518,10 @@ static void test_nonconvergence(void **state)
 	const char *path = write_fit("short.cfg", "exact.tsv", "  max_iterations = 1;", NULL);
 	struct mv_fit *f = load(path);
 	struct mv_error err = {0};
-	struct mv_fit_result *r = NULL;
-	assert_int_equal(mv_fit_run(f, NULL, &r, &err), -1);
-	assert_non_null(r);
+	struct mv_fit_results *R = NULL;
+	assert_int_equal(mv_fit_run(f, NULL, &R, &err), -1);
+	assert_non_null(R);
+	struct mv_fit_result *r = R->origin[0];
 	assert_int_equal(err.code, MV_EXIT_FAIL);
 	assert_int_equal(r->status, MV_FIT_MAXITER);
 	assert_int_equal(r->iterations, 1);
@@ -518,19 +532,21 @@ static void test_nonconvergence(void **state)
 		 "vectors.a.salience.economy=%.10g, vectors.b.salience.economy=%.10g, domains.economy.inertia=%.10g",
 		 r->ssr, r->x[0], r->x[1], r->x[2]);
 	assert_string_equal(err.msg, want);
-	mv_fit_result_free(r);
+	mv_fit_results_free(R);
 	mv_fit_free(f);
 
 	char *out, *errs;
 	const char *args[] = {path, "-o", path_in("short-fitted.cfg"), "--report",
 			      path_in("short-report.tsv"), NULL};
 	assert_int_equal(run_cmd(args, &out, &errs), MV_EXIT_FAIL);
-	assert_non_null(strstr(out, "NOT CONVERGED (iteration limit) after 1 iteration,"));
+	assert_string_equal(out, "");
+	assert_non_null(strstr(errs, "holdout 2016: NOT CONVERGED (iteration limit) after 1 iteration;"));
 	assert_non_null(strstr(errs, "mvsim: fit did not converge within 1 iterations"));
 	assert_non_null(strstr(errs, "not written: the fit did not converge"));
 	char *rep = slurp(path_in("short-report.tsv"));
 	assert_non_null(rep);
-	assert_non_null(strstr(rep, "# status\tnot converged\titeration limit\n"));
+	assert_non_null(strstr(rep, "# status\tnot converged\tsee the origins table\n"));
+	assert_non_null(strstr(rep, "\n2016\tinf\tnot converged\titeration limit\t1\t"));
 	free(rep);
 	struct stat st;
 	assert_int_equal(stat(path_in("short-fitted.cfg"), &st), -1);
@@ -556,10 +572,13 @@ static void test_cmd_fitted_file(void **state)
 	int rc = run_cmd(args, &out, &errs);
 	if (rc != 0)
 		fail_msg("exit %d: %s", rc, errs);
-	assert_string_equal(errs, "");
-	assert_non_null(strstr(out, "lm: converged ("));
-	assert_non_null(strstr(out, "points      31 fitted (2000-2015), 10 holdout (2016-2020), 2 outside"));
-	assert_non_null(strstr(out, "vectors.b.salience.economy"));
+	/* The summary goes to standard error; standard output stays empty. */
+	assert_string_equal(out, "");
+	assert_non_null(strstr(errs, ", lm (1 start, seed 1), "));
+	assert_non_null(strstr(errs, "holdout 2016: converged ("));
+	assert_non_null(strstr(errs, "points 31 fitted (2000-2015), 10 scored (2016-2020)\n"));
+	assert_non_null(strstr(errs, "2 observations outside the scenario's time range (ignored)\n"));
+	assert_non_null(strstr(errs, "vectors.b.salience.economy"));
 
 	/* The base is relative to the fitted file's directory (out/ is not synth.cfg's). */
 	char *text = slurp(fitted);
@@ -569,13 +588,25 @@ static void test_cmd_fitted_file(void **state)
 	assert_true(b[9] != '/');
 	free(text);
 
-	/* The report's four tables, in order. */
+	/* The report's tables, in order, each after its `# table: NAME` line and two blank
+	 * lines (gnuplot's index). */
 	char *rep = slurp(report);
-	const char *p1 = strstr(rep, "# table parameters\nkey\tvalue\tse\tmin\tmax\tstart\tbound\n");
-	const char *p2 = strstr(rep, "\n\n\n# table correlation\nkey\tvectors.a.salience.economy\t");
-	const char *p3 = strstr(rep, "\n\n\n# table scores\nseries\tn_fit\trmse_fit\tn_holdout\trmse_holdout\trmse_persistence\tpersistence\n");
-	const char *p4 = strstr(rep, "\n\n\n# table residuals\nt\tcolumn\tobserved\tmodel\tweight\tresidual\tset\n");
-	assert_true(p1 && p2 && p3 && p4 && p1 < p2 && p2 < p3 && p3 < p4);
+	static const char *const heads[] = {
+		"# table: origins\norigin\tend\tstatus\treason\titerations\tmodel_runs\tn_fit\tn_scored\t",
+		"\n\n\n# table: parameters\norigin\tkey\tvalue\tse\tmin\tmax\tstart\tbound\n",
+		"\n\n\n# table: correlation\norigin\tkey\tvectors.a.salience.economy\t",
+		"\n\n\n# table: starts\norigin\tstart\tstatus\treason\titerations\tssr_start\tssr\treached\tbest\t",
+		"\n\n\n# table: scores\norigin\tseries\tn_fit\trmse_fit\tn_scored\trmse_scored\trmse_persistence\t"
+		"rmse_mean\trmse_drift\tskill_persistence\tskill_mean\tskill_drift\tpersistence\tmean\tdrift\tt_last\n",
+		"\n\n\n# table: residuals\norigin\tt\tcolumn\tset\tobserved\tmodel\tweight\ttransform\tresidual\t"
+		"persistence\tmean\tdrift\n"};
+	const char *prev = rep;
+	for (int t = 0; t < MV_FIT_NTABLES; t++) {
+		const char *at = strstr(rep, heads[t]);
+		if (at == NULL || at < prev)
+			fail_msg("table %s missing or out of order", mv_fit_table_name(t));
+		prev = at;
+	}
 	assert_non_null(strstr(rep, "# status\tconverged\t"));
 	free(rep);
 
@@ -597,7 +628,7 @@ static void test_cmd_fitted_file(void **state)
 	assert_int_equal(tu_run(sc, &kt, NULL, &rows, &err), 0);
 	int checked = 0;
 	for (int k = 0; k < r->npoints; k++) {
-		const struct mv_fit_point *pt = &f->points[k];
+		const struct mv_fit_point *pt = &f->origins[0].points[k];
 		for (long q = 0; q < rows.nrows; q++)
 			if (tu_at(&rows, q, 0) == pt->t) {
 				assert_double_equal(tu_at(&rows, q, f->obs[pt->obs].col), r->model[k], 1e-9);
@@ -609,14 +640,14 @@ static void test_cmd_fitted_file(void **state)
 
 	/* Run at the observation times themselves: the very numbers of the fit. */
 	struct mv_run_opts opts = {0};
-	opts.times = f->times;
-	opts.ntimes = f->ntimes;
+	opts.times = f->origins[0].times;
+	opts.ntimes = f->origins[0].ntimes;
 	struct mv_run *run = mv_run_create(sc, &kt, &opts, &err);
 	assert_non_null(run);
 	memset(&rows, 0, sizeof rows);
 	assert_int_equal(mv_run_exec(run, tu_rows_cb, &rows, &err), 0);
 	for (int k = 0; k < r->npoints; k++) {
-		const struct mv_fit_point *pt = &f->points[k];
+		const struct mv_fit_point *pt = &f->origins[0].points[k];
 		assert_double_equal(tu_at(&rows, pt->time, f->obs[pt->obs].col), r->model[k], 0);
 	}
 	free(rows.v);
@@ -657,9 +688,9 @@ static void test_cmd_usage(void **state)
 	free(out);
 	free(errs);
 
-	const char *dash[] = {DIR "good.cfg", "--report", "-", NULL};
+	const char *dash[] = {DIR "good.cfg", "-o", "-", NULL};
 	assert_int_equal(run_cmd(dash, &out, &errs), MV_EXIT_INPUT);
-	assert_string_equal(errs, "mvsim fit: --report: expected a file name ('-' is not standard output here: the summary goes there)\n(see 'mvsim fit --help')\n");
+	assert_string_equal(errs, "mvsim fit: -o: expected a file name ('-' is not standard output here: the fitted file's base is relative to its directory)\n(see 'mvsim fit --help')\n");
 	free(out);
 	free(errs);
 
