@@ -193,11 +193,11 @@ static void test_keytab_kazakhstan(void **state)
 	expect_key(kt, "vectors.west.share.economy", mv_key_share(n, D, 2, 0), MV_KEY_SHARE,
 		   MV_RULE_NONNEG);
 	/* the values sit in those slots */
-	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.russia.coercion")->index], 1.0, 0);
+	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.russia.coercion")->index], 4.0, 0);
 	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.russia.restraint.china")->index],
-			    2.0, 0);
-	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.west.share.economy")->index], 0.44,
-			    1e-6);
+			    2.5, 0);
+	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.west.share.economy")->index],
+			    0.5832, 1e-6);
 	/* every key MODEL.md §4 promises, for every vector and domain */
 	static const char *const vp[] = {"angle", "growth", "distance", "connectivity",
 					 "aspiration", "responsiveness", "effort_decay", "red_line",
