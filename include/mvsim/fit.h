@@ -23,7 +23,8 @@
 #define MV_FIT_MAX_ITERATIONS 100000     /* the largest fit.max_iterations accepted */
 #define MV_FIT_XTOL 1e-10                /* converged: every step |du_j| < xtol·(|u_j| + xtol) */
 #define MV_FIT_GTOL 1e-10                /* converged: max_j |g_j|·max(|u_j|, 1) <= gtol·max(½Σr², 1) */
-#define MV_FIT_BOUND_TOL 1e-6            /* a value within this fraction of max − min of a bound is on it */
+#define MV_FIT_BOUND_TOL 1e-6            /* on a bound: within this fraction of min(max − min, the
+					  * parameter's scale max(|start|, |bound|, 1e-3·min(max − min, 1))) */
 #define MV_FIT_RANK_TOL 1e-5             /* J's unit-scaled columns within this of dependence: not identified */
 #define MV_FIT_SAME_OPTIMUM 1e-6         /* a start reached the best: its SSR within this relative */
 #define MV_FIT_LOGIT_CLAMP 1e-6          /* logit: both sides clamped to [c, 1 − c] (§11a) */
