@@ -230,11 +230,16 @@ static void write_table(const struct mv_fit *f, const struct mv_fit_results *R, 
 	case MV_FIT_T_RESIDUALS:
 		fputs("origin\tt\tcolumn\tset\tobserved\tmodel\tweight\ttransform\tresidual\t"
 		      "persistence\tmean\tdrift\n", out);
+		/* By origin, series, then time (fitted before scored): each origin's rows of a
+		 * series are one block, which a plotting program draws as one line. */
 		for (int i = 0; i < R->norigins; i++) {
 			const struct mv_fit_origin *og = &f->origins[i];
 			const struct mv_fit_result *r = R->origin[i];
+			for (int q = 0; q < Q; q++)
 			for (int k = 0; k < og->m + og->mh; k++) {
 				const struct mv_fit_point *pt = &og->points[k];
+				if (pt->obs != q)
+					continue;
 				const struct mv_fit_score *ys = &r->scores[pt->obs];
 				origin_cell(out, f, i);
 				tab_num(out, pt->t);
