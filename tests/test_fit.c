@@ -784,9 +784,11 @@ static void test_bad_input(void **state)
 		{"log_negative", "setting 'fit.observations[0].transform': expected observations >= 0 after scale for \"log\", found -0.5 at t=2000 in " BAD "../obs.tsv (scale -1)"},
 		{"holdout_no_score", "setting 'fit.holdout': expected observations to score at or after the holdout (2030), found none inside the scenario's time range [2000, 2025]"},
 		{"seed", "setting 'fit.seed': expected an integer in [0, 4294967295], found 1.5"},
+		/* issue 15 (13): all weights 0 is an input error, not a failed fit */
+		{"weights_zero", "setting 'fit.observations': expected at least 3 fitted observations with weight > 0 (one per free parameter), found 0 of the 32 fitted"},
 	};
 	static const int lines[] = {3, 11, 6, 9, 9, 10, 9, 10, 10, 10, 10, 5, 5, 6, 4, 13, 12, 6, 2, 2, 3, 7, 11,
-				    6, 12, 11, 12, 11, 11, 12, 12, 5, 5, 11, 13};
+				    6, 12, 11, 12, 11, 11, 12, 12, 5, 5, 11, 13, 4};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		char path[128], msg[1024];
 		snprintf(path, sizeof path, BAD "%s.cfg", cases[k].file);
