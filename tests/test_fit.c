@@ -1,4 +1,4 @@
-/* test_fit.c — calibration (MODEL.md §11): parameters recovered from observations the model
+/* test_fit.c — calibration (docs/model.md §11, §11a): parameters recovered from observations the model
  * generated (exactly without noise, within their standard errors with it), bounds, identifiability,
  * thread independence, every input error with its message, non-convergence, the fitted file. */
 #define _XOPEN_SOURCE 700 /* realpath */
