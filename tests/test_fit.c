@@ -974,6 +974,55 @@ static void test_cmd_fitted_file(void **state)
 	free(errs);
 }
 
+/* --report - writes the report on standard output (the summary stays on standard error), the
+ * same bytes as --report FILE; --report-dir writes each table alone, every file the metadata,
+ * its `# table: NAME` line, the header and rows, and nothing of another table. */
+static void test_cmd_report_files(void **state)
+{
+	(void)state;
+	const char *fitpath = DIR "roll.cfg";
+	char dir[128], file[160];
+	snprintf(dir, sizeof dir, "%s/tables", tmpdir);
+	mkdir(dir, 0777);
+	snprintf(file, sizeof file, "%s/roll-report.tsv", tmpdir);
+	char *out, *errs, *out2, *errs2;
+	const char *a1[] = {fitpath, "--report", "-", "--report-dir", dir, "--jobs", "1", NULL};
+	assert_int_equal(run_cmd(a1, &out, &errs), MV_EXIT_OK);
+	assert_non_null(strstr(errs, "origin 2016: converged ("));
+	assert_non_null(strstr(errs, "all origins (every scored point counted once):"));
+	assert_true(strncmp(out, "# mvsim ", 8) == 0);
+	const char *a2[] = {fitpath, "--report", file, "--jobs", "1", NULL};
+	assert_int_equal(run_cmd(a2, &out2, &errs2), MV_EXIT_OK);
+	assert_string_equal(out2, "");
+	char *rep = slurp(file);
+	assert_string_equal(out, rep);
+	for (int t = 0; t < MV_FIT_NTABLES; t++) {
+		char path[256], head[64];
+		snprintf(path, sizeof path, "%s/%s.tsv", dir, mv_fit_table_name(t));
+		char *text = slurp(path);
+		if (text == NULL)
+			fail_msg("%s not written", path);
+		assert_true(strncmp(text, "# mvsim ", 8) == 0);
+		snprintf(head, sizeof head, "\n# table: %s\n", mv_fit_table_name(t));
+		const char *h = strstr(text, head);
+		assert_non_null(h);
+		/* The table as it stands in the whole report, and nothing else. */
+		const char *in_rep = strstr(rep, head);
+		assert_non_null(in_rep);
+		const char *end = strstr(in_rep + 1, "\n\n\n");
+		size_t len = end ? (size_t)(end - in_rep) + 1 : strlen(in_rep);
+		assert_int_equal(strlen(h), len);
+		assert_memory_equal(h, in_rep, len);
+		assert_null(strstr(h + strlen(head), "# table: "));
+		free(text);
+	}
+	free(rep);
+	free(out);
+	free(errs);
+	free(out2);
+	free(errs2);
+}
+
 static void test_cmd_usage(void **state)
 {
 	(void)state;
@@ -1053,6 +1102,7 @@ int main(void)
 		cmocka_unit_test(test_start_invalid),
 		cmocka_unit_test(test_nonconvergence),
 		cmocka_unit_test(test_cmd_fitted_file),
+		cmocka_unit_test(test_cmd_report_files),
 		cmocka_unit_test(test_cmd_usage),
 	};
 	return cmocka_run_group_tests_name("fit", tests, setup, teardown);
