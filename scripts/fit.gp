@@ -87,7 +87,7 @@ otitle(i) = (OT[i] > 1e299) ? "all fitted" : sprintf((ORIGINS eq "holdout") ? "h
 this(i, k) = (cnum(strcol("origin")) == OT[i] && strcol("column") eq SER[k])
 
 set output out
-TITLE = ((RSCEN ne "") ? RSCEN : SCEN) . ((NO > 1) ? ": forecasts from each origin" : ": fit and forecast") . \
+TITLE = ((RSCEN ne "") ? RSCEN : SCEN) . ((NO > 1) ? ": forecasts from each origin" : (OT[1] > 1e299) ? ": fit" : ": fit and forecast") . \
         ((STATUS ne "converged") ? "  (NOT CONVERGED)" : "")
 set multiplot layout NS, NO title TITLE font ",15" margins 0.07, 0.98, 0.12, 0.88 spacing 0.06, 0.13
 set xrange [tmin:tmax]
