@@ -880,9 +880,15 @@ static int fit_origin(struct engine *E, int i, const struct mv_fit_opts *opts,
 	}
 	const struct mv_fit_start *b = &r->starts[r->best];
 	r->nreached = 0;
-	for (int s = 0; s < f->starts; s++)
-		r->nreached += r->starts[s].status != MV_FIT_FAILED &&
-			       r->starts[s].ssr <= b->ssr * (1 + MV_FIT_SAME_OPTIMUM);
+	for (int s = 0; s < f->starts; s++) {
+		struct mv_fit_start *st = &r->starts[s];
+		int same = st->status != MV_FIT_FAILED;
+		for (int j = 0; same && j < p; j++)
+			same = fabs(st->x[j] - b->x[j]) <= MV_FIT_SAME_POINT * fmax(fabs(b->x[j]), SCALE_FLOOR);
+		st->reached = st->status != MV_FIT_FAILED &&
+			      (st->ssr <= b->ssr * (1 + MV_FIT_SAME_OPTIMUM) || same);
+		r->nreached += st->reached;
+	}
 	r->status = b->status;
 	r->reason = b->reason;
 	r->iterations = b->iterations;
