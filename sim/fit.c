@@ -820,8 +820,13 @@ static int finish(struct engine *E, struct mv_fit_result *r, struct mv_error *er
 	scores(f, og, r);
 	for (int j = 0; j < p; j++) {
 		const struct mv_fit_param *pp = &f->params[j];
-		double tol = MV_FIT_BOUND_TOL * 2 * (pp->max / 2 - pp->min / 2);
-		r->bound[j] = r->x[j] <= pp->min + tol ? -1 : r->x[j] >= pp->max - tol ? 1 : 0;
+		/* Within MV_FIT_BOUND_TOL of the box's width, or of the parameter's own scale when
+		 * the box is wider: x = 0.8 is not "on" the bound 0.05 of a box up to 1e17. */
+		double width = 2 * (pp->max / 2 - pp->min / 2);
+		double floor_s = SCALE_FLOOR * fmin(width, 1.0);
+		double tlo = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->min)), floor_s));
+		double thi = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->max)), floor_s));
+		r->bound[j] = r->x[j] - pp->min <= tlo ? -1 : pp->max - r->x[j] <= thi ? 1 : 0;
 	}
 	int rc = jacobian_x(E, r->x, r->resid, og->m, Jx, (size_t)p);
 	if (rc == 0)
@@ -875,9 +880,15 @@ static int fit_origin(struct engine *E, int i, const struct mv_fit_opts *opts,
 	}
 	const struct mv_fit_start *b = &r->starts[r->best];
 	r->nreached = 0;
-	for (int s = 0; s < f->starts; s++)
-		r->nreached += r->starts[s].status != MV_FIT_FAILED &&
-			       r->starts[s].ssr <= b->ssr * (1 + MV_FIT_SAME_OPTIMUM);
+	for (int s = 0; s < f->starts; s++) {
+		struct mv_fit_start *st = &r->starts[s];
+		int same = st->status != MV_FIT_FAILED;
+		for (int j = 0; same && j < p; j++)
+			same = fabs(st->x[j] - b->x[j]) <= MV_FIT_SAME_POINT * fmax(fabs(b->x[j]), SCALE_FLOOR);
+		st->reached = st->status != MV_FIT_FAILED &&
+			      (st->ssr <= b->ssr * (1 + MV_FIT_SAME_OPTIMUM) || same);
+		r->nreached += st->reached;
+	}
 	r->status = b->status;
 	r->reason = b->reason;
 	r->iterations = b->iterations;

@@ -390,6 +390,16 @@ static int make_origin(struct loader *L, int i, const config_setting_t *few, con
 			 og->m, start, end, hold);
 		return fail(L, few, fpath, expected, found);
 	}
+	int nw = 0;
+	for (int k = 0; k < og->m; k++)
+		nw += og->points[k].weight > 0;
+	if (nw < f->nparams) { /* all weights 0: nothing to fit (issue 15: was exit 1) */
+		snprintf(expected, sizeof expected,
+			 "at least %d fitted observation%s with weight > 0 (one per free parameter)",
+			 f->nparams, f->nparams == 1 ? "" : "s");
+		snprintf(found, sizeof found, "%d of the %d fitted", nw, og->m);
+		return fail(L, few, fpath, expected, found);
+	}
 	if (isfinite(og->t) && og->mh == 0) {
 		if (isfinite(og->end))
 			snprintf(expected, sizeof expected,

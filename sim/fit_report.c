@@ -188,7 +188,6 @@ static void write_table(const struct mv_fit *f, const struct mv_fit_results *R, 
 		fputs("\terror\n", out);
 		for (int i = 0; i < R->norigins; i++) {
 			const struct mv_fit_result *r = R->origin[i];
-			double best = r->starts[r->best].ssr;
 			for (int s = 0; s < r->nstarts; s++) {
 				const struct mv_fit_start *st = &r->starts[s];
 				origin_cell(out, f, i);
@@ -196,9 +195,7 @@ static void write_table(const struct mv_fit *f, const struct mv_fit_results *R, 
 					st->reason ? st->reason : "", st->iterations);
 				tab_num(out, st->ssr_start);
 				tab_num(out, st->ssr);
-				fprintf(out, "\t%d\t%d", st->status != MV_FIT_FAILED &&
-							     st->ssr <= best * (1 + MV_FIT_SAME_OPTIMUM),
-					s == r->best);
+				fprintf(out, "\t%d\t%d", st->reached, s == r->best);
 				for (int j = 0; j < p; j++)
 					tab_num(out, f->start_points[(size_t)s * (size_t)p + (size_t)j]);
 				for (int j = 0; j < p; j++)
@@ -230,11 +227,16 @@ static void write_table(const struct mv_fit *f, const struct mv_fit_results *R, 
 	case MV_FIT_T_RESIDUALS:
 		fputs("origin\tt\tcolumn\tset\tobserved\tmodel\tweight\ttransform\tresidual\t"
 		      "persistence\tmean\tdrift\n", out);
+		/* By origin, series, then time (fitted before scored): each origin's rows of a
+		 * series are one block, which a plotting program draws as one line. */
 		for (int i = 0; i < R->norigins; i++) {
 			const struct mv_fit_origin *og = &f->origins[i];
 			const struct mv_fit_result *r = R->origin[i];
+			for (int q = 0; q < Q; q++)
 			for (int k = 0; k < og->m + og->mh; k++) {
 				const struct mv_fit_point *pt = &og->points[k];
+				if (pt->obs != q)
+					continue;
 				const struct mv_fit_score *ys = &r->scores[pt->obs];
 				origin_cell(out, f, i);
 				tab_num(out, pt->t);
@@ -372,8 +374,8 @@ int mv_fit_write_summary(const struct mv_fit *f, const struct mv_fit_results *R,
 			s1, og->mh, s2);
 		fprintf(out, "  SSR %s (start %s)", g4(r->ssr, a), g4(r->ssr_start, b));
 		if (f->starts > 1)
-			fprintf(out, "; %d of %d starts reached it (within %g relative)%s", r->nreached,
-				r->nstarts, MV_FIT_SAME_OPTIMUM,
+			fprintf(out, " from start %d (0: the given one); %d of %d starts reached it%s",
+				r->best, r->nreached, r->nstarts,
 				r->nreached < r->nstarts - r->nstarts_failed ? ": other optima exist" : "");
 		if (r->nstarts_failed)
 			fprintf(out, "; %d start%s failed", r->nstarts_failed, r->nstarts_failed == 1 ? "" : "s");

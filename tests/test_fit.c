@@ -1,4 +1,4 @@
-/* test_fit.c — calibration (MODEL.md §11): parameters recovered from observations the model
+/* test_fit.c — calibration (docs/model.md §11, §11a): parameters recovered from observations the model
  * generated (exactly without noise, within their standard errors with it), bounds, identifiability,
  * thread independence, every input error with its message, non-convergence, the fitted file. */
 #define _XOPEN_SOURCE 700 /* realpath */
@@ -448,6 +448,313 @@ static void test_backtest_regression(void **state)
 	mv_fit_free(f);
 }
 
+
+/* ---------------------------------------------------------------- §11a: yardsticks, origins,
+ * transforms, starts */
+
+/* Writes fit file `name` in tmpdir: observations `obs` (entries), parameters `params`, then
+ * `tail` inside the fit group. */
+static const char *write_fit_text(const char *name, const char *obs, const char *params,
+				  const char *tail)
+{
+	char text[8192];
+	snprintf(text, sizeof text,
+		 "scenario = \"%s\";\nfit = {\n  observations = (\n%s );\n  parameters = (\n%s );\n%s\n};\n",
+		 synth_abs, obs, params, tail);
+	write_text(path_in(name), text);
+	return path_in(name);
+}
+
+/* The yardsticks by hand on a tiny series: a = 0.50, 0.52, 0.56 fitted (2000-2002), 0.60,
+ * 0.58 scored (origin 2003, horizon 2: 2003 and 2004; 2005 is after the horizon).
+ *   persistence 0.56: errors 0.04, 0.02 -> RMSE sqrt(0.001)
+ *   mean 1.58/3: errors 0.6 - 1.58/3, 0.58 - 1.58/3
+ *   drift (0.56 - 0.50)/2 = 0.03 a year: forecasts 0.59, 0.62 -> errors 0.01, -0.04
+ * Series b (weight 5: weights shape the fit, not the scores) is 0.3 throughout: every
+ * yardstick is exact, so the pooled RMSEs are those of a over 4 points instead of 2. The
+ * model's pooled RMSE is checked against its own values; skill is 1 - model/yardstick.
+ * Tolerances: the data are read from %g text, so 1e-15 for sums of a few squares. */
+static void test_yardsticks_by_hand(void **state)
+{
+	(void)state;
+	write_text(path_in("tiny.tsv"), "year\ta\tb\n2000\t0.50\t0.3\n2001\t0.52\t0.3\n2002\t0.56\t0.3\n"
+					"2003\t0.60\t0.3\n2004\t0.58\t0.3\n2005\t0.9\t0.3\n");
+	const char *path = write_fit_text(
+		"tiny.cfg",
+		"    { column = \"share_economy_a\"; file = \"tiny.tsv\"; data_column = \"a\"; },\n"
+		"    { column = \"share_economy_b\"; file = \"tiny.tsv\"; data_column = \"b\"; weight = 5.0; }",
+		"    { key = \"vectors.a.salience.economy\"; min = 0.1; max = 10.0; start = 1.0; }",
+		"  origins = [2003.0];\n  horizon = 2.0;");
+	struct mv_fit *f = load(path);
+	assert_int_equal(f->norigins, 1);
+	assert_int_equal(f->origins[0].m, 6);
+	assert_int_equal(f->origins[0].mh, 4);
+	struct mv_fit_results *R = fit_all(f, 1);
+	const struct mv_fit_result *r = R->origin[0];
+	const struct mv_fit_score *a = &r->scores[0], *b = &r->scores[1], *all = &r->scores[2];
+	double mean = (0.50 + 0.52 + 0.56) / 3;
+	assert_double_equal(a->persistence, 0.56, 1e-15);
+	assert_double_equal(a->mean, mean, 1e-15);
+	assert_double_equal(a->drift, 0.03, 1e-15);
+	assert_double_equal(a->t_last, 2002, 0);
+	assert_double_equal(a->rmse_persistence, sqrt((0.04 * 0.04 + 0.02 * 0.02) / 2), 1e-15);
+	assert_double_equal(a->rmse_mean,
+			    sqrt(((0.60 - mean) * (0.60 - mean) + (0.58 - mean) * (0.58 - mean)) / 2), 1e-15);
+	assert_double_equal(a->rmse_drift, sqrt((0.01 * 0.01 + 0.04 * 0.04) / 2), 1e-15);
+	assert_double_equal(b->rmse_persistence, 0, 1e-15);
+	assert_double_equal(b->rmse_drift, 0, 1e-15);
+	assert_int_equal(all->n_holdout, 4);
+	assert_double_equal(all->rmse_persistence, sqrt((0.04 * 0.04 + 0.02 * 0.02) / 4), 1e-15);
+	assert_double_equal(all->rmse_drift, sqrt((0.01 * 0.01 + 0.04 * 0.04) / 4), 1e-15);
+	/* The model's scores, from its values: unweighted, untransformed, every point once. */
+	const struct mv_fit_origin *og = &f->origins[0];
+	double sf = 0, sh = 0;
+	for (int k = 0; k < og->m + og->mh; k++) {
+		double d = r->model[k] - og->points[k].y;
+		if (k < og->m)
+			sf += d * d;
+		else
+			sh += d * d;
+	}
+	assert_double_equal(all->rmse_fit, sqrt(sf / 6), 1e-15);
+	assert_double_equal(all->rmse_holdout, sqrt(sh / 4), 1e-15);
+	/* Pooled over the one origin: the same numbers. */
+	assert_double_equal(R->pooled[2].rmse_holdout, all->rmse_holdout, 0);
+	assert_double_equal(R->pooled[2].rmse_drift, all->rmse_drift, 0);
+	/* Skill: its sign says who wins. */
+	assert_double_equal(mv_fit_skill(0.5, 1.0), 0.5, 0);
+	assert_double_equal(mv_fit_skill(2.0, 1.0), -1.0, 0);
+	assert_true(isnan(mv_fit_skill(1.0, 0.0)));
+	assert_true(isnan(mv_fit_skill(NAN, 1.0)));
+	mv_fit_results_free(R);
+	mv_fit_free(f);
+}
+
+/* A rolling-origin backtest on the model's own (noise-free) output: each origin, fitted
+ * independently from the same three starts, recovers the truth (to 1e-6, as the single fit),
+ * predicts its scored years (RMSE < 1e-8, where every yardstick is off by > 1e-3: skill near
+ * 1 against each), and the origin 2016 with an unlimited horizon is exactly holdout = 2016. */
+static void test_origins(void **state)
+{
+	(void)state;
+	const char *obs = "    { column = \"share_economy_a\"; file = \"exact.tsv\"; data_column = \"a\"; },\n"
+			  "    { column = \"share_economy_b\"; file = \"exact.tsv\"; data_column = \"b\"; }";
+	const char *params = "    { key = \"vectors.a.salience.economy\"; min = 0.1; max = 10.0; start = 3.0; },\n"
+			     "    { key = \"vectors.b.salience.economy\"; min = 0.1; max = 10.0; start = 0.3; },\n"
+			     "    { key = \"domains.economy.inertia\"; min = 0.5; max = 20.0; start = 8.0; }";
+	struct mv_fit *f = load(write_fit_text("roll.cfg", obs, params,
+					       "  origins = [2008.0, 2012.0, 2016.0];\n  horizon = 3.0;\n"
+					       "  starts = 3;\n  seed = 11;"));
+	assert_int_equal(f->norigins, 3);
+	/* 2000-2007: 8 of A, 7 of B (gap 2003); scored 2008-2010: 3 each. */
+	assert_int_equal(f->origins[0].m, 15);
+	assert_int_equal(f->origins[0].mh, 6);
+	assert_int_equal(f->origins[2].m, 31);
+	assert_int_equal(f->origins[2].mh, 6);
+	struct mv_fit_results *R = fit_all(f, 0);
+	for (int i = 0; i < 3; i++) {
+		const struct mv_fit_result *r = R->origin[i];
+		for (int j = 0; j < 3; j++)
+			assert_double_equal(r->x[j], truth[j], 1e-6);
+		/* Exact data: every start that converged reached the truth, although their SSRs
+		 * (~1e-19) differ by more than 1e-6 relative: the same point counts. */
+		for (int st = 0; st < 3; st++)
+			if (r->starts[st].status == MV_FIT_CONVERGED &&
+			    fabs(r->starts[st].x[0] - truth[0]) < 1e-6 &&
+			    fabs(r->starts[st].x[1] - truth[1]) < 1e-6 && fabs(r->starts[st].x[2] - truth[2]) < 1e-6)
+				assert_int_equal(r->starts[st].reached, 1);
+		assert_true(r->nreached >= 1 && r->nreached <= 3);
+		const struct mv_fit_score *s = &r->scores[2];
+		assert_int_equal(s->n_holdout, 6);
+		assert_true(s->rmse_holdout < 1e-8);
+		assert_true(s->rmse_persistence > 1e-3 && s->rmse_mean > 1e-3 && s->rmse_drift > 1e-3);
+		assert_true(mv_fit_skill(s->rmse_holdout, s->rmse_drift) > 0.99);
+	}
+	/* Pooled over origins: 18 scored points. */
+	assert_int_equal(R->pooled[2].n_holdout, 18);
+	assert_int_equal(R->pooled[0].n_holdout, 9);
+	double sp = 0;
+	for (int i = 0; i < 3; i++)
+		sp += R->origin[i]->scores[2].rmse_persistence * R->origin[i]->scores[2].rmse_persistence * 6;
+	assert_double_equal(R->pooled[2].rmse_persistence, sqrt(sp / 18), 1e-15);
+
+	/* holdout = 2016 is the origin 2016 with an unlimited horizon. */
+	struct mv_fit *g = load(write_fit_text("roll_hold.cfg", obs, params,
+					       "  holdout = 2016.0;\n  starts = 3;\n  seed = 11;"));
+	struct mv_fit *h = load(write_fit_text("roll_one.cfg", obs, params,
+					       "  origins = [2016.0];\n  starts = 3;\n  seed = 11;"));
+	assert_int_equal(g->origins[0].mh, 10);
+	assert_int_equal(h->origins[0].mh, 10);
+	struct mv_fit_results *Rg = fit_all(g, 1), *Rh = fit_all(h, 2);
+	assert_memory_equal(Rg->origin[0]->x, Rh->origin[0]->x, 3 * sizeof(double));
+	assert_memory_equal(Rg->origin[0]->se, Rh->origin[0]->se, 3 * sizeof(double));
+	assert_memory_equal(Rg->origin[0]->model, Rh->origin[0]->model, 20 * sizeof(double));
+	mv_fit_results_free(Rg);
+	mv_fit_results_free(Rh);
+	mv_fit_free(g);
+	mv_fit_free(h);
+	mv_fit_results_free(R);
+	mv_fit_free(f);
+}
+
+/* Transforms: on the model's own output every transform has the truth as its optimum (all
+ * residuals 0 there); the residuals are weight·(f(model) − f(y)) with f's clamp; every RMSE
+ * stays untransformed. */
+static void test_transforms(void **state)
+{
+	(void)state;
+	/* The clamps of docs/model.md §11a. */
+	const double lo = 1e-6, hi = 1 - 1e-6;
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, 0.0), log(lo / (1 - lo)), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, -0.5), log(lo / (1 - lo)), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, 1.0), log(hi / (1 - hi)), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, 0.25), log(1.0 / 3), 1e-15);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOG, 0.0), log(1e-12), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOG, 2.0), log(2.0), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_NONE, -3.0), -3.0, 0);
+
+	const char *params = "    { key = \"vectors.a.salience.economy\"; min = 0.1; max = 10.0; start = 3.0; },\n"
+			     "    { key = \"vectors.b.salience.economy\"; min = 0.1; max = 10.0; start = 0.3; },\n"
+			     "    { key = \"domains.economy.inertia\"; min = 0.5; max = 20.0; start = 8.0; }";
+	struct mv_fit *f = load(write_fit_text(
+		"tr_exact.cfg",
+		"    { column = \"share_economy_a\"; file = \"exact.tsv\"; data_column = \"a\"; transform = \"logit\"; },\n"
+		"    { column = \"share_economy_b\"; file = \"exact.tsv\"; data_column = \"b\"; transform = \"log\"; weight = 2.0; }",
+		params, "  holdout = 2016.0;"));
+	assert_int_equal(f->obs[0].transform, MV_FIT_LOGIT);
+	assert_int_equal(f->obs[1].transform, MV_FIT_LOG);
+	struct mv_fit_result *r = fit_ok(f, 0);
+	for (int j = 0; j < 3; j++)
+		assert_double_equal(r->x[j], truth[j], 1e-6);
+	mv_fit_result_free(r);
+	mv_fit_free(f);
+
+	f = load(write_fit_text(
+		"tr_noisy.cfg",
+		"    { column = \"share_economy_a\"; file = \"noisy.tsv\"; data_column = \"a\"; transform = \"logit\"; },\n"
+		"    { column = \"share_economy_b\"; file = \"noisy.tsv\"; data_column = \"b\"; transform = \"log\"; weight = 2.0; }",
+		params, "  holdout = 2016.0;"));
+	r = fit_ok(f, 0);
+	const struct mv_fit_origin *og = &f->origins[0];
+	double sf = 0, sa = 0, ssr = 0;
+	int na = 0;
+	for (int k = 0; k < og->m + og->mh; k++) {
+		const struct mv_fit_point *pt = &og->points[k];
+		double want = pt->obs == 0 ? log(r->model[k] / (1 - r->model[k])) - log(pt->y / (1 - pt->y))
+					   : 2.0 * (log(r->model[k]) - log(pt->y));
+		assert_double_equal(r->resid[k], want, 1e-12);
+		double d = r->model[k] - pt->y;
+		if (k < og->m) {
+			sf += d * d;
+			ssr += r->resid[k] * r->resid[k];
+			if (pt->obs == 0) {
+				sa += d * d;
+				na++;
+			}
+		}
+	}
+	assert_double_equal(r->ssr, ssr, 1e-15 * ssr);
+	assert_double_equal(r->scores[2].rmse_fit, sqrt(sf / og->m), 1e-15);
+	assert_double_equal(r->scores[0].rmse_fit, sqrt(sa / na), 1e-15);
+	mv_fit_result_free(r);
+	mv_fit_free(f);
+}
+
+/* Several starts: the given start first, then a Latin hypercube over the boxes (for each
+ * parameter one point in each of the starts − 1 equal strata), drawn from the seed alone; the
+ * best start has the lowest SSR and `reached` counts those within 1e-6 of it; results and the
+ * report are the same for 1 and 2 jobs. */
+static void test_starts(void **state)
+{
+	(void)state;
+	const char *path = write_fit("starts.cfg", "noisy.tsv", "  starts = 5;\n  seed = 3;", NULL);
+	struct mv_fit *f = load(path), *f2 = load(path);
+	assert_int_equal(f->starts, 5);
+	assert_memory_equal(f->start_points, f2->start_points, 15 * sizeof(double));
+	for (int j = 0; j < 3; j++) {
+		const struct mv_fit_param *pp = &f->params[j];
+		assert_double_equal(f->start_points[j], pp->start, 0);
+		int seen[4] = {0};
+		for (int i = 1; i < 5; i++) {
+			double u = (f->start_points[i * 3 + j] - pp->min) / (pp->max - pp->min);
+			assert_true(u >= 0 && u <= 1);
+			int stratum = u >= 1 ? 3 : (int)(u * 4);
+			seen[stratum]++;
+		}
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(seen[k], 1);
+	}
+	struct mv_fit_results *R1 = fit_all(f, 1), *R2 = fit_all(f, 2);
+	const struct mv_fit_result *r = R1->origin[0];
+	int reached = 0;
+	for (int s = 0; s < 5; s++) {
+		if (r->starts[s].status == MV_FIT_FAILED)
+			continue;
+		assert_true(r->starts[r->best].ssr <= r->starts[s].ssr);
+		/* noisy data: the SSR rule decides (the same point has the same SSR to 1e-6) */
+		assert_int_equal(r->starts[s].reached, r->starts[s].ssr <= r->starts[r->best].ssr * (1 + 1e-6));
+		reached += r->starts[s].reached;
+	}
+	assert_int_equal(r->nreached, reached);
+	assert_true(reached >= 1);
+	for (int j = 0; j < 3; j++)
+		assert_true(fabs(r->x[j] - truth[j]) <= 3 * r->se[j]);
+	/* --jobs 1 and 2: the same bits, and the same report but for its '# jobs' line. */
+	assert_int_equal(R1->nruns, R2->nruns);
+	assert_memory_equal(R1->origin[0]->x, R2->origin[0]->x, 3 * sizeof(double));
+	assert_memory_equal(R1->origin[0]->se, R2->origin[0]->se, 3 * sizeof(double));
+	for (int s = 0; s < 5; s++)
+		assert_memory_equal(R1->origin[0]->starts[s].x, R2->origin[0]->starts[s].x, 3 * sizeof(double));
+	char *text[2];
+	for (int k = 0; k < 2; k++) {
+		size_t len;
+		FILE *mem = open_memstream(&text[k], &len);
+		struct mv_error err = {0};
+		assert_int_equal(mv_fit_write_report(f, k ? R2 : R1, mem, &err), 0);
+		fclose(mem);
+		char *jobs = strstr(text[k], "# jobs\t");
+		assert_non_null(jobs);
+		memmove(jobs, strchr(jobs, '\n') + 1, strlen(strchr(jobs, '\n') + 1) + 1);
+	}
+	assert_string_equal(text[0], text[1]);
+	free(text[0]);
+	free(text[1]);
+	mv_fit_results_free(R1);
+	mv_fit_results_free(R2);
+	mv_fit_free(f);
+	mv_fit_free(f2);
+}
+
+/* Issue 15 (5): a box wider than the problem by many orders of magnitude. A's salience (truth
+ * 0.8) in [0.05, 1e17], [0.05, 1e20] and [0.05, 1e300], and A's growth (truth 0.06) in
+ * [-1e20, 1e20] from 0: each fit finds the truth to 1e-6, converged, not on a bound. (A sine
+ * transform over the box ended on the lower bound for 1e17 and at 2.47e13 for 1e20.) */
+static void test_wide_box(void **state)
+{
+	(void)state;
+	static const char *const boxes[] = {
+		"    { key = \"vectors.a.salience.economy\"; min = 0.05; max = 1e17; start = 1.0; }",
+		"    { key = \"vectors.a.salience.economy\"; min = 0.05; max = 1e20; start = 1.0; }",
+		"    { key = \"vectors.a.salience.economy\"; min = 0.05; max = 1e300; start = 1.0; }",
+		"    { key = \"vectors.a.growth\"; min = -1e20; max = 1e20; start = 0.0; }",
+	};
+	static const double want[] = {0.8, 0.8, 0.8, 0.06};
+	for (int b = 0; b < 4; b++) {
+		char name[32];
+		snprintf(name, sizeof name, "wide%d.cfg", b);
+		struct mv_fit *f = load(write_fit_text(
+			name, "    { column = \"share_economy_a\"; file = \"exact.tsv\"; data_column = \"a\"; }",
+			boxes[b], "  holdout = 2016.0;"));
+		struct mv_fit_result *r = fit_ok(f, 0);
+		if (!(fabs(r->x[0] - want[b]) <= 1e-6))
+			fail_msg("box %d: %.10g, want %g", b, r->x[0], want[b]);
+		if (r->bound[0] != 0)
+			fail_msg("box %d: %.10g flagged on a bound", b, r->x[0]);
+		mv_fit_result_free(r);
+		mv_fit_free(f);
+	}
+}
+
 /* ---------------------------------------------------------------- bad input */
 
 static void expect_load_error(const char *path, const char *msg)
@@ -489,8 +796,24 @@ static void test_bad_input(void **state)
 		{"no_params", "setting 'fit.parameters': expected a list ( { key = \"...\"; min = ...; max = ...; start = ...; }, ... ) of 1 to 32 parameters, found nothing (required)"},
 		{"params_type", "setting 'fit.parameters': expected a list ( { key = \"...\"; min = ...; max = ...; start = ...; }, ... ) of 1 to 32 parameters, found 3"},
 		{"holdout_type", "setting 'fit.holdout': expected a number, found a string (\"2016\")"},
+		/* docs/model.md §11a */
+		{"transform", "setting 'fit.observations[1].transform': expected one of none, log, logit, found \"sqrt\""},
+		{"starts", "setting 'fit.starts': expected an integer in [1, 1000], found 0"},
+		{"origins_order", "setting 'fit.origins[2]': expected a time after fit.origins[1] = 2012 (origins strictly increasing), found 2012"},
+		{"holdout_origins", "setting 'fit.origins': expected either fit.holdout or fit.origins (holdout = X is the one origin X with an unlimited horizon), found both (fit.holdout on line 11)"},
+		{"origin_no_fit", "setting 'fit.origins[0]': expected at least 3 fitted observations (one per free parameter), found 0 inside the scenario's time range [2000, 2025] and before the origin (2000)"},
+		{"origin_no_score", "setting 'fit.origins[1]': expected observations to score in [origin, origin + horizon) = [2016.2, 2016.7), found none inside the scenario's time range [2000, 2025]"},
+		{"horizon", "setting 'fit.horizon': expected a number of years > 0, found 0"},
+		{"horizon_alone", "setting 'fit.horizon': expected fit.origins beside it (the years scored after each origin), found fit.holdout, which scores every year after it"},
+		{"logit_range", "setting 'fit.observations[0].transform': expected observations in [0, 1] after scale for \"logit\", found 50 at t=2000 in " BAD "../obs.tsv (scale 100)"},
+		{"log_negative", "setting 'fit.observations[0].transform': expected observations >= 0 after scale for \"log\", found -0.5 at t=2000 in " BAD "../obs.tsv (scale -1)"},
+		{"holdout_no_score", "setting 'fit.holdout': expected observations to score at or after the holdout (2030), found none inside the scenario's time range [2000, 2025]"},
+		{"seed", "setting 'fit.seed': expected an integer in [0, 4294967295], found 1.5"},
+		/* issue 15 (13): all weights 0 is an input error, not a failed fit */
+		{"weights_zero", "setting 'fit.observations': expected at least 3 fitted observations with weight > 0 (one per free parameter), found 0 of the 32 fitted"},
 	};
-	static const int lines[] = {3, 11, 6, 9, 9, 10, 9, 10, 10, 10, 10, 5, 5, 6, 4, 13, 12, 6, 2, 2, 3, 7, 11};
+	static const int lines[] = {3, 11, 6, 9, 9, 10, 9, 10, 10, 10, 10, 5, 5, 6, 4, 13, 12, 6, 2, 2, 3, 7, 11,
+				    6, 12, 11, 12, 11, 11, 12, 12, 5, 5, 11, 13, 4};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		char path[128], msg[1024];
 		snprintf(path, sizeof path, BAD "%s.cfg", cases[k].file);
@@ -676,6 +999,55 @@ static void test_cmd_fitted_file(void **state)
 	free(errs);
 }
 
+/* --report - writes the report on standard output (the summary stays on standard error), the
+ * same bytes as --report FILE; --report-dir writes each table alone, every file the metadata,
+ * its `# table: NAME` line, the header and rows, and nothing of another table. */
+static void test_cmd_report_files(void **state)
+{
+	(void)state;
+	const char *fitpath = DIR "roll.cfg";
+	char dir[128], file[160];
+	snprintf(dir, sizeof dir, "%s/tables", tmpdir);
+	mkdir(dir, 0777);
+	snprintf(file, sizeof file, "%s/roll-report.tsv", tmpdir);
+	char *out, *errs, *out2, *errs2;
+	const char *a1[] = {fitpath, "--report", "-", "--report-dir", dir, "--jobs", "1", NULL};
+	assert_int_equal(run_cmd(a1, &out, &errs), MV_EXIT_OK);
+	assert_non_null(strstr(errs, "origin 2016: converged ("));
+	assert_non_null(strstr(errs, "all origins (every scored point counted once):"));
+	assert_true(strncmp(out, "# mvsim ", 8) == 0);
+	const char *a2[] = {fitpath, "--report", file, "--jobs", "1", NULL};
+	assert_int_equal(run_cmd(a2, &out2, &errs2), MV_EXIT_OK);
+	assert_string_equal(out2, "");
+	char *rep = slurp(file);
+	assert_string_equal(out, rep);
+	for (int t = 0; t < MV_FIT_NTABLES; t++) {
+		char path[256], head[64];
+		snprintf(path, sizeof path, "%s/%s.tsv", dir, mv_fit_table_name(t));
+		char *text = slurp(path);
+		if (text == NULL)
+			fail_msg("%s not written", path);
+		assert_true(strncmp(text, "# mvsim ", 8) == 0);
+		snprintf(head, sizeof head, "\n# table: %s\n", mv_fit_table_name(t));
+		const char *h = strstr(text, head);
+		assert_non_null(h);
+		/* The table as it stands in the whole report, and nothing else. */
+		const char *in_rep = strstr(rep, head);
+		assert_non_null(in_rep);
+		const char *end = strstr(in_rep + 1, "\n\n\n");
+		size_t len = end ? (size_t)(end - in_rep) + 1 : strlen(in_rep);
+		assert_int_equal(strlen(h), len);
+		assert_memory_equal(h, in_rep, len);
+		assert_null(strstr(h + strlen(head), "# table: "));
+		free(text);
+	}
+	free(rep);
+	free(out);
+	free(errs);
+	free(out2);
+	free(errs2);
+}
+
 static void test_cmd_usage(void **state)
 {
 	(void)state;
@@ -746,10 +1118,16 @@ int main(void)
 		cmocka_unit_test(test_failed_trials),
 		cmocka_unit_test(test_committed),
 		cmocka_unit_test(test_backtest_regression),
+		cmocka_unit_test(test_yardsticks_by_hand),
+		cmocka_unit_test(test_origins),
+		cmocka_unit_test(test_transforms),
+		cmocka_unit_test(test_starts),
+		cmocka_unit_test(test_wide_box),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_start_invalid),
 		cmocka_unit_test(test_nonconvergence),
 		cmocka_unit_test(test_cmd_fitted_file),
+		cmocka_unit_test(test_cmd_report_files),
 		cmocka_unit_test(test_cmd_usage),
 	};
 	return cmocka_run_group_tests_name("fit", tests, setup, teardown);

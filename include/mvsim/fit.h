@@ -23,9 +23,12 @@
 #define MV_FIT_MAX_ITERATIONS 100000     /* the largest fit.max_iterations accepted */
 #define MV_FIT_XTOL 1e-10                /* converged: every step |du_j| < xtol·(|u_j| + xtol) */
 #define MV_FIT_GTOL 1e-10                /* converged: max_j |g_j|·max(|u_j|, 1) <= gtol·max(½Σr², 1) */
-#define MV_FIT_BOUND_TOL 1e-6            /* a value within this fraction of max − min of a bound is on it */
+#define MV_FIT_BOUND_TOL 1e-6            /* on a bound: within this fraction of min(max − min, the
+					  * parameter's scale max(|start|, |bound|, 1e-3·min(max − min, 1))) */
 #define MV_FIT_RANK_TOL 1e-5             /* J's unit-scaled columns within this of dependence: not identified */
-#define MV_FIT_SAME_OPTIMUM 1e-6         /* a start reached the best: its SSR within this relative */
+#define MV_FIT_SAME_OPTIMUM 1e-6         /* a start reached the best: its SSR within this relative, */
+#define MV_FIT_SAME_POINT 1e-5           /* or every value within this relative of the best's (an SSR
+					  * near 0 has no relative precision) */
 #define MV_FIT_LOGIT_CLAMP 1e-6          /* logit: both sides clamped to [c, 1 − c] (§11a) */
 #define MV_FIT_LOG_CLAMP 1e-12           /* log: both sides clamped to [c, ∞) (§11a) */
 
@@ -197,6 +200,7 @@ struct mv_fit_start {
 	double ssr_start;    /* Σ r² at the start point; NaN when its run failed */
 	double ssr;          /* at the end point; NaN when failed */
 	double *x;           /* end point, nparams (points into mv_fit_result.start_x) */
+	int reached;         /* 1: it reached the best (MV_FIT_SAME_OPTIMUM or MV_FIT_SAME_POINT) */
 	char error[MV_ERROR_MAX]; /* why it failed; "" */
 };
 
@@ -212,7 +216,7 @@ struct mv_fit_result {
 	char first_failure[MV_ERROR_MAX]; /* why the first of them failed; "" if none */
 	int jobs;            /* threads used */
 	int best;            /* index of the best start */
-	int nreached;        /* starts whose SSR is within MV_FIT_SAME_OPTIMUM of the best */
+	int nreached;        /* starts that reached the best (mv_fit_start.reached) */
 	int nstarts_failed;  /* starts that produced no result */
 	int nstarts;
 	struct mv_fit_start *starts; /* nstarts */
