@@ -31,6 +31,8 @@
 /* A start on a bound is moved this fraction of the bound's band w inside: there the slope
  * dx/du is NUDGE of the interior's, so the solver can leave the bound. */
 #define NUDGE 1e-6
+/* Restarts of a start that stopped on a bound the SSR falls away from (bound_violations). */
+#define MAX_RESTARTS 3
 /* Residual of a trial point whose run fails: far above any real one, so the step is rejected. */
 #define PENALTY 1e6
 
@@ -665,6 +667,72 @@ static void pool(const struct mv_fit *f, struct mv_fit_results *R)
 
 /* ================================================================ one start */
 
+/* -1 when x is on p's lower bound, +1 on its upper, 0 inside: within MV_FIT_BOUND_TOL of the
+ * box's width, or of the parameter's own scale when the box is wider (x = 0.8 is not "on" the
+ * bound 0.05 of a box up to 1e17). */
+static int on_bound(const struct mv_fit_param *pp, double x)
+{
+	double width = 2 * (pp->max / 2 - pp->min / 2);
+	double floor_s = SCALE_FLOOR * fmin(width, 1.0);
+	double tlo = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->min)), floor_s));
+	double thi = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->max)), floor_s));
+	return x - pp->min <= tlo ? -1 : pp->max - x <= thi ? 1 : 0;
+}
+
+/* A stop on a bound is a minimum only if the SSR rises into the box: at the lower bound
+ * ∂SSR/∂x_j >= 0, at the upper <= 0. A step that lands deep in a bound's band, where x hardly
+ * moves with u (dx/du may even underflow to 0), would otherwise pass the small-gradient test.
+ * The gradient is taken in x (a forward-difference Jacobian at x, p + 1 runs, only when some
+ * parameter is on a bound). Fills xr with the point to restart from (each such parameter at
+ * the inner edge of its band) and returns how many parameters are such, or -1 with err set
+ * when a run failed. */
+static int bound_violations(struct engine *E, gsl_multifit_nlinear_workspace *w, double *xr,
+			    struct mv_error *err)
+{
+	const int p = E->p, m = E->m;
+	double x[MV_FIT_MAX_PARAMS];
+	int any = 0, n = 0;
+
+	vec_to_x(E, gsl_multifit_nlinear_position(w), x);
+	memcpy(xr, x, (size_t)p * sizeof *x);
+	for (int j = 0; j < p; j++)
+		any |= on_bound(&E->f->params[j], x[j]) != 0;
+	if (!any)
+		return 0;
+	double *r0 = malloc((size_t)m * sizeof *r0), *J = malloc((size_t)m * (size_t)p * sizeof *J);
+	if (r0 == NULL || J == NULL) {
+		free(r0);
+		free(J);
+		return oom(err);
+	}
+	if (run_at(E, x, E->og->nfit_times, err)) {
+		free(r0);
+		free(J);
+		return -1;
+	}
+	residuals(E, 0, m, r0);
+	if (jacobian_x(E, x, r0, m, J, (size_t)p)) {
+		*err = E->err;
+		free(r0);
+		free(J);
+		return -1;
+	}
+	for (int j = 0; j < p; j++) {
+		int b = on_bound(&E->f->params[j], x[j]);
+		double g = 0;
+		for (int i = 0; b && i < m; i++)
+			g += J[(size_t)i * (size_t)p + (size_t)j] * r0[i];
+		if ((b < 0 && g < 0) || (b > 0 && g > 0)) {
+			xr[j] = b < 0 ? E->T[j].lo + E->T[j].w : E->T[j].hi - E->T[j].w;
+			n++;
+		}
+	}
+	free(r0);
+	free(J);
+	E->cache_ok = 0;
+	return n;
+}
+
 /* Fits from start point x0 at the current origin into st (x, ssr, status). Returns 0 when the
  * start produced a result (any status but MV_FIT_FAILED), -1 with err set when it failed
  * (st->status MV_FIT_FAILED; code 2 when x0 makes the scenario invalid, 128 + signal when
@@ -730,6 +798,7 @@ static int solve_start(struct engine *E, const double *x0, const struct mv_fit_o
 		goto out;
 	}
 	int info = 0, iter = 0, failed = 0;
+	for (int restart = 0;; restart++) {
 	do {
 		gst = gsl_multifit_nlinear_iterate(w);
 		if (E->fatal) {
@@ -770,6 +839,34 @@ static int solve_start(struct engine *E, const double *x0, const struct mv_fit_o
 			st->reason = "iteration limit";
 		}
 	} while (gst == GSL_CONTINUE && iter < f->max_iterations);
+	if (failed || st->status != MV_FIT_CONVERGED)
+		break;
+	double xr[MV_FIT_MAX_PARAMS];
+	int nv = bound_violations(E, w, xr, err);
+	if (nv < 0) {
+		failed = 1;
+		break;
+	}
+	if (nv == 0)
+		break;
+	if (restart == MAX_RESTARTS || iter >= f->max_iterations) {
+		st->status = MV_FIT_NOPROGRESS;
+		st->reason = "stopped on a bound the SSR falls away from";
+		break;
+	}
+	/* Again from inside the band, with a fresh trust region. */
+	for (int j = 0; j < p; j++)
+		gsl_vector_set(u0, (size_t)j, xform_u(&E->T[j], xr[j]));
+	gst = gsl_multifit_nlinear_init(u0, &fdf, w);
+	if (E->fatal || gst != GSL_SUCCESS) {
+		if (E->fatal)
+			*err = E->err;
+		else
+			mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(gst));
+		failed = 1;
+		break;
+	}
+	}
 	st->iterations = iter;
 	/* The trust region accepts only steps that lower the cost: w->x is the best point. */
 	vec_to_x(E, w->x, st->x);
@@ -820,13 +917,7 @@ static int finish(struct engine *E, struct mv_fit_result *r, struct mv_error *er
 	scores(f, og, r);
 	for (int j = 0; j < p; j++) {
 		const struct mv_fit_param *pp = &f->params[j];
-		/* Within MV_FIT_BOUND_TOL of the box's width, or of the parameter's own scale when
-		 * the box is wider: x = 0.8 is not "on" the bound 0.05 of a box up to 1e17. */
-		double width = 2 * (pp->max / 2 - pp->min / 2);
-		double floor_s = SCALE_FLOOR * fmin(width, 1.0);
-		double tlo = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->min)), floor_s));
-		double thi = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->max)), floor_s));
-		r->bound[j] = r->x[j] - pp->min <= tlo ? -1 : pp->max - r->x[j] <= thi ? 1 : 0;
+		r->bound[j] = on_bound(pp, r->x[j]);
 	}
 	int rc = jacobian_x(E, r->x, r->resid, og->m, Jx, (size_t)p);
 	if (rc == 0)
@@ -949,10 +1040,13 @@ int mv_fit_run(const struct mv_fit *f, const struct mv_fit_opts *opts,
 			mv_error_set(err, MV_EXIT_FAIL,
 				     "%sfit did not converge within %ld iterations (fit.max_iterations): best SSR %.10g at %s",
 				     pre, f->max_iterations, r->ssr, at);
-		else
+		else if (strcmp(r->reason, "no step lowers the cost") == 0)
 			mv_error_set(err, MV_EXIT_FAIL,
 				     "%sfit made no progress: no step from the start lowers the SSR %.10g at %s",
 				     pre, r->ssr, at);
+		else
+			mv_error_set(err, MV_EXIT_FAIL, "%sfit %s: SSR %.10g at %s", pre, r->reason,
+				     r->ssr, at);
 		rc = -1;
 	}
 	*res = R;
