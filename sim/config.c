@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700 /* realpath, strdup */
 #include "mvsim/cfgread.h"
 #include "mvsim/config.h"
+#include "mvsim/infile.h"
 #include "mvsim/sha256.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SHARE_TOL 1e-6 /* MODEL.md §3: initial shares must sum to 1 within this */
 
@@ -21,7 +23,7 @@ struct loader {
 	struct mv_keytab kt;
 	int have_kt;
 	struct mv_error *err;
-	char *chain[MV_MAX_BASES + 1]; /* real paths of the files being loaded, for cycles */
+	struct { dev_t dev; ino_t ino; } chain[MV_MAX_BASES + 1]; /* files being loaded, for cycles */
 	int depth;
 	int nevents_cap;
 	int order; /* file order of events across the chain */
@@ -782,8 +784,8 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		s.path = strdup(full);
 		s.file = file;
 		s.line = config_setting_source_line(g);
-		FILE *probe = s.path ? fopen(s.path, "r") : NULL;
-		if (s.path && probe == NULL) {
+		struct stat st; /* stat, not open: a FIFO must not block (the reader refuses it) */
+		if (s.path && (stat(s.path, &st) != 0 || access(s.path, R_OK) != 0)) {
 			char found[600];
 			snprintf(found, sizeof found, "'%.500s' (%s)", s.path, strerror(errno));
 			snprintf(sub, sizeof sub, "%s.file", path);
@@ -791,10 +793,12 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 			return fail(L, config_setting_get_member(g, "file"), file, sub,
 				    "a readable data file", found);
 		}
-		if (probe)
-			fclose(probe);
 		if (s.path == NULL ||
-		    mv_series_read(s.path, s.column, s.scale, &s.t, &s.v, &s.npts, L->err)) {
+		    mv_series_read_hashed(s.path, s.column, s.scale, &s.t, &s.v, &s.npts, s.sha256,
+					  L->err) ||
+		    mv_scenario_add_input(sc, MV_INPUT_SERIES, s.path, s.sha256)) {
+			if (s.path == NULL || L->err->code == 0)
+				mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
 			if (s.path == NULL)
 				mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
 			mv_series_free_data(&s);
@@ -831,11 +835,6 @@ static void join_relative(const char *from, const char *base, char *out, size_t 
 		snprintf(out, size, "%s", base);
 	else
 		snprintf(out, size, "%.*s/%s", (int)(slash - from), from, base);
-}
-
-static int open_config(struct loader *L, config_t *cfg, const char *path)
-{
-	return mv_cfg_read(cfg, path, "scenario", L->err);
 }
 
 static int load_file(struct loader *L, const char *path);
@@ -899,22 +898,18 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 	if (config_setting_type(b) != CONFIG_TYPE_STRING)
 		return fail_type(L, b, file, "base", "a path to the base scenario");
 	join_relative(sc->files[file], config_setting_get_string(b), basepath, sizeof basepath);
-	FILE *f = fopen(basepath, "r");
-	if (f == NULL) {
+	struct stat st; /* stat, not open: a FIFO must not block (load_file refuses it) */
+	if (stat(basepath, &st) != 0 || access(basepath, R_OK) != 0) {
 		char found[600];
 		snprintf(found, sizeof found, "%.500s (%s)", basepath, strerror(errno));
 		return fail(L, b, file, "base", "a readable scenario file", found);
 	}
-	fclose(f);
-	char *real = realpath(basepath, NULL);
-	for (int k = 0; real && k < L->depth; k++)
-		if (strcmp(L->chain[k], real) == 0) {
+	for (int k = 0; k < L->depth; k++)
+		if (L->chain[k].dev == st.st_dev && L->chain[k].ino == st.st_ino) {
 			char found[600];
 			snprintf(found, sizeof found, "'%.500s', which is already in the chain", basepath);
-			free(real);
 			return fail(L, b, file, "base", "a chain of bases without cycles", found);
 		}
-	free(real);
 	if (L->depth > MV_MAX_BASES) {
 		char found[64];
 		snprintf(found, sizeof found, "more than %d", MV_MAX_BASES);
@@ -945,24 +940,30 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 static int load_file(struct loader *L, const char *path)
 {
 	config_t cfg;
-	char *real = realpath(path, NULL);
+	struct mv_infile in;
 
-	if (real == NULL)
-		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: cannot open scenario: %s", path,
-				    strerror(errno));
-	/* load_whatif has checked cycles and depth against the `base` line. */
-	L->chain[L->depth++] = real;
 	int file = add_file(L, path);
 	if (file < 0)
 		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
-	if (open_config(L, &cfg, path))
+	if (mv_cfg_read_file(&cfg, path, "scenario", &in, L->err))
 		return -1;
+	/* load_whatif has checked cycles and depth against the `base` line. */
+	L->chain[L->depth].dev = in.dev;
+	L->chain[L->depth].ino = in.ino;
+	L->depth++;
+	int rc = mv_scenario_add_input(L->sc, file == 0 ? MV_INPUT_SCENARIO : MV_INPUT_BASE, path,
+				       in.sha256);
+	if (file == 0)
+		memcpy(L->sc->sha256, in.sha256, sizeof L->sc->sha256);
+	mv_infile_free(&in);
+	if (rc) {
+		config_destroy(&cfg);
+		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+	}
 	const config_setting_t *b = config_setting_get_member(config_root_setting(&cfg), "base");
-	int rc = b ? load_whatif(L, &cfg, file, b) : load_full(L, &cfg, file);
+	rc = b ? load_whatif(L, &cfg, file, b) : load_full(L, &cfg, file);
 	config_destroy(&cfg);
 	L->depth--;
-	free(L->chain[L->depth]);
-	L->chain[L->depth] = NULL;
 	return rc;
 }
 
@@ -1276,11 +1277,6 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 		for (int i = 0; i < sc->nvec; i++)
 			sc->val[mv_key_share(sc->nvec, sc->ndom, i, d)] /= sum;
 	}
-	if (mv_sha256_file(sc->files[sc->top], sc->sha256)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read scenario: %s", sc->files[sc->top],
-			     strerror(errno));
-		goto fail;
-	}
 	if (kt)
 		*kt = L.kt;
 	else
@@ -1289,8 +1285,6 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 oom:
 	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 fail:
-	for (int k = 0; k < L.depth; k++)
-		free(L.chain[k]);
 	if (L.have_kt)
 		mv_keytab_free(&L.kt);
 	mv_scenario_free(sc);

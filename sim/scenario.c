@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void mv_scenario_free(struct mv_scenario *sc)
 {
@@ -35,6 +36,9 @@ void mv_scenario_free(struct mv_scenario *sc)
 	for (int k = 0; k < sc->nsets; k++)
 		free(sc->sets[k]);
 	free(sc->sets);
+	for (int k = 0; k < sc->ninputs; k++)
+		free(sc->inputs[k].path);
+	free(sc->inputs);
 	free(sc);
 }
 
@@ -64,4 +68,29 @@ char *mv_scenario_src_str(const struct mv_scenario *sc, struct mv_src src, char 
 		snprintf(buf, (size_t)size, "default");
 	}
 	return buf;
+}
+
+const char *mv_input_role_name(int role)
+{
+	switch (role) {
+	case MV_INPUT_BASE: return "base";
+	case MV_INPUT_SERIES: return "series";
+	default: return "scenario";
+	}
+}
+
+int mv_scenario_add_input(struct mv_scenario *sc, int role, const char *path,
+			  const char sha256[65])
+{
+	struct mv_input *in = realloc(sc->inputs, (size_t)(sc->ninputs + 1) * sizeof *in);
+
+	if (in == NULL)
+		return -1;
+	sc->inputs = in;
+	if ((in[sc->ninputs].path = strdup(path)) == NULL)
+		return -1;
+	in[sc->ninputs].role = role;
+	memcpy(in[sc->ninputs].sha256, sha256, 65);
+	sc->ninputs++;
+	return 0;
 }

@@ -6,7 +6,7 @@
 
 #include "mvsim/config.h"
 #include "mvsim/model.h"
-#include "mvsim/sha256.h"
+#include "mvsim/infile.h"
 
 #include <errno.h>
 #include <gsl/gsl_qrng.h>
@@ -853,8 +853,11 @@ struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 		oom(err);
 		goto fail;
 	}
-	if (mv_cfg_read(&cfg, path, "sweep file", err))
+	struct mv_infile in;
+	if (mv_cfg_read_file(&cfg, path, "sweep file", &in, err))
 		goto fail;
+	memcpy(sw->sha256, in.sha256, sizeof sw->sha256); /* read and hashed once */
+	mv_infile_free(&in);
 	have_cfg = 1;
 	static const char *const top_keys[] = {"scenario", "sweep", NULL};
 	const config_setting_t *root = config_root_setting(&cfg);
@@ -883,11 +886,6 @@ struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 		goto fail;
 	config_destroy(&cfg);
 	have_cfg = 0;
-	if (mv_sha256_file(path, sw->sha256)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read sweep file: %s", path,
-			     strerror(errno));
-		goto fail;
-	}
 	return sw;
 fail:
 	if (have_cfg)

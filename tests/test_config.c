@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mvsim/config.h"
@@ -974,6 +975,57 @@ static void limits(void **state)
 	unlink("build/events.cfg");
 }
 
+/* Hostile inputs (issue 15): integers beyond 32 bits read exactly or refused; FIFOs refused at
+ * once (never waited on) as a scenario, a base or a data series; nesting bounded. */
+static void hostile_inputs(void **state)
+{
+	(void)state;
+	struct mv_error err = {0};
+	struct mv_keytab kt = {0};
+	struct mv_scenario *sc = mv_config_load(DIR "int_exact.cfg", 0, NULL, &kt, &err);
+	if (sc == NULL)
+		fail_msg("%s", err.msg);
+	int n = sc->nvec, D = sc->ndom;
+	/* exact: each is an integer below 2^53, so its double is exact */
+	assert_true(sc->val[mv_key_vec(n, D, 0, MV_VP_MASS)] == 4294967298.0);
+	assert_true(sc->val[mv_key_vec(n, D, 1, MV_VP_GROWTH)] == 2147483647.0);
+	assert_true(sc->val[mv_key_vec(n, D, 1, MV_VP_DISTANCE)] == 4294967296.0);
+	assert_true(sc->val[MV_G_NOISE_SEED] == 4294967297.0);
+	assert_true(sc->events[0].x == 2147483648.0);
+	assert_string_equal(sc->events[0].label, "2147483648 in a string stays");
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+	expect_load_error(BAD "int_wrap_array.cfg",
+			  BAD "int_wrap_array.cfg:5: expected integers between -2147483648 and "
+			      "2147483647 in an array or list (write larger numbers with a decimal "
+			      "point), found 4294967298");
+	expect_load_error(BAD "int_beyond_64.cfg",
+			  BAD "int_beyond_64.cfg:5: expected an integer between -9223372036854775808 "
+			      "and 9223372036854775807 (write a larger number with a decimal point), "
+			      "found 99999999999999999999");
+	expect_load_error(BAD "deep_nesting.cfg",
+			  BAD "deep_nesting.cfg:3: expected groups, arrays and lists nested at most 64 "
+			      "deep, found deeper");
+	/* FIFOs: refused at once (the test would hang here before the fix). */
+	unlink("build/fifo.cfg");
+	assert_int_equal(mkfifo("build/fifo.cfg", 0600), 0);
+	expect_load_error("build/fifo.cfg", "build/fifo.cfg: cannot read scenario: not a regular file");
+	FILE *f = fopen("build/fifo_base.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "base = \"fifo.cfg\";\n");
+	fclose(f);
+	expect_load_error("build/fifo_base.cfg", "build/fifo.cfg: cannot read scenario: not a regular file");
+	f = fopen("build/fifo_series.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "base = \"../" DIR "min.cfg\";\n"
+		   "series = ( { key = \"vectors.china.growth\"; file = \"fifo.cfg\"; column = \"x\"; } );\n");
+	fclose(f);
+	expect_load_error("build/fifo_series.cfg", "build/fifo.cfg: cannot read data file: not a regular file");
+	unlink("build/fifo.cfg");
+	unlink("build/fifo_base.cfg");
+	unlink("build/fifo_series.cfg");
+}
+
 int main(void)
 {
 	const struct CMUnitTest loading[] = {
@@ -992,6 +1044,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(revalidate, setup, teardown),
 		cmocka_unit_test_setup_teardown(column_collision, setup, teardown),
 		cmocka_unit_test(limits),
+		cmocka_unit_test(hostile_inputs),
 	};
 	/* One named test per bad input, so a failure names its case. */
 	static struct CMUnitTest errors[NBAD];

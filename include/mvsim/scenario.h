@@ -50,6 +50,18 @@ struct mv_event {
 	int order;    /* position in file order (base first), for ties */
 };
 
+/* One file a scenario was built from. */
+enum mv_input_role { MV_INPUT_SCENARIO = 0, MV_INPUT_BASE, MV_INPUT_SERIES };
+
+struct mv_input {
+	int role;         /* enum mv_input_role */
+	char *path;       /* as opened (relative paths joined to the including file's directory) */
+	char sha256[65];  /* of the bytes read, hex */
+};
+
+/* "scenario", "base", "series". */
+const char *mv_input_role_name(int role);
+
 struct mv_scenario {
 	char *name;        /* required */
 	char *description; /* "" if none */
@@ -83,10 +95,20 @@ struct mv_scenario {
 
 	int nsets;
 	char **sets;   /* --set arguments as given, in order, for metadata */
+
+	/* Provenance: every file that went into the scenario, in the order read — the top file,
+	 * its chain of bases, every data series — each read once and hashed as read. The run
+	 * metadata lists them (`# input ROLE PATH SHA256`). */
+	int ninputs;
+	struct mv_input *inputs;
 };
 
 /* Frees a scenario and everything it owns. sc may be NULL. */
 void mv_scenario_free(struct mv_scenario *sc);
+
+/* Appends {role, path, sha256} to sc->inputs. Returns 0, or -1 when out of memory. */
+int mv_scenario_add_input(struct mv_scenario *sc, int role, const char *path,
+			  const char sha256[65]);
 
 /* Describes src as text for `mvsim check` ("default", "file x.cfg:12", "base b.cfg:3",
  * "override w.cfg:5", "--set", "derived") into buf; returns buf. */

@@ -18,6 +18,7 @@ struct mv_series {
 	char *path;       /* data file as opened (relative to the scenario file); owned */
 	char *column;     /* owned */
 	int file, line;   /* scenario file (index into mv_scenario.files) and line of the entry */
+	char sha256[65];  /* of the data file as read, hex */
 };
 
 /* Reads column `column` of the data file at path: first column time, strictly increasing;
@@ -33,6 +34,11 @@ double mv_series_interp(const struct mv_series *s, double t);
 /* An exogenous mass at t: the interpolated series inside the data range, and outside it
  * growth at rate g from the nearest end value (m_last·e^{g(t − t_last)}, m_first·e^{g(t − t_first)}). */
 double mv_series_mass(const struct mv_series *s, double t, double g);
+
+/* mv_series_read that also gives the SHA-256 of the bytes read (hex) in sha256 (if not NULL):
+ * the data file is read and hashed once (opened by mv_infile_open: a FIFO is refused). */
+int mv_series_read_hashed(const char *path, const char *column, double scale, double **t,
+			  double **v, int *npts, char sha256[65], struct mv_error *err);
 
 void mv_series_free_data(struct mv_series *s);
 
