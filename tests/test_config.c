@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1026,6 +1027,37 @@ static void hostile_inputs(void **state)
 	unlink("build/fifo_series.cfg");
 }
 
+/* Many events: 4093 overlapping ramps on one salience load (the check is n log n plus the
+ * ramps under way, no longer cubic: minutes before); a signal while loading stops it with
+ * the run's interruption error (exit 143 for SIGTERM). */
+static void many_events(void **state)
+{
+	(void)state;
+	FILE *f = fopen("build/ramps.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "base = \"../tests/data/config/min.cfg\";\nevents = (\n");
+	for (int k = 0; k < 4093; k++)
+		fprintf(f, "{ at = %.4f; over = 5.0; key = \"vectors.russia.salience.economy\"; add = %s; }%s\n",
+			2000 + k * 10.0 / 4093, k % 2 ? "-0.001" : "0.001", k < 4092 ? "," : "");
+	fprintf(f, ");\n");
+	fclose(f);
+	struct mv_error err = {0};
+	struct mv_keytab kt = {0};
+	struct mv_scenario *sc = mv_config_load("build/ramps.cfg", 0, NULL, &kt, &err);
+	if (sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc->nevents, 4096);
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+	mv_interrupt = SIGTERM;
+	sc = mv_config_load("build/ramps.cfg", 0, NULL, &kt, &err);
+	mv_interrupt = 0;
+	assert_null(sc);
+	assert_int_equal(err.code, 128 + SIGTERM);
+	assert_string_equal(err.msg, "interrupted by SIGTERM");
+	unlink("build/ramps.cfg");
+}
+
 int main(void)
 {
 	const struct CMUnitTest loading[] = {
@@ -1045,6 +1077,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(column_collision, setup, teardown),
 		cmocka_unit_test(limits),
 		cmocka_unit_test(hostile_inputs),
+		cmocka_unit_test(many_events),
 	};
 	/* One named test per bad input, so a failure names its case. */
 	static struct CMUnitTest errors[NBAD];

@@ -23,6 +23,12 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 int mv_config_validate(const struct mv_scenario *sc, const struct mv_keytab *kt,
 		       struct mv_error *err);
 
+/* mv_config_validate that, when poll is set, also stops at mv_interrupt (with the run's
+ * interruption error, code 128 + signal): mv_config_load polls, a batch's per-point check does
+ * not (the batch loop itself stops on the signal). */
+int mv_config_validate_poll(const struct mv_scenario *sc, const struct mv_keytab *kt, int poll,
+			    struct mv_error *err);
+
 /* Names of the GSL steppers mvsim accepts, NULL-terminated (integrate.c owns the table). */
 extern const char *const mv_integrator_names[];
 

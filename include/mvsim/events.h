@@ -18,6 +18,23 @@ double mv_event_apply(const struct mv_event *e, double v, double t);
 double mv_events_value_at(const struct mv_event *ev, int nev, int slot, double base,
 			  double t, double t_incl);
 
+/* Events grouped by key, for the values of parameters at many times (validation checks every
+ * event's start and end): each value costs O(log m) for m events on its key, plus the ramps
+ * still under way at that time — instead of a pass over every event. Values are exactly those
+ * of mv_events_value_at (the same mv_event_apply, in the same order), over the base values
+ * sc->val at creation (or a parameter's data series, which replaces its base value). */
+struct mv_event_index;
+
+struct mv_event_index *mv_event_index_create(const struct mv_scenario *sc, struct mv_error *err);
+void mv_event_index_free(struct mv_event_index *ix);
+
+/* Number of events on slot. */
+int mv_event_index_count(const struct mv_event_index *ix, int slot);
+
+/* The value at t of the parameter in slot: its base (or series) with the events at <= t
+ * folded in order. */
+double mv_event_index_value(const struct mv_event_index *ix, int slot, double t);
+
 /* A compiled event schedule: which parameters move, when the integration must stop. */
 struct mv_schedule;
 
