@@ -112,6 +112,14 @@ static int read_str(struct loader *L, const config_setting_t *g, int file, const
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return fail_type(L, s, file, full, "a string");
+	if (strcmp(name, "description") != 0 && mv_text_has_control(config_setting_get_string(s))) {
+		/* names, labels, paths and columns travel in one-line, tab-separated output */
+		char q[200], found[240];
+		snprintf(found, sizeof found, "\"%s\"",
+			 mv_text_quote(config_setting_get_string(s), q, sizeof q));
+		return fail(L, s, file, full,
+			    "text without control characters (newline, tab, ...)", found);
+	}
 	char *copy = strdup(config_setting_get_string(s));
 	if (copy == NULL)
 		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
@@ -241,7 +249,7 @@ static int read_names(struct loader *L, const config_setting_t *root, int file,
 		if (mv_make_id(names[k], ids[k])) {
 			char found[96];
 			snprintf(found, sizeof found, "\"%.60s\"", names[k]);
-			return fail(L, ns, file, full, "a name with at least one letter or digit",
+			return fail(L, ns, file, full, "a name with at least one ASCII letter or digit",
 				    found);
 		}
 		for (int j = 0; j < k; j++)
@@ -898,6 +906,13 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 		return -1;
 	if (config_setting_type(b) != CONFIG_TYPE_STRING)
 		return fail_type(L, b, file, "base", "a path to the base scenario");
+	if (mv_text_has_control(config_setting_get_string(b))) {
+		char q[200], found[240];
+		snprintf(found, sizeof found, "\"%s\"",
+			 mv_text_quote(config_setting_get_string(b), q, sizeof q));
+		return fail(L, b, file, "base", "a path without control characters (newline, tab, ...)",
+			    found);
+	}
 	join_relative(sc->files[file], config_setting_get_string(b), basepath, sizeof basepath);
 	struct stat st; /* stat, not open: a FIFO must not block (load_file refuses it) */
 	if (stat(basepath, &st) != 0 || access(basepath, R_OK) != 0) {

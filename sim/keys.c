@@ -355,11 +355,44 @@ int mv_parse_number(const char *s, double *out)
 	return 0;
 }
 
+const char *mv_text_quote(const char *s, char *buf, size_t size)
+{
+	size_t k = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p && k + 5 < size; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == '\\') {
+			buf[k++] = '\\';
+			buf[k++] = *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r' : '\\';
+		} else if (*p < 0x20 || *p == 0x7f) {
+			k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *p);
+		} else {
+			buf[k++] = (char)*p;
+		}
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+int mv_text_has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 1;
+	return 0;
+}
+
 int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
 			    const struct mv_key **key, double *value, struct mv_error *err)
 {
 	const char *eq = strchr(arg, '=');
 	char name[256];
+
+	if (mv_text_has_control(arg)) {
+		char q[600];
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "--set '%s': expected KEY=VALUE without control characters (newline, tab, ...), found one",
+				    mv_text_quote(arg, q, sizeof q));
+	}
 
 	if (eq == NULL)
 		return mv_error_set(err, MV_EXIT_INPUT,
@@ -370,8 +403,10 @@ int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
 				    arg, len == 0 ? "an empty key" : "a key too long");
 	memcpy(name, arg, len);
 	name[len] = '\0';
-	while (len > 0 && isspace((unsigned char)name[len - 1]))
-		name[--len] = '\0'; /* "time.end = 2030" */
+	if (isspace((unsigned char)name[0]) || isspace((unsigned char)name[len - 1]))
+		return mv_error_set(err, MV_EXIT_INPUT, /* docs/config.md §14: none around KEY */
+				    "--set '%s': expected KEY=VALUE with no space around KEY, found a space %s",
+				    arg, isspace((unsigned char)name[len - 1]) ? "before '='" : "before the key");
 	const struct mv_key *k = mv_keytab_find(kt, name);
 	if (k == NULL) {
 		const struct mv_key *s = mv_keytab_suggest(kt, name);

@@ -36,6 +36,7 @@ void mv_scenario_free(struct mv_scenario *sc)
 	for (int k = 0; k < sc->nsets; k++)
 		free(sc->sets[k]);
 	free(sc->sets);
+	free(sc->sweep_file);
 	for (int k = 0; k < sc->ninputs; k++)
 		free(sc->inputs[k].path);
 	free(sc->inputs);
@@ -61,6 +62,10 @@ char *mv_scenario_src_str(const struct mv_scenario *sc, struct mv_src src, char 
 			 s->file == sc->top ? "file" : "base", sc->files[s->file], s->line);
 		break;
 	}
+	case MV_SRC_SWEEP:
+		snprintf(buf, (size_t)size, "sweep %s:%d", sc->sweep_file ? sc->sweep_file : "",
+			 src.line);
+		break;
 	case MV_SRC_DERIVED:
 		snprintf(buf, (size_t)size, "derived");
 		break;

@@ -612,7 +612,7 @@ static int read_runs(struct loader *L, const config_setting_t *g)
 							 j ? " x " : "", p->nlevels);
 		}
 		if (points > (double)sw->max_runs) {
-			snprintf(found + used, sizeof found - used, " = %.0f points", points);
+			snprintf(found + used, sizeof found - used, " = %.10g points", points);
 			snprintf(expected, sizeof expected,
 				 "a grid of at most %ld points (sweep.max_runs)", sw->max_runs);
 			return fail(L, list, "sweep.parameters", expected, found);
@@ -803,6 +803,31 @@ static int read_sweep(struct loader *L, const config_setting_t *root)
 	return 0;
 }
 
+/* A --set on a swept key would be recorded and then overridden by every point: refused. The
+ * swept keys' values then come from the sweep (MV_SRC_SWEEP), so that an invalid point is
+ * blamed on the sweep's parameter, not on the scenario's line. */
+static int mark_swept(struct loader *L)
+{
+	struct mv_sweep *sw = L->sw;
+	struct mv_scenario *sc = sw->sc;
+
+	for (int j = 0; j < sw->nparams; j++) {
+		struct mv_src src = sc->src[sw->params[j].slot];
+		if (src.kind == MV_SRC_SET)
+			return mv_error_set(L->err, MV_EXIT_INPUT,
+					    "--set '%s': expected a key the sweep does not vary, found '%s' (swept by %s:%d, which would override it)",
+					    sc->sets[src.arg], sw->params[j].key, L->file,
+					    sw->params[j].line);
+	}
+	free(sc->sweep_file);
+	if ((sc->sweep_file = strdup(L->file)) == NULL)
+		return oom(L->err);
+	for (int j = 0; j < sw->nparams; j++)
+		sc->src[sw->params[j].slot] =
+			(struct mv_src){MV_SRC_SWEEP, -1, sw->params[j].line, j};
+	return 0;
+}
+
 /* `scenario` relative to the sweep file's directory (unless absolute). */
 static char *join_dir(const char *file, const char *rel)
 {
@@ -882,7 +907,7 @@ struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 	if ((sw->sc = mv_config_load(sw->scenario_path, nsets, sets, &sw->kt, err)) == NULL ||
 	    (sw->columns = mv_model_columns(sw->sc, &sw->ncols, err)) == NULL)
 		goto fail;
-	if (read_sweep(&L, root))
+	if (read_sweep(&L, root) || mark_swept(&L))
 		goto fail;
 	config_destroy(&cfg);
 	have_cfg = 0;

@@ -23,6 +23,10 @@ static void where(const struct mv_scenario *sc, struct mv_src src, const char *k
 	case MV_SRC_SET:
 		snprintf(buf, size, "--set '%s'", src.arg >= 0 ? sc->sets[src.arg] : key);
 		break;
+	case MV_SRC_SWEEP:
+		snprintf(buf, size, "%s:%d: setting '%s'", sc->sweep_file ? sc->sweep_file : "sweep",
+			 src.line, key);
+		break;
 	case MV_SRC_FILE:
 	case MV_SRC_OVERRIDE:
 	case MV_SRC_SERIES:
@@ -125,7 +129,7 @@ int mv_config_validate_poll(const struct mv_scenario *sc, const struct mv_keytab
 	if (nrows > MV_MAX_ROWS + 1) { /* + 1: the last grid point may be the end itself */
 		where(sc, sc->src[MV_G_OUTPUT_STEP], "time.output_step", at, sizeof at);
 		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: expected at most %ld output rows, found %.0f (raise it, or shorten the run)",
+				    "%s: expected at most %ld output rows, found %.10g (raise it, or shorten the run)",
 				    at, MV_MAX_ROWS, nrows - 1);
 	}
 	if (v[MV_G_NOISE_SIGMA] > 0 && v[MV_G_NOISE_STEP] > v[MV_G_END] - v[MV_G_START]) {

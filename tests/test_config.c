@@ -625,6 +625,15 @@ struct bad_case {
 #define SET(x, s, m) {"set_" x, MIN, {s, NULL}, m, NULL, NULL}
 
 static const struct bad_case bad_cases[] = {
+	/* issue 15: control characters, non-ASCII names, huge values printed short */
+	CASE("label_newline", ":3: setting 'events[0].label': expected text without control "
+			      "characters (newline, tab, ...), found \"first line\\nforged\""),
+	CASE("name_tab", ":5: setting 'vectors[0].name': expected text without control characters "
+			 "(newline, tab, ...), found \"Rus\\tsia\""),
+	CASE("name_non_ascii", ":5: setting 'vectors[0].name': expected a name with at least one "
+			       "ASCII letter or digit, found \"Россия\""),
+	CASE("end_huge", ":3: setting 'time.output_step': expected at most 10000000 output rows, "
+			 "found 2e+300 (raise it, or shorten the run)"),
 	/* files */
 	{"missing_file", F("no_such_file"), {NULL, NULL},
 	 F("no_such_file") ": cannot open scenario: No such file or directory", NULL, NULL},
@@ -802,7 +811,7 @@ static const struct bad_case bad_cases[] = {
 	CASE("duplicate_domain", ":4: setting 'domains[1].name': expected a unique name, found "
 				 "\"ECONOMY\", whose id 'economy' is also that of \"Economy\""),
 	CASE("name_no_alnum", ":7: setting 'vectors[1].name': expected a name with at least one "
-			      "letter or digit, found \"--\""),
+			      "ASCII letter or digit, found \"--\""),
 	CASE("name_too_long", ":7: setting 'vectors[1].name': expected a name shorter than 64 "
 			      "bytes, found 64 bytes"),
 	/* required settings; a missing top-level one has no line to name */

@@ -452,13 +452,23 @@ static void test_assignment_errors(void **state)
 	expect_assign_error(kt, "vectors.russia.coercion=2 3",
 			    "--set 'vectors.russia.coercion=2 3': expected a finite number after '=', "
 			    "found '2 3'");
-	/* spaces around the key are trimmed ("time.end = 2030"), not inside it */
+	/* no space around the key (docs/config.md §14; issue 15: "k =3" was trimmed and accepted) */
 	const struct mv_key *k = NULL;
 	double v = 0;
 	struct mv_error err = {0};
-	assert_int_equal(mv_key_parse_assignment(kt, "vectors.russia.coercion =2", &k, &v, &err), 0);
-	assert_string_equal(k->name, "vectors.russia.coercion");
-	assert_double_equal(v, 2, 0);
+	expect_assign_error(kt, "vectors.russia.coercion =2",
+			    "--set 'vectors.russia.coercion =2': expected KEY=VALUE with no space "
+			    "around KEY, found a space before '='");
+	expect_assign_error(kt, " vectors.russia.coercion=2",
+			    "--set ' vectors.russia.coercion=2': expected KEY=VALUE with no space "
+			    "around KEY, found a space before the key");
+	/* nor control characters: they would break the one-line metadata */
+	expect_assign_error(kt, "vectors.russia.coercion=2\n# forged",
+			    "--set 'vectors.russia.coercion=2\\n# forged': expected KEY=VALUE without "
+			    "control characters (newline, tab, ...), found one");
+	expect_assign_error(kt, "vectors.russia.coercion=\t2",
+			    "--set 'vectors.russia.coercion=\\t2': expected KEY=VALUE without "
+			    "control characters (newline, tab, ...), found one");
 	expect_assign_error(kt, "vectors. russia.coercion=2",
 			    "--set 'vectors. russia.coercion=2': expected a key of this scenario, found "
 			    "unknown key 'vectors. russia.coercion'; did you mean "

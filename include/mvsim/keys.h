@@ -3,6 +3,8 @@
 #ifndef MVSIM_KEYS_H
 #define MVSIM_KEYS_H
 
+#include <stddef.h>
+
 #include "mvsim/error.h"
 #include "mvsim/scenario.h"
 
@@ -106,9 +108,18 @@ const char *mv_rule_str(int rule);
 int mv_rule_ok(int rule, double v);
 
 /* Parses "KEY=VALUE" against kt: sets *key and *value. Returns 0, or -1 with err set
- * (exit 2): no '=', unknown key (with a suggestion), a value that is not a finite number. */
+ * (exit 2): no '=', a space in or around KEY (docs/config.md §14), a control character, unknown
+ * key (with a suggestion), a value that is not a finite number. */
 int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
 			    const struct mv_key **key, double *value, struct mv_error *err);
+
+/* Text for messages: s with newline, tab, CR and backslash written \n, \t, \r, \\ and other
+ * control characters \xHH, into buf (size bytes, truncated); returns buf. */
+const char *mv_text_quote(const char *s, char *buf, size_t size);
+
+/* Does s contain a control character (below 0x20, or DEL)? Names, labels and --set values may
+ * not: they travel in tab-separated output and one-line metadata. */
+int mv_text_has_control(const char *s);
 
 /* Parses a number the way scenario values are read: the whole string, finite.
  * Returns 0 or -1. */

@@ -23,7 +23,9 @@ enum mv_src_kind {
 	MV_SRC_SET,         /* --set KEY=VALUE (or --rtol/--atol) on the command line */
 	MV_SRC_DERIVED,     /* computed from other settings (reserved; normalised shares keep
 			       the source of the value as written) */
-	MV_SRC_SERIES       /* a data series (arg: index into mv_scenario.series) */
+	MV_SRC_SERIES,      /* a data series (arg: index into mv_scenario.series) */
+	MV_SRC_SWEEP        /* varied by a sweep (file -1; line: the parameter's line in
+			       mv_scenario.sweep_file; arg: its index) */
 };
 
 struct mv_src {
@@ -95,6 +97,7 @@ struct mv_scenario {
 
 	int nsets;
 	char **sets;   /* --set arguments as given, in order, for metadata */
+	char *sweep_file; /* the sweep file varying keys (MV_SRC_SWEEP), or NULL; owned */
 
 	/* Provenance: every file that went into the scenario, in the order read — the top file,
 	 * its chain of bases, every data series — each read once and hashed as read. The run
