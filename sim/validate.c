@@ -57,7 +57,7 @@ static int positive_sums(const struct mv_scenario *sc, const double *v, const st
 			 double t, struct mv_error *err)
 {
 	int n = sc->nvec, D = sc->ndom;
-	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS];
+	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS] = {0};
 	char at[512], key[128], what[128];
 	double sum = 0;
 
@@ -141,7 +141,7 @@ int mv_config_validate_poll(const struct mv_scenario *sc, const struct mv_keytab
 	/* Sums that must be positive: ideal mix, domain weights, each domain's saliences. */
 	if (positive_sums(sc, v, NULL, 0, err))
 		return -1;
-	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS];
+	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS] = {0};
 	double sum;
 	for (int d = 0; d < D; d++) {
 		char key[128];
@@ -149,11 +149,35 @@ int mv_config_validate_poll(const struct mv_scenario *sc, const struct mv_keytab
 		for (int i = 0; i < n; i++)
 			sum += v[slots[i] = mv_key_share(n, D, i, d)];
 		if (fabs(sum - 1) > SHARE_TOL) {
+			char list[MV_ERROR_MAX];
+			size_t used = 0;
 			snprintf(key, sizeof key, "vectors.*.share.%s", sc->dom_id[d]);
 			where(sc, latest(sc, slots, n), key, at, sizeof at);
+			/* every share of the domain, its value and where it came from (issue 16) */
+			list[0] = '\0';
+			for (int i = 0; i < n && used < sizeof list; i++) {
+				char origin[300];
+				struct mv_src src = sc->src[slots[i]];
+				switch (src.kind) {
+				case MV_SRC_SET:
+					snprintf(origin, sizeof origin, "--set");
+					break;
+				case MV_SRC_SWEEP:
+					snprintf(origin, sizeof origin, "%s:%d",
+						 sc->sweep_file ? sc->sweep_file : "sweep", src.line);
+					break;
+				case MV_SRC_DEFAULT:
+					snprintf(origin, sizeof origin, "default");
+					break;
+				default:
+					snprintf(origin, sizeof origin, "%s:%d", sc->files[src.file], src.line);
+				}
+				used += (size_t)snprintf(list + used, sizeof list - used, "%s%s %.10g at %s",
+							 i ? ", " : "", sc->vec_id[i], v[slots[i]], origin);
+			}
 			return mv_error_set(err, MV_EXIT_INPUT,
-					    "%s: expected initial shares in domain %s summing to 1 (within 1e-6), found a sum of %.10g",
-					    at, sc->dom_id[d], sum);
+					    "%s: expected initial shares in domain %s summing to 1 (within 1e-6), found a sum of %.10g (%s)",
+					    at, sc->dom_id[d], sum, list);
 		}
 	}
 	/* Series: a later override or --set on a driven key would be silently ignored; values

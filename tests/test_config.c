@@ -702,10 +702,12 @@ static const struct bad_case bad_cases[] = {
 			     "vector), found an array of 3"),
 	/* shares */
 	CASE("shares_sum", ":7: setting 'vectors.*.share.economy': expected initial shares in "
-			   "domain economy summing to 1 (within 1e-6), found a sum of 1.1"),
+			   "domain economy summing to 1 (within 1e-6), found a sum of 1.1 (russia 0.5 at "
+			   F("shares_sum") ":6, china 0.6 at " F("shares_sum") ":7)"),
 	CASE("shares_near_sum", ":7: setting 'vectors.*.share.economy': expected initial shares "
 				"in domain economy summing to 1 (within 1e-6), found a sum of "
-				"1.000002"),
+				"1.000002 (russia 0.5 at " F("shares_near_sum") ":6, china 0.500002 at "
+				F("shares_near_sum") ":7)"),
 	CASE("share_negative", ":6: setting 'vectors.russia.share.economy': expected a number >= "
 			       "0, found -0.1"),
 	/* ranges */
@@ -860,7 +862,8 @@ static const struct bad_case bad_cases[] = {
 				      "a string (\"0.1\")"),
 	CASE("override_breaks_sum", ":4: setting 'vectors.*.share.economy': expected initial "
 				    "shares in domain economy summing to 1 (within 1e-6), found a "
-				    "sum of 1.1"),
+				    "sum of 1.1 (russia 0.5 at " BAD "../min.cfg:9, china 0.4 at "
+				    F("override_breaks_sum") ":4, south_asia 0.2 at " BAD "../min.cfg:15)"),
 	CASE("override_out_of_range", ":4: setting 'vectors.south_asia.mass': expected a number "
 				      ">= 0, found -3"),
 	CASE("whatif_event_share", ":4: setting 'events[0].key': expected a parameter or state "
@@ -889,7 +892,8 @@ static const struct bad_case bad_cases[] = {
 	    "--set 'time.end=1990': expected a time after time.start (2000), found 1990"),
 	SET("breaks_sum", "vectors.russia.share.economy=0.6",
 	    "--set 'vectors.russia.share.economy=0.6': expected initial shares in domain economy "
-	    "summing to 1 (within 1e-6), found a sum of 1.1"),
+	    "summing to 1 (within 1e-6), found a sum of 1.1 (russia 0.6 at --set, china 0.3 at " MIN
+	    ":12, south_asia 0.2 at " MIN ":15)"),
 	SET("negative_seed", "noise.seed=-1",
 	    "--set 'noise.seed=-1': expected an integer in [0, 2^53], found -1"),
 	/* noise.step keeps its default 1/12 year, longer than a run of 0.05 years */

@@ -1111,7 +1111,10 @@ static void test_cli_checks(void **state)
 	assert_non_null(strstr(out, "\n1\t0.6\tnan\tfailed\tinvalid point: " DATA
 				    "/invalid.cfg:5: setting 'vectors.*.share.economy'"));
 	assert_non_null(strstr(err, "mvsim: run 1 failed: invalid point: "));
-	assert_non_null(strstr(err, "found a sum of 1.33 (vectors.russia.share.economy = 0.6)\n"
+	/* each share of the domain with its value and origin (issue 16), then the point */
+	assert_non_null(strstr(err, "found a sum of 1.33 (russia 0.6 at " DATA "/invalid.cfg:5, "
+				    "china 0.25 at "));
+	assert_non_null(strstr(err, ") (vectors.russia.share.economy = 0.6)\n"
 				    "mvsim: sweep: 1 of 2 runs failed\n"));
 	expect_complete(out, 2, 1);
 	free(out);
