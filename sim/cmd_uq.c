@@ -1112,7 +1112,7 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	s.n = o.samples ? o.samples
 			: s.method == SOBOL ? MV_SOBOL_DEFAULT_SAMPLES : MV_MORRIS_DEFAULT_SAMPLES;
 	gsl_set_error_handler_off();
-	if ((sw = mv_sweep_load(o.file, o.nsets, o.sets, &err)) == NULL ||
+	if ((sw = mv_sweep_load_opts(o.file, o.nsets, o.sets, MV_SWEEP_DESIGN_UNUSED, &err)) == NULL ||
 	    sens_check_params(sw, &err))
 		goto fail;
 	s.sw = sw;

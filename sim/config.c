@@ -72,6 +72,30 @@ static int set_val(struct loader *L, int slot, double v, int kind, int file, int
 	return 0;
 }
 
+/* A time: a number of years, or an ISO date "YYYY-MM-DD" (its decimal year, keys.c
+ * mv_parse_date). A string that is no date is described as any wrong type is (`expected`). */
+static int read_time(struct loader *L, const config_setting_t *s, int file, const char *full,
+		     const char *expected, double *v)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *text = config_setting_get_string(s);
+		int rc = mv_parse_date(text, v);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			char found[96];
+			snprintf(found, sizeof found, "\"%.20s\" (no such day)", text);
+			return fail(L, s, file, full, "a time in years or a date \"YYYY-MM-DD\"", found);
+		}
+	}
+	if (!mv_cfg_is_number(s))
+		return fail_type(L, s, file, full, expected);
+	*v = mv_cfg_number(s);
+	if (!isfinite(*v))
+		return fail(L, s, file, full, "a finite number", "a non-finite value");
+	return 0;
+}
+
 /* Reads member `name` of group g as a number into slot. Missing: error if required. */
 static int read_num(struct loader *L, const config_setting_t *g, int file, const char *path,
 		    const char *name, int slot, int required)
@@ -89,9 +113,15 @@ static int read_num(struct loader *L, const config_setting_t *g, int file, const
 					    L->sc->files[file], full);
 		return fail(L, g, file, full, "a number", "nothing (required)");
 	}
+	double v;
+	if (slot == MV_G_START || slot == MV_G_END) { /* a time: years or an ISO date */
+		if (read_time(L, s, file, full, "a number", &v))
+			return -1;
+		return set_val(L, slot, v, MV_SRC_FILE, file, config_setting_source_line(s));
+	}
 	if (!mv_cfg_is_number(s))
 		return fail_type(L, s, file, full, "a number");
-	double v = mv_cfg_number(s);
+	v = mv_cfg_number(s);
 	if (!isfinite(v))
 		return fail(L, s, file, full, "a finite number", "a non-finite value");
 	return set_val(L, slot, v, MV_SRC_FILE, file, config_setting_source_line(s));
@@ -269,8 +299,8 @@ static int read_names(struct loader *L, const config_setting_t *root, int file,
 static const char *const top_keys[] = {"name", "description", "time", "integrator", "model",
 				       "focal", "domains", "vectors", "events", "series", "noise",
 				       NULL};
-static const char *const whatif_keys[] = {"base", "name", "description", "overrides", "events",
-					  "series", NULL};
+static const char *const whatif_keys[] = {"base", "name", "description", "overrides",
+					  "remove_events", "events", "series", NULL};
 
 static void set_defaults(struct mv_scenario *sc)
 {
@@ -523,7 +553,7 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 static const struct mv_key *find_key(struct loader *L, const config_setting_t *s, int file,
 				     const char *path)
 {
-	char found[300];
+	char found[900];
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 		fail_type(L, s, file, path, "a key string such as \"vectors.russia.coercion\"");
@@ -533,9 +563,9 @@ static const struct mv_key *find_key(struct loader *L, const config_setting_t *s
 	const struct mv_key *k = mv_keytab_find(&L->kt, name);
 	if (k)
 		return k;
-	const struct mv_key *sug = mv_keytab_suggest(&L->kt, name);
-	snprintf(found, sizeof found, "unknown key '%.100s'%s%.100s%s", name,
-		 sug ? "; did you mean '" : "", sug ? sug->name : "", sug ? "'?" : "");
+	char hint[700];
+	mv_keytab_hint(&L->kt, name, hint, sizeof hint);
+	snprintf(found, sizeof found, "unknown key '%.100s'%s", name, hint);
 	fail(L, s, file, path, "a key of this scenario (mvsim keys SCENARIO lists them)", found);
 	return NULL;
 }
@@ -644,11 +674,8 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 		snprintf(sub, sizeof sub, "%s.at", path);
 		if (at == NULL)
 			return fail(L, g, file, sub, "a time in years", "nothing (required)");
-		if (!mv_cfg_is_number(at))
-			return fail_type(L, at, file, sub, "a time in years");
-		ev.at = mv_cfg_number(at);
-		if (!isfinite(ev.at))
-			return fail(L, at, file, sub, "a finite number", "a non-finite value");
+		if (read_time(L, at, file, sub, "a time in years", &ev.at))
+			return -1;
 
 		const config_setting_t *over = config_setting_get_member(g, "over");
 		snprintf(sub, sizeof sub, "%s.over", path);
@@ -707,6 +734,77 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 
 /* Joins base (relative to the directory of from) into out. */
 static void join_relative(const char *from, const char *base, char *out, size_t size);
+
+/* `remove_events = [ "label", ... ];` of a what-if: drops the events of its bases (read so far)
+ * with those labels; a label no base event has is an error that lists the base's labels. */
+static int remove_events(struct loader *L, const config_setting_t *root, int file)
+{
+	struct mv_scenario *sc = L->sc;
+	const config_setting_t *list = config_setting_get_member(root, "remove_events");
+	const char *expected = "an array of event labels [ \"label\", ... ]";
+
+	if (list == NULL)
+		return 0;
+	int t = config_setting_type(list);
+	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+		return fail_type(L, list, file, "remove_events", expected);
+	int nbase = sc->nevents, len = config_setting_length(list);
+	unsigned char *gone = calloc((size_t)nbase + 1, 1);
+	if (gone == NULL)
+		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+	for (int k = 0; k < len; k++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)k);
+		char path[64];
+		snprintf(path, sizeof path, "remove_events[%d]", k);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			free(gone);
+			return fail_type(L, e, file, path, "an event label (a string)");
+		}
+		const char *label = config_setting_get_string(e);
+		int matched = 0;
+		for (int j = 0; j < nbase; j++)
+			if (*label && strcmp(sc->events[j].label, label) == 0)
+				gone[j] = matched = 1;
+		if (matched)
+			continue;
+		/* the base's labels, each once, for the message and the suggestion */
+		const char **names = malloc(((size_t)nbase + 1) * sizeof *names);
+		char expect[700], found[300], q[120];
+		int nnames = 0;
+		size_t used = (size_t)snprintf(expect, sizeof expect, "a label of the base's events (");
+		for (int j = 0; names && j < nbase; j++) {
+			int seen = !*sc->events[j].label;
+			for (int m = 0; m < nnames && !seen; m++)
+				seen = strcmp(names[m], sc->events[j].label) == 0;
+			if (seen)
+				continue;
+			names[nnames++] = sc->events[j].label;
+			if (used < sizeof expect)
+				used += (size_t)snprintf(expect + used, sizeof expect - used, "%s\"%s\"",
+							 nnames > 1 ? ", " : "", sc->events[j].label);
+		}
+		if (used < sizeof expect)
+			snprintf(expect + used, sizeof expect - used, "%s)",
+				 nnames ? "" : "none has a label");
+		const char *sug = names ? mv_suggest(label, names, nnames) : NULL;
+		snprintf(found, sizeof found, "\"%s\"%s%s%s", mv_text_quote(label, q, sizeof q),
+			 sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+		free(names);
+		free(gone);
+		return fail(L, e, file, path, expect, found);
+	}
+	int m = 0;
+	for (int j = 0; j < nbase; j++) {
+		if (gone[j]) {
+			free(sc->events[j].label);
+			continue;
+		}
+		sc->events[m++] = sc->events[j];
+	}
+	sc->nevents = m;
+	free(gone);
+	return 0;
+}
 
 /* Is slot the mass of a vector? Returns the vector, or -1. */
 static int mass_vector(const struct mv_scenario *sc, int slot)
@@ -947,8 +1045,8 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 		if (read_str(L, root, file, "", "description", &sc->description, 0, NULL))
 			return -1;
 	}
-	return read_overrides(L, root, file) || read_events(L, root, file) ||
-			       read_series(L, root, file)
+	return remove_events(L, root, file) || read_overrides(L, root, file) ||
+			       read_events(L, root, file) || read_series(L, root, file)
 		       ? -1
 		       : 0;
 }

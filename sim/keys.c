@@ -313,6 +313,76 @@ const struct mv_key *mv_keytab_suggest(const struct mv_keytab *kt, const char *n
 	return best;
 }
 
+const char *mv_keytab_hint(const struct mv_keytab *kt, const char *name, char *buf, size_t size)
+{
+	char prefix[300];
+	size_t used = 0;
+	int count = 0;
+	const char *alias = "";
+
+	buf[0] = '\0';
+	/* an array or group of keys: `vectors.x.salience` names `vectors.x.salience.<domain>`;
+	 * `vectors.x.initial` (the file's array) names `vectors.x.share.<domain>` */
+	size_t len = strlen(name);
+	if (len >= 8 && strcmp(name + len - 8, ".initial") == 0) {
+		snprintf(prefix, sizeof prefix, "%.*s.share.", (int)(len - 8), name);
+		alias = " (initial shares are keyed share)";
+	} else {
+		snprintf(prefix, sizeof prefix, "%s.", name);
+	}
+	size_t plen = strlen(prefix);
+	for (int k = 0; k < kt->nkeys; k++)
+		count += strncmp(kt->keys[k].name, prefix, plen) == 0 &&
+			 strchr(kt->keys[k].name + plen, '.') == NULL;
+	if (count > 0) {
+		const char *what = strstr(prefix, ".salience.") || strstr(prefix, ".share.") ? "<domain>"
+				   : strstr(prefix, ".restraint.") || strstr(prefix, ".ideal.") ? "<vector>"
+				   : "<param>";
+		used = (size_t)snprintf(buf, size, "; did you mean %s%s, one key per element%s: ", prefix,
+					what, alias);
+		int shown = 0;
+		for (int k = 0; k < kt->nkeys && used < size; k++) {
+			const char *kn = kt->keys[k].name;
+			if (strncmp(kn, prefix, plen) != 0 || strchr(kn + plen, '.') != NULL)
+				continue;
+			if (shown == 8) {
+				used += (size_t)snprintf(buf + used, size - used, ", ...");
+				break;
+			}
+			used += (size_t)snprintf(buf + used, size - used, "%s'%s'", shown ? ", " : "", kn);
+			shown++;
+		}
+		if (used < size)
+			snprintf(buf + used, size - used, "?");
+		return buf;
+	}
+	const struct mv_key *sug = mv_keytab_suggest(kt, name);
+	if (sug)
+		snprintf(buf, size, "; did you mean '%s'?", sug->name);
+	return buf;
+}
+
+int mv_parse_date(const char *s, double *year)
+{
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	for (int k = 0; k < 10; k++)
+		if (k == 4 || k == 7 ? s[k] != '-' : !isdigit((unsigned char)s[k]))
+			return 1;
+	if (s[10] != '\0')
+		return 1;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap))
+		return -1;
+	int doy = d;
+	for (int k = 0; k < m - 1; k++)
+		doy += mdays[k] + (k == 1 && leap);
+	/* docs/config.md §3: the middle of the day, as a fraction of its year */
+	*year = y + (doy - 1 + 0.5) / (365.0 + leap);
+	return 0;
+}
+
 const char *mv_rule_str(int rule)
 {
 	switch (rule) {
@@ -409,17 +479,24 @@ int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
 				    arg, isspace((unsigned char)name[len - 1]) ? "before '='" : "before the key");
 	const struct mv_key *k = mv_keytab_find(kt, name);
 	if (k == NULL) {
-		const struct mv_key *s = mv_keytab_suggest(kt, name);
+		char hint[700];
+		mv_keytab_hint(kt, name, hint, sizeof hint);
 		return mv_error_set(err, MV_EXIT_INPUT,
-				    "--set '%s': expected a key of this scenario, found unknown key '%s'%s%s%s "
+				    "--set '%s': expected a key of this scenario, found unknown key '%s'%s "
 				    "(mvsim keys SCENARIO lists them)",
-				    arg, name, s ? "; did you mean '" : "", s ? s->name : "",
-				    s ? "'?" : "");
+				    arg, name, hint);
 	}
-	if (mv_parse_number(eq + 1, value))
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "--set '%s': expected a finite number after '=', found '%s'", arg,
-				    eq + 1);
+	if (mv_parse_number(eq + 1, value)) {
+		int date = strcmp(k->unit, "year") == 0 ? mv_parse_date(eq + 1, value) : 1;
+		if (date < 0)
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "--set '%s': expected a time in years or a date YYYY-MM-DD after '=', found '%s' (no such day)",
+					    arg, eq + 1);
+		if (date > 0)
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "--set '%s': expected a finite number after '=', found '%s'", arg,
+					    eq + 1);
+	}
 	*key = k;
 	return 0;
 }

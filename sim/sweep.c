@@ -352,6 +352,7 @@ struct loader {
 	struct mv_sweep *sw;
 	const char *file;
 	struct mv_error *err;
+	unsigned flags; /* MV_SWEEP_* */
 };
 
 
@@ -449,7 +450,7 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	static const char *const param_keys[] = {"key", "min", "max", "steps", "values", NULL};
 	struct mv_sweep *sw = L->sw;
 	struct mv_sweep_param *p = &sw->params[j];
-	char path[64], sub[96], found[300];
+	char path[64], sub[96], found[900];
 
 	snprintf(path, sizeof path, "sweep.parameters[%d]", j);
 	p->line = config_setting_source_line(g);
@@ -468,9 +469,9 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	const char *name = config_setting_get_string(ks);
 	const struct mv_key *key = mv_keytab_find(&sw->kt, name);
 	if (key == NULL) {
-		const struct mv_key *sug = mv_keytab_suggest(&sw->kt, name);
-		snprintf(found, sizeof found, "unknown key '%.100s'%s%.100s%s", name,
-			 sug ? "; did you mean '" : "", sug ? sug->name : "", sug ? "'?" : "");
+		char hint[700];
+		mv_keytab_hint(&sw->kt, name, hint, sizeof hint);
+		snprintf(found, sizeof found, "unknown key '%.100s'%s", name, hint);
 		return fail(L, ks, sub, kexp, found);
 	}
 	for (int q = 0; q < j; q++)
@@ -785,7 +786,9 @@ static int read_sweep(struct loader *L, const config_setting_t *root)
 			    "nothing (required)");
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return fail_type(L, g, "sweep", "a group { method = ...; parameters = ...; }");
-	if (check_known(L, g, "sweep", sweep_keys) || read_method(L, g))
+	int design = !(L->flags & MV_SWEEP_DESIGN_UNUSED) ||
+		     config_setting_get_member(g, "method") != NULL;
+	if (check_known(L, g, "sweep", sweep_keys) || (design && read_method(L, g)))
 		return -1;
 	sw->max_runs = MV_SWEEP_MAX_RUNS;
 	sw->seed = 1;
@@ -798,7 +801,9 @@ static int read_sweep(struct loader *L, const config_setting_t *root)
 			return -1;
 		sw->seed = (uint64_t)seed;
 	}
-	if (read_params(L, g) || read_runs(L, g) || read_metrics(L, g) || read_checks(L, g))
+	/* without a method (a sensitivity file: its analysis has its own design), no samples */
+	if (read_params(L, g) || (design && read_runs(L, g)) || read_metrics(L, g) ||
+	    read_checks(L, g))
 		return -1;
 	return 0;
 }
@@ -868,8 +873,14 @@ void mv_sweep_free(struct mv_sweep *sw)
 struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 			       struct mv_error *err)
 {
+	return mv_sweep_load_opts(path, nsets, sets, 0, err);
+}
+
+struct mv_sweep *mv_sweep_load_opts(const char *path, int nsets, char *const *sets,
+				    unsigned flags, struct mv_error *err)
+{
 	struct mv_sweep *sw = calloc(1, sizeof *sw);
-	struct loader L = {sw, path, err};
+	struct loader L = {sw, path, err, flags};
 	config_t cfg;
 	int have_cfg = 0;
 

@@ -20,6 +20,7 @@
 #include "mvsim/model.h"
 #include "mvsim/scenario.h"
 #include "mvsim/sha256.h"
+#include "mvsim/sweep.h"
 
 /* Paths as passed to mv_config_load; the tests run from the repository root. */
 #define DIR "tests/data/config/"
@@ -625,6 +626,25 @@ struct bad_case {
 #define SET(x, s, m) {"set_" x, MIN, {s, NULL}, m, NULL, NULL}
 
 static const struct bad_case bad_cases[] = {
+	/* issue 16: remove_events, dates, array keys */
+	CASE("remove_unknown", ":3: setting 'remove_events[0]': expected a label of the base's "
+			       "events (\"late\", \"early\", \"tie second\"), found \"erly\"; did you "
+			       "mean 'early'?"),
+	CASE("date_invalid", ":3: setting 'events[0].at': expected a time in years or a date "
+			     "\"YYYY-MM-DD\", found \"2021-02-29\" (no such day)"),
+	CASE("override_array_key", ":3: setting 'overrides[0].key': expected a key of this scenario "
+				   "(mvsim keys SCENARIO lists them), found unknown key "
+				   "'vectors.russia.salience'; did you mean "
+				   "vectors.russia.salience.<domain>, one key per element: "
+				   "'vectors.russia.salience.economy', 'vectors.russia.salience.security'?"),
+	CASE("override_initial_key", ":3: setting 'overrides[0].key': expected a key of this "
+				     "scenario (mvsim keys SCENARIO lists them), found unknown key "
+				     "'vectors.russia.initial'; did you mean vectors.russia.share.<domain>, "
+				     "one key per element (initial shares are keyed share): "
+				     "'vectors.russia.share.economy', 'vectors.russia.share.security'?"),
+	SET("date_invalid", "time.end=2012-02-30",
+	    "--set 'time.end=2012-02-30': expected a time in years or a date YYYY-MM-DD after '=', "
+	    "found '2012-02-30' (no such day)"),
 	/* issue 15: control characters, non-ASCII names, huge values printed short */
 	CASE("label_newline", ":3: setting 'events[0].label': expected text without control "
 			      "characters (newline, tab, ...), found \"first line\\nforged\""),
@@ -1040,6 +1060,73 @@ static void hostile_inputs(void **state)
 	unlink("build/fifo_series.cfg");
 }
 
+/* remove_events (issue 16): the base's events with those labels are gone, the what-if's own
+ * event of the same label stays; the rest keep their order. */
+static void whatif_remove_events(void **state)
+{
+	struct fixture *f = *state;
+	struct mv_error err = {0};
+	f->sc = mv_config_load(DIR "remove_events.cfg", 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->sc->nevents, 2);
+	assert_string_equal(f->sc->events[0].label, "tie second");
+	assert_string_equal(f->sc->events[1].label, "late");
+	assert_true(f->sc->events[1].at == 2006.0);
+	assert_int_equal(f->sc->events[1].file, 0); /* the what-if's own */
+}
+
+/* ISO dates wherever a time is (issue 16): the decimal year is year + (day of year − 1 + 0.5)
+ * / days in the year; exact comparisons with that same expression. */
+static void dates(void **state)
+{
+	struct fixture *f = *state;
+	struct mv_error err = {0};
+	f->sc = mv_config_load(DIR "dates.cfg", 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_true(f->sc->val[MV_G_START] == 2000 + 0.5 / 366.0);          /* leap year, day 1 */
+	assert_true(f->sc->val[MV_G_END] == 2010 + (365 - 1 + 0.5) / 365.0); /* day 365 */
+	assert_true(f->sc->events[0].at == 2004 + (271 - 1 + 0.5) / 366.0);  /* 27 Sep, leap */
+	assert_true(f->sc->events[1].at == 2005.5);
+	double y;
+	assert_int_equal(mv_parse_date("2020-09-27", &y), 0);
+	assert_true(y == 2020 + 270.5 / 366.0);
+	assert_near(y, 2020.739071, 1e-6); /* the issue's example: 2020.74 */
+	assert_int_equal(mv_parse_date("2100-02-29", &y), -1); /* not a leap year */
+	assert_int_equal(mv_parse_date("2000-02-29", &y), 0);   /* a leap year */
+	assert_int_equal(mv_parse_date("2020-13-01", &y), -1);
+	assert_int_equal(mv_parse_date("2020-9-27", &y), 1);    /* not the shape */
+	assert_int_equal(mv_parse_date("2020-09-27x", &y), 1);
+	/* --set on a time key takes a date too */
+	mv_keytab_free(&f->kt);
+	mv_scenario_free(f->sc);
+	char *sets[] = {"time.end=2012-02-29"};
+	f->sc = mv_config_load(MIN, 1, sets, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_true(f->sc->val[MV_G_END] == 2012 + (60 - 1 + 0.5) / 366.0);
+}
+
+/* sweep.method is required for a sweep, not where the design is the caller's (issue 16). */
+static void sweep_design_unused(void **state)
+{
+	(void)state;
+	struct mv_error err = {0};
+	struct mv_sweep *sw = mv_sweep_load_opts(DIR "sensitivity_no_method.cfg", 0, NULL,
+						 MV_SWEEP_DESIGN_UNUSED, &err);
+	if (sw == NULL)
+		fail_msg("%s", err.msg);
+	assert_null(sw->method);
+	assert_int_equal(sw->nparams, 2);
+	assert_int_equal(sw->nmetrics, 1);
+	mv_sweep_free(sw);
+	sw = mv_sweep_load(DIR "sensitivity_no_method.cfg", 0, NULL, &err);
+	assert_null(sw);
+	assert_string_equal(err.msg, DIR "sensitivity_no_method.cfg:3: setting 'sweep.method': "
+				     "expected one of grid, random, lhs, sobol, found nothing (required)");
+}
+
 /* Many events: 4093 overlapping ramps on one salience load (the check is n log n plus the
  * ramps under way, no longer cubic: minutes before); a signal while loading stops it with
  * the run's interruption error (exit 143 for SIGTERM). */
@@ -1090,6 +1177,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(column_collision, setup, teardown),
 		cmocka_unit_test(limits),
 		cmocka_unit_test(hostile_inputs),
+		cmocka_unit_test(sweep_design_unused),
+		cmocka_unit_test_setup_teardown(whatif_remove_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(dates, setup, teardown),
 		cmocka_unit_test(many_events),
 	};
 	/* One named test per bad input, so a failure names its case. */

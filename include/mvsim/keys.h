@@ -101,6 +101,17 @@ const struct mv_key *mv_keytab_suggest(const struct mv_keytab *kt, const char *n
  * message about an unknown name (keys, settings, columns, reducers, options). */
 const char *mv_suggest(const char *name, const char *const *names, int n);
 
+/* The hint of a message about an unknown key name, into buf: for an array or group
+ * (`vectors.russia.salience`, `vectors.russia.initial`, `vectors.russia.hazard`) its per-element
+ * keys ("; did you mean vectors.russia.salience.<domain>, one key per element: '...', '...'"),
+ * else the closest key ("; did you mean 'x'?"), else "". Returns buf. */
+const char *mv_keytab_hint(const struct mv_keytab *kt, const char *name, char *buf, size_t size);
+
+/* Parses an ISO date "YYYY-MM-DD" into a decimal year: year + (day of year − 1 + 0.5) / days
+ * in the year (the middle of the day; "2020-09-27" → 2020.7391). Returns 0; 1 when s is not
+ * shaped like a date; -1 when it is but the day does not exist ("2021-02-30"). */
+int mv_parse_date(const char *s, double *year);
+
 /* Describes a rule for messages: "a number >= 0", ... */
 const char *mv_rule_str(int rule);
 
