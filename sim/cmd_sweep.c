@@ -541,6 +541,8 @@ static char *summary_meta(const struct mv_sweep *sw, int K, int N)
 			fprintf(m, "# parameter\t%s\t%s\t%s\t%d levels\n", p->key, num, num2, p->nlevels);
 		else
 			fprintf(m, "# parameter\t%s\t%s\t%s\tcontinuous\n", p->key, num, num2);
+		if (p->normalise) /* the domain's other initial shares follow it (load: sweep.c) */
+			fprintf(m, "# normalise\t%s\n", p->key);
 	}
 	for (int k = 0; k < sw->nmetrics; k++)
 		fprintf(m, "# metric\t%s\n", sw->metric_names[k]);

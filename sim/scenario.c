@@ -3,6 +3,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/scenario.h"
 
+#include "mvsim/keys.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,4 +100,30 @@ int mv_scenario_add_input(struct mv_scenario *sc, int role, const char *path,
 	memcpy(in[sc->ninputs].sha256, sha256, 65);
 	sc->ninputs++;
 	return 0;
+}
+
+void mv_scenario_normalise_shares(struct mv_scenario *sc)
+{
+	int n = sc->nvec, D = sc->ndom;
+
+	for (int d = 0; d < D; d++) {
+		if (!(sc->normalise_domains & (1u << d)))
+			continue;
+		double fixed = 0, rest = 0;
+		for (int i = 0; i < n; i++) {
+			int slot = mv_key_share(n, D, i, d);
+			if (sc->src[slot].kind == MV_SRC_SWEEP)
+				fixed += sc->val[slot];
+			else
+				rest += sc->val[slot];
+		}
+		if (!(rest > 0) || fixed > 1)
+			continue;
+		double f = (1 - fixed) / rest;
+		for (int i = 0; i < n; i++) {
+			int slot = mv_key_share(n, D, i, d);
+			if (sc->src[slot].kind != MV_SRC_SWEEP)
+				sc->val[slot] *= f;
+		}
+	}
 }

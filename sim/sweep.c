@@ -447,7 +447,8 @@ static int check_rule(struct loader *L, const config_setting_t *s, const char *p
 
 static int read_param(struct loader *L, const config_setting_t *g, int j)
 {
-	static const char *const param_keys[] = {"key", "min", "max", "steps", "values", NULL};
+	static const char *const param_keys[] = {"key", "min", "max", "steps", "values",
+						 "normalise", NULL};
 	struct mv_sweep *sw = L->sw;
 	struct mv_sweep_param *p = &sw->params[j];
 	char path[64], sub[96], found[900];
@@ -482,6 +483,18 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	if ((p->key = strdup(name)) == NULL)
 		return oom(L->err);
 	p->slot = key->index;
+	const config_setting_t *sn = config_setting_get_member(g, "normalise");
+	if (sn) {
+		snprintf(sub, sizeof sub, "%s.normalise", path);
+		if (config_setting_type(sn) != CONFIG_TYPE_BOOL)
+			return fail_type(L, sn, sub, "a boolean (true or false)");
+		p->normalise = config_setting_get_bool(sn);
+		if (p->normalise && key->kind != MV_KEY_SHARE) {
+			snprintf(found, sizeof found, "normalise on '%.100s'", name);
+			return fail(L, sn, sub, "normalise only on an initial share (vectors.<v>.share.<d>)",
+				    found);
+		}
+	}
 
 	const config_setting_t *smin = config_setting_get_member(g, "min");
 	const config_setting_t *smax = config_setting_get_member(g, "max");
@@ -830,6 +843,23 @@ static int mark_swept(struct loader *L)
 	for (int j = 0; j < sw->nparams; j++)
 		sc->src[sw->params[j].slot] =
 			(struct mv_src){MV_SRC_SWEEP, -1, sw->params[j].line, j};
+	/* normalise: the domain's other shares follow (mv_scenario_normalise_shares); one of
+	 * them at least must be left to follow */
+	sc->normalise_domains = 0;
+	for (int j = 0; j < sw->nparams; j++) {
+		if (!sw->params[j].normalise)
+			continue;
+		int d = (sw->params[j].slot - mv_key_share(sc->nvec, sc->ndom, 0, 0)) %
+			(mv_key_share(sc->nvec, sc->ndom, 1, 0) - mv_key_share(sc->nvec, sc->ndom, 0, 0));
+		int free_left = 0;
+		for (int i = 0; i < sc->nvec; i++)
+			free_left |= sc->src[mv_key_share(sc->nvec, sc->ndom, i, d)].kind != MV_SRC_SWEEP;
+		if (!free_left)
+			return mv_error_set(L->err, MV_EXIT_INPUT,
+					    "%s:%d: setting 'sweep.parameters[%d].normalise': expected a share of domain %s that the sweep does not vary (to rescale), found every one swept",
+					    L->file, sw->params[j].line, j, sc->dom_id[d]);
+		sc->normalise_domains |= 1u << d;
+	}
 	return 0;
 }
 

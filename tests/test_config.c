@@ -1127,6 +1127,54 @@ static void sweep_design_unused(void **state)
 				     "expected one of grid, random, lhs, sobol, found nothing (required)");
 }
 
+/* normalise = true on a swept initial share (issue 16): at each point the domain's other shares
+ * are rescaled by one factor so that the domain sums to 1 (ratios kept); the summary records
+ * it. Closed form: others × (1 − x) / (sum of the others' base values). */
+static void sweep_normalise(void **state)
+{
+	(void)state;
+	struct mv_error err = {0};
+	struct mv_sweep *sw = mv_sweep_load(DIR "sweep_normalise.cfg", 0, NULL, &err);
+	if (sw == NULL)
+		fail_msg("%s", err.msg);
+	struct mv_scenario *sc = sw->sc;
+	int n = sc->nvec, D = sc->ndom;
+	assert_int_equal(sw->params[0].normalise, 1);
+	assert_int_equal(sc->normalise_domains, 1u); /* economy only */
+	double *base = malloc((size_t)sc->nval * sizeof *base);
+	memcpy(base, sc->val, (size_t)sc->nval * sizeof *base);
+	sc->val[sw->params[0].slot] = 0.8;
+	mv_scenario_normalise_shares(sc);
+	double china = base[mv_key_share(n, D, 1, 0)], sasia = base[mv_key_share(n, D, 2, 0)];
+	/* 1e-15: one multiply and one division on numbers of order 1 */
+	assert_near(sc->val[mv_key_share(n, D, 1, 0)], china * 0.2 / (china + sasia), 1e-15);
+	assert_near(sc->val[mv_key_share(n, D, 2, 0)], sasia * 0.2 / (china + sasia), 1e-15);
+	assert_true(sc->val[mv_key_share(n, D, 0, 1)] == base[mv_key_share(n, D, 0, 1)]); /* security untouched */
+	assert_int_equal(mv_config_validate(sc, &sw->kt, &err), 0);
+	memcpy(sc->val, base, (size_t)sc->nval * sizeof *base);
+	free(base);
+	mv_sweep_free(sw);
+	/* through the command: every point valid (without normalise each one fails) */
+	const char *mvsim = getenv("MVSIM") ? getenv("MVSIM") : "build/mvsim";
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s sweep " DIR "sweep_normalise.cfg -o build/normalise.tsv --quiet",
+		 mvsim);
+	assert_int_equal(system(cmd), 0);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen("build/normalise.tsv", "r");
+	assert_non_null(f);
+	text = malloc(1 << 16);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	text[len] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "# normalise\tvectors.russia.share.economy\n"));
+	assert_non_null(strstr(text, "\n2\t0.8\t0.12\t0.08\tok\t"));
+	assert_null(strstr(text, "\tfailed\t"));
+	free(text);
+	unlink("build/normalise.tsv");
+}
+
 /* Many events: 4093 overlapping ramps on one salience load (the check is n log n plus the
  * ramps under way, no longer cubic: minutes before); a signal while loading stops it with
  * the run's interruption error (exit 143 for SIGTERM). */
@@ -1178,6 +1226,7 @@ int main(void)
 		cmocka_unit_test(limits),
 		cmocka_unit_test(hostile_inputs),
 		cmocka_unit_test(sweep_design_unused),
+		cmocka_unit_test(sweep_normalise),
 		cmocka_unit_test_setup_teardown(whatif_remove_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(dates, setup, teardown),
 		cmocka_unit_test(many_events),

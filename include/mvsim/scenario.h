@@ -98,6 +98,8 @@ struct mv_scenario {
 	int nsets;
 	char **sets;   /* --set arguments as given, in order, for metadata */
 	char *sweep_file; /* the sweep file varying keys (MV_SRC_SWEEP), or NULL; owned */
+	unsigned normalise_domains; /* bit d: domain d's unswept initial shares are rescaled so
+				       that its shares sum to 1 (a sweep's `normalise = true`) */
 
 	/* Provenance: every file that went into the scenario, in the order read — the top file,
 	 * its chain of bases, every data series — each read once and hashed as read. The run
@@ -108,6 +110,13 @@ struct mv_scenario {
 
 /* Frees a scenario and everything it owns. sc may be NULL. */
 void mv_scenario_free(struct mv_scenario *sc);
+
+/* For each domain of sc->normalise_domains: rescales the initial shares of that domain that
+ * no sweep parameter varies (source not MV_SRC_SWEEP) by one factor so that the domain's shares
+ * sum to 1 again (docs/config.md §9; a sweep parameter with `normalise = true`). The batch calls
+ * it after setting a point. Leaves a domain as it is when its swept shares exceed 1 or the
+ * others are all 0 (validation then reports the sum, naming the sweep's line). */
+void mv_scenario_normalise_shares(struct mv_scenario *sc);
 
 /* Appends {role, path, sha256} to sc->inputs. Returns 0, or -1 when out of memory. */
 int mv_scenario_add_input(struct mv_scenario *sc, int role, const char *path,

@@ -25,6 +25,8 @@ struct mv_sweep_param {
 	int nlevels;     /* 0: continuous */
 	double *levels;  /* nlevels values in the file's order; owned */
 	int line;        /* line of the parameter in the sweep file */
+	int normalise;   /* `normalise = true` (initial shares only): the domain's other shares
+			  * are rescaled at each point so that they sum to 1 (sc->normalise_domains) */
 };
 
 /* A loaded sweep (plain data; free with mv_sweep_free). */
