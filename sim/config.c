@@ -26,6 +26,9 @@ struct loader {
 	int depth;
 	int nevents_cap;
 	int order; /* file order of events across the chain */
+	int ndata;  /* data files read so far, kept while loading: each read and hashed once */
+	char *data_path[MV_MAX_SERIES];
+	struct mv_infile data[MV_MAX_SERIES];
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -815,6 +818,29 @@ static int mass_vector(const struct mv_scenario *sc, int slot)
 	return -1;
 }
 
+/* The data file at path, read (and hashed, and listed in sc->inputs) on first use only.
+ * NULL with L->err set. */
+static const struct mv_infile *data_file(struct loader *L, const char *path)
+{
+	for (int k = 0; k < L->ndata; k++)
+		if (strcmp(L->data_path[k], path) == 0)
+			return &L->data[k];
+	if (L->ndata == MV_MAX_SERIES) /* cannot happen: one per series at most */
+		return NULL;
+	struct mv_infile *in = &L->data[L->ndata];
+	if (mv_infile_read(path, "data file", MV_INFILE_MAX_DATA_BYTES, 0, in, L->err))
+		return NULL;
+	if ((L->data_path[L->ndata] = strdup(path)) == NULL ||
+	    mv_scenario_add_input(L->sc, MV_INPUT_SERIES, path, in->sha256)) {
+		free(L->data_path[L->ndata]);
+		mv_infile_free(in);
+		mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	L->ndata++;
+	return in;
+}
+
 static int read_series(struct loader *L, const config_setting_t *root, int file)
 {
 	struct mv_scenario *sc = L->sc;
@@ -900,13 +926,12 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 			return fail(L, config_setting_get_member(g, "file"), file, sub,
 				    "a readable data file", found);
 		}
-		if (s.path == NULL ||
-		    mv_series_read_hashed(s.path, s.column, s.scale, &s.t, &s.v, &s.npts, s.sha256,
-					  L->err) ||
-		    mv_scenario_add_input(sc, MV_INPUT_SERIES, s.path, s.sha256)) {
+		const struct mv_infile *in = s.path ? data_file(L, s.path) : NULL;
+		if (in)
+			memcpy(s.sha256, in->sha256, sizeof s.sha256);
+		if (in == NULL ||
+		    mv_series_parse(s.path, in->text, s.column, s.scale, &s.t, &s.v, &s.npts, L->err)) {
 			if (s.path == NULL || L->err->code == 0)
-				mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
-			if (s.path == NULL)
 				mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
 			mv_series_free_data(&s);
 			return -1;
@@ -1112,6 +1137,15 @@ static int apply_sets(struct loader *L, int nsets, char *const *sets)
 	return 0;
 }
 
+static void free_data(struct loader *L)
+{
+	for (int k = 0; k < L->ndata; k++) {
+		free(L->data_path[k]);
+		mv_infile_free(&L->data[k]);
+	}
+	L->ndata = 0;
+}
+
 struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *sets,
 				   struct mv_keytab *kt, struct mv_error *err)
 {
@@ -1144,6 +1178,7 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 		for (int i = 0; i < sc->nvec; i++)
 			sc->val[mv_key_share(sc->nvec, sc->ndom, i, d)] /= sum;
 	}
+	free_data(&L);
 	if (kt)
 		*kt = L.kt;
 	else
@@ -1152,6 +1187,7 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 oom:
 	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 fail:
+	free_data(&L);
 	if (L.have_kt)
 		mv_keytab_free(&L.kt);
 	mv_scenario_free(sc);

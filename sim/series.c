@@ -52,8 +52,23 @@ static int parse_value(const char *s, double *out)
 int mv_series_read_hashed(const char *path, const char *column, double scale, double **t,
 			  double **v, int *npts, char sha256[65], struct mv_error *err)
 {
-	enum { MAXF = 256 };
 	struct mv_infile in;
+
+	*t = *v = NULL;
+	*npts = 0;
+	if (mv_infile_read(path, "data file", MV_INFILE_MAX_DATA_BYTES, 0, &in, err))
+		return -1;
+	int rc = mv_series_parse(path, in.text, column, scale, t, v, npts, err);
+	if (rc == 0 && sha256)
+		memcpy(sha256, in.sha256, 65);
+	mv_infile_free(&in);
+	return rc;
+}
+
+int mv_series_parse(const char *path, const char *text, const char *column, double scale,
+		    double **t, double **v, int *npts, struct mv_error *err)
+{
+	enum { MAXF = 256 };
 	char *line = malloc(MV_SERIES_MAX_LINE), *fields[MAXF];
 	int lineno = 0, col = -1, ncols = 0, n = 0, cap = 0, rc = -1;
 	double *tt = NULL, *vv = NULL, tprev = -INFINITY;
@@ -63,11 +78,7 @@ int mv_series_read_hashed(const char *path, const char *column, double scale, do
 	*npts = 0;
 	if (line == NULL)
 		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-	if (mv_infile_read(path, "data file", MV_INFILE_MAX_DATA_BYTES, 0, &in, err)) {
-		free(line);
-		return -1;
-	}
-	for (const char *next = in.text; *next;) {
+	for (const char *next = text; *next;) {
 		const char *nl = strchr(next, '\n');
 		size_t len = nl ? (size_t)(nl - next) : strlen(next);
 		lineno++;
@@ -173,15 +184,12 @@ int mv_series_read_hashed(const char *path, const char *column, double scale, do
 	*t = tt;
 	*v = vv;
 	*npts = n;
-	if (sha256)
-		memcpy(sha256, in.sha256, 65);
 	tt = vv = NULL;
 	rc = 0;
 out:
 	free(tt);
 	free(vv);
 	free(line);
-	mv_infile_free(&in);
 	return rc;
 }
 

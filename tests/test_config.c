@@ -1175,6 +1175,84 @@ static void sweep_normalise(void **state)
 	unlink("build/normalise.tsv");
 }
 
+static char *tu_slurp_small(const char *path)
+{
+	FILE *in = fopen(path, "r");
+	assert_non_null(in);
+	char *text = malloc(1 << 16);
+	size_t len = fread(text, 1, (1 << 16) - 1, in);
+	text[len] = '\0';
+	fclose(in);
+	return text;
+}
+
+/* Provenance (issue 12 item 8): every file that went into a scenario — the top file, the whole
+ * chain of bases, every data file once — with the SHA-256 of the bytes read; a run's metadata
+ * lists them. The hashes are checked against mv_sha256_file (an independent read). */
+static void provenance(void **state)
+{
+	struct fixture *f = *state;
+	struct mv_error err = {0};
+	char sha[65];
+	f->sc = mv_config_load(WHATIF2, 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->sc->ninputs, 3);
+	const char *paths[] = {WHATIF2, DIR "deeper/../whatif.cfg", DIR "deeper/../min.cfg"};
+	int roles[] = {MV_INPUT_SCENARIO, MV_INPUT_BASE, MV_INPUT_BASE};
+	for (int k = 0; k < 3; k++) {
+		assert_string_equal(f->sc->inputs[k].path, paths[k]);
+		assert_int_equal(f->sc->inputs[k].role, roles[k]);
+		assert_int_equal(mv_sha256_file(paths[k], sha), 0);
+		assert_string_equal(f->sc->inputs[k].sha256, sha);
+	}
+	assert_string_equal(f->sc->sha256, f->sc->inputs[0].sha256);
+	mv_keytab_free(&f->kt);
+	mv_scenario_free(f->sc);
+	/* two series on one data file: it is read once and listed once */
+	f->sc = mv_config_load("tests/data/series/base.cfg", 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->sc->nseries, 2);
+	assert_int_equal(f->sc->ninputs, 2);
+	assert_int_equal(f->sc->inputs[1].role, MV_INPUT_SERIES);
+	assert_string_equal(f->sc->inputs[1].path, "tests/data/series/a.tsv");
+	assert_int_equal(mv_sha256_file("tests/data/series/a.tsv", sha), 0);
+	assert_string_equal(f->sc->inputs[1].sha256, sha);
+	assert_string_equal(f->sc->series[0].sha256, sha);
+	/* the run's metadata */
+	const char *mvsim = getenv("MVSIM") ? getenv("MVSIM") : "build/mvsim";
+	char cmd[512], want[256];
+	snprintf(cmd, sizeof cmd, "%s run tests/data/series/base.cfg -o build/provenance.tsv", mvsim);
+	assert_int_equal(system(cmd), 0);
+	FILE *out = fopen("build/provenance.tsv", "r");
+	assert_non_null(out);
+	char *text = malloc(1 << 16);
+	size_t len = fread(text, 1, (1 << 16) - 1, out);
+	text[len] = '\0';
+	fclose(out);
+	snprintf(want, sizeof want, "# data\ttests/data/series/a.tsv\t%s\n", sha);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof want, "# file\ttests/data/series/base.cfg\n# sha256\t%s\n# data\t",
+		 f->sc->sha256);
+	assert_non_null(strstr(text, want));
+	assert_null(strstr(strstr(text, "# data\t") + 1, "# data\t")); /* listed once */
+	free(text);
+	unlink("build/provenance.tsv");
+	/* a what-if: its whole chain of bases */
+	snprintf(cmd, sizeof cmd, "%s run " WHATIF2 " -o build/provenance.tsv", mvsim);
+	assert_int_equal(system(cmd), 0);
+	text = tu_slurp_small("build/provenance.tsv");
+	assert_int_equal(mv_sha256_file(DIR "deeper/../min.cfg", sha), 0);
+	snprintf(want, sizeof want, "# base\t" DIR "deeper/../min.cfg\t%s\n", sha);
+	assert_non_null(strstr(text, want));
+	assert_int_equal(mv_sha256_file(DIR "deeper/../whatif.cfg", sha), 0);
+	snprintf(want, sizeof want, "# base\t" DIR "deeper/../whatif.cfg\t%s\n", sha);
+	assert_non_null(strstr(text, want));
+	free(text);
+	unlink("build/provenance.tsv");
+}
+
 /* Many events: 4093 overlapping ramps on one salience load (the check is n log n plus the
  * ramps under way, no longer cubic: minutes before); a signal while loading stops it with
  * the run's interruption error (exit 143 for SIGTERM). */
@@ -1227,6 +1305,7 @@ int main(void)
 		cmocka_unit_test(hostile_inputs),
 		cmocka_unit_test(sweep_design_unused),
 		cmocka_unit_test(sweep_normalise),
+		cmocka_unit_test_setup_teardown(provenance, setup, teardown),
 		cmocka_unit_test_setup_teardown(whatif_remove_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(dates, setup, teardown),
 		cmocka_unit_test(many_events),

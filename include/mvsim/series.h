@@ -40,6 +40,10 @@ double mv_series_mass(const struct mv_series *s, double t, double g);
 int mv_series_read_hashed(const char *path, const char *column, double scale, double **t,
 			  double **v, int *npts, char sha256[65], struct mv_error *err);
 
+/* mv_series_read on a file already read whole (text, NUL-terminated; path for messages). */
+int mv_series_parse(const char *path, const char *text, const char *column, double scale,
+		    double **t, double **v, int *npts, struct mv_error *err);
+
 void mv_series_free_data(struct mv_series *s);
 
 #endif
