@@ -9,6 +9,7 @@
 #include "mvsim/scenario.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,4 +309,49 @@ int mv_cfg_check_known(const config_setting_t *g, const char *file, const char *
 				    sug ? "'?" : "");
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- the loader kit */
+
+int mv_cfg_fail(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		const char *expected, const char *found)
+{
+	int line = s ? config_setting_source_line(s) : 0;
+
+	if (line <= 0)
+		return mv_error_set(c->err, MV_EXIT_INPUT, "%s: setting '%s': expected %s, found %s",
+				    c->file, path, expected, found);
+	return mv_error_set(c->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
+			    c->file, line, path, expected, found);
+}
+
+int mv_cfg_fail_type(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		     const char *expected)
+{
+	char buf[128];
+	return mv_cfg_fail(c, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
+}
+
+int mv_cfg_get_number(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		      double *v)
+{
+	if (!mv_cfg_is_number(s))
+		return mv_cfg_fail_type(c, s, path, "a number");
+	*v = mv_cfg_number(s);
+	if (!isfinite(*v))
+		return mv_cfg_fail(c, s, path, "a finite number", "a non-finite value");
+	return 0;
+}
+
+char *mv_cfg_join_dir(const char *file, const char *rel)
+{
+	const char *slash = strrchr(file, '/');
+	size_t dlen = rel[0] == '/' || slash == NULL ? 0 : (size_t)(slash - file) + 1;
+	char *out = malloc(dlen + strlen(rel) + 1);
+
+	if (out) {
+		memcpy(out, file, dlen);
+		strcpy(out + dlen, rel);
+	}
+	return out;
 }

@@ -40,27 +40,32 @@ static const char *file_of(struct loader *L, const config_setting_t *s, int file
 	return f ? f : L->sc->files[file];
 }
 
-/* Error at setting s: `file:line: setting 'path': expected <expected>, found <found>`. */
+/* Error at setting s: `file:line: setting 'path': expected <expected>, found <found>` (the
+ * loader kit, cfgread.h; file: the scenario file index the setting belongs to). */
 static int fail(struct loader *L, const config_setting_t *s, int file, const char *path,
 		const char *expected, const char *found)
 {
-	int line = config_setting_source_line(s);
-	if (line <= 0) /* the root group has no line: a missing top-level setting */
-		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: setting '%s': expected %s, found %s",
-				    file_of(L, s, file), path, expected, found);
-	return mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
-			    file_of(L, s, file), line, path, expected, found);
+	struct mv_cfg_ctx c = {file_of(L, s, file), L->err};
+	return mv_cfg_fail(&c, s, path, expected, found);
 }
 
 static int fail_type(struct loader *L, const config_setting_t *s, int file, const char *path,
 		     const char *expected)
 {
-	char buf[128];
-	return fail(L, s, file, path, expected, mv_cfg_describe(s, buf, sizeof buf));
+	struct mv_cfg_ctx c = {file_of(L, s, file), L->err};
+	return mv_cfg_fail_type(&c, s, path, expected);
 }
 
 
 
+
+/* A finite number (the loader kit's mv_cfg_get_number). */
+static int get_number(struct loader *L, const config_setting_t *s, int file, const char *path,
+		      double *v)
+{
+	struct mv_cfg_ctx c = {file_of(L, s, file), L->err};
+	return mv_cfg_get_number(&c, s, path, v);
+}
 
 static int check_known(struct loader *L, const config_setting_t *g, int file, const char *path,
 		       const char *const *names)
@@ -122,11 +127,8 @@ static int read_num(struct loader *L, const config_setting_t *g, int file, const
 			return -1;
 		return set_val(L, slot, v, MV_SRC_FILE, file, config_setting_source_line(s));
 	}
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, file, full, "a number");
-	v = mv_cfg_number(s);
-	if (!isfinite(v))
-		return fail(L, s, file, full, "a finite number", "a non-finite value");
+	if (get_number(L, s, file, full, &v))
+			return -1;
 	return set_val(L, slot, v, MV_SRC_FILE, file, config_setting_source_line(s));
 }
 
@@ -187,11 +189,9 @@ static int read_array(struct loader *L, const config_setting_t *g, int file, con
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
 		char el[300];
 		snprintf(el, sizeof el, "%s[%d]", full, k);
-		if (!mv_cfg_is_number(e))
-			return fail_type(L, e, file, el, "a number");
-		double v = mv_cfg_number(e);
-		if (!isfinite(v))
-			return fail(L, e, file, el, "a finite number", "a non-finite value");
+		double v;
+			if (get_number(L, e, file, el, &v))
+				return -1;
 		set_val(L, slot(ctx, k), v, MV_SRC_FILE, file, config_setting_source_line(s));
 	}
 	return 0;
@@ -540,11 +540,9 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 			if (j == i)
 				return fail(L, e, file, full, "the id of another vector",
 					    "the vector itself");
-			if (!mv_cfg_is_number(e))
-				return fail_type(L, e, file, full, "a number");
-			double v = mv_cfg_number(e);
-			if (!isfinite(v))
-				return fail(L, e, file, full, "a finite number", "a non-finite value");
+			double v;
+				if (get_number(L, e, file, full, &v))
+					return -1;
 			set_val(L, mv_key_restraint(n, D, i, j), v, MV_SRC_FILE, file,
 				config_setting_source_line(e));
 		}
@@ -602,11 +600,9 @@ static int read_overrides(struct loader *L, const config_setting_t *root, int fi
 		snprintf(sub, sizeof sub, "%s.value", path);
 		if (vs == NULL)
 			return fail(L, g, file, sub, "a number", "nothing (required)");
-		if (!mv_cfg_is_number(vs))
-			return fail_type(L, vs, file, sub, "a number");
-		double v = mv_cfg_number(vs);
-		if (!isfinite(v))
-			return fail(L, vs, file, sub, "a finite number", "a non-finite value");
+		double v;
+			if (get_number(L, vs, file, sub, &v))
+				return -1;
 		set_val(L, key->index, v, MV_SRC_OVERRIDE, file, config_setting_source_line(vs));
 	}
 	return 0;
@@ -715,11 +711,8 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 			return fail(L, g, file, path, "exactly one of set, add, mul", found);
 		}
 		snprintf(sub, sizeof sub, "%s.%s", path, ops[ev.op]);
-		if (!mv_cfg_is_number(opset))
-			return fail_type(L, opset, file, sub, "a number");
-		ev.x = mv_cfg_number(opset);
-		if (!isfinite(ev.x))
-			return fail(L, opset, file, sub, "a finite number", "a non-finite value");
+		if (get_number(L, opset, file, sub, &ev.x))
+				return -1;
 
 		char *label = NULL;
 		if (read_str(L, g, file, path, "label", &label, 0, NULL))
@@ -898,11 +891,8 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		const config_setting_t *sv = config_setting_get_member(g, "scale");
 		if (sv) {
 			snprintf(sub, sizeof sub, "%s.scale", path);
-			if (!mv_cfg_is_number(sv))
-				return fail_type(L, sv, file, sub, "a number");
-			s.scale = mv_cfg_number(sv);
-			if (!isfinite(s.scale))
-				return fail(L, sv, file, sub, "a finite number", "a non-finite value");
+			if (get_number(L, sv, file, sub, &s.scale))
+					return -1;
 		}
 		char *rel = NULL;
 		if (read_str(L, g, file, path, "file", &rel, 1, NULL) ||
@@ -961,12 +951,10 @@ static int add_file(struct loader *L, const char *path)
 /* Joins base (relative to the directory of from) into out. */
 static void join_relative(const char *from, const char *base, char *out, size_t size)
 {
-	const char *slash = strrchr(from, '/');
+	char *joined = mv_cfg_join_dir(from, base); /* the loader kit's rule */
 
-	if (base[0] == '/' || slash == NULL)
-		snprintf(out, size, "%s", base);
-	else
-		snprintf(out, size, "%.*s/%s", (int)(slash - from), from, base);
+	snprintf(out, size, "%s", joined ? joined : base);
+	free(joined);
 }
 
 static int load_file(struct loader *L, const char *path);

@@ -355,33 +355,25 @@ struct loader {
 	unsigned flags; /* MV_SWEEP_* */
 };
 
-
-/* `file:line: setting 'path': expected <expected>, found <found>`; returns -1. */
+/* The loader kit (cfgread.h): messages name the sweep file. */
 static int fail(struct loader *L, const config_setting_t *s, const char *path,
 		const char *expected, const char *found)
 {
-	return mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
-			    L->file, config_setting_source_line(s), path, expected, found);
+	struct mv_cfg_ctx c = {L->file, L->err};
+	return mv_cfg_fail(&c, s, path, expected, found);
 }
 
 static int fail_type(struct loader *L, const config_setting_t *s, const char *path,
 		     const char *expected)
 {
-	char buf[128];
-	return fail(L, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
+	struct mv_cfg_ctx c = {L->file, L->err};
+	return mv_cfg_fail_type(&c, s, path, expected);
 }
 
-
-
-/* A finite number into *v. */
 static int get_number(struct loader *L, const config_setting_t *s, const char *path, double *v)
 {
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, path, "a number");
-	*v = mv_cfg_number(s);
-	if (!isfinite(*v))
-		return fail(L, s, path, "a finite number", "a non-finite value");
-	return 0;
+	struct mv_cfg_ctx c = {L->file, L->err};
+	return mv_cfg_get_number(&c, s, path, v);
 }
 
 /* An integer in [lo, hi] into *v (a float with an integral value is one). */
@@ -863,20 +855,6 @@ static int mark_swept(struct loader *L)
 	return 0;
 }
 
-/* `scenario` relative to the sweep file's directory (unless absolute). */
-static char *join_dir(const char *file, const char *rel)
-{
-	const char *slash = strrchr(file, '/');
-	size_t dlen = rel[0] == '/' || slash == NULL ? 0 : (size_t)(slash - file) + 1;
-	char *out = malloc(dlen + strlen(rel) + 1);
-
-	if (out) {
-		memcpy(out, file, dlen);
-		strcpy(out + dlen, rel);
-	}
-	return out;
-}
-
 void mv_sweep_free(struct mv_sweep *sw)
 {
 	if (sw == NULL)
@@ -941,7 +919,7 @@ struct mv_sweep *mv_sweep_load_opts(const char *path, int nsets, char *const *se
 		fail_type(&L, s, "scenario", "a scenario file name (relative to the sweep file)");
 		goto fail;
 	}
-	if ((sw->scenario_path = join_dir(path, config_setting_get_string(s))) == NULL) {
+	if ((sw->scenario_path = mv_cfg_join_dir(path, config_setting_get_string(s))) == NULL) {
 		oom(err);
 		goto fail;
 	}

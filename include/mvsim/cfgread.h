@@ -50,4 +50,29 @@ int mv_cfg_read_file(config_t *cfg, const char *path, const char *what, struct m
 int mv_cfg_check_known(const config_setting_t *g, const char *file, const char *path,
 		       const char *const *names, struct mv_error *err);
 
+/* ---- the loader kit: one way for the scenario, sweep and fit loaders to describe a bad
+ * setting. A context names the file the settings come from. */
+struct mv_cfg_ctx {
+	const char *file;      /* for messages */
+	struct mv_error *err;  /* receives the error */
+};
+
+/* `file:line: setting 'path': expected <expected>, found <found>` (code 2), or without `:line`
+ * when s has none (the root group: a missing top-level setting). Returns -1. */
+int mv_cfg_fail(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		const char *expected, const char *found);
+
+/* mv_cfg_fail with what s holds as `found` (mv_cfg_describe). Returns -1. */
+int mv_cfg_fail_type(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		     const char *expected);
+
+/* A finite number setting into *v: 0, or -1 with `expected a number, found ...` or `expected
+ * a finite number, found a non-finite value`. */
+int mv_cfg_get_number(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		      double *v);
+
+/* rel joined to the directory of file (unless rel is absolute); malloc'd, NULL when out of
+ * memory. Every path a file names is relative to that file. */
+char *mv_cfg_join_dir(const char *file, const char *rel);
+
 #endif
