@@ -307,37 +307,46 @@ static const char *const whatif_keys[] = {"base", "name", "description", "overri
 
 static void set_defaults(struct mv_scenario *sc)
 {
-	int n = sc->nvec, D = sc->ndom;
-	double *v = sc->val;
-
-	for (int s = 0; s < sc->nval; s++) {
-		v[s] = 0.0;
-		sc->src[s] = (struct mv_src){MV_SRC_DEFAULT, -1, 0, -1};
-	}
-	v[MV_G_RTOL] = 1e-8;
-	v[MV_G_ATOL] = 1e-10;
-	v[MV_G_INITIAL_STEP] = 0.01;
-	v[MV_G_NOISE_CORR] = 1.0;
-	v[MV_G_NOISE_STEP] = 1.0 / 12.0;
-	v[MV_G_NOISE_SEED] = 1.0;
-	v[MV_G_ALPHA] = 1.0;
-	v[MV_G_GAMMA] = 1.0;
-	for (int i = 0; i < n; i++)
-		v[mv_key_ideal(n, D, i)] = 1.0 / n;
-	for (int d = 0; d < D; d++) {
-		v[mv_key_dom_weight(n, D, d)] = 1.0;
-		v[mv_key_dom_inertia(n, D, d)] = 1.0;
-	}
-	for (int i = 0; i < n; i++) {
-		v[mv_key_vec(n, D, i, MV_VP_ANGLE)] = fmod(90.0 + 360.0 * i / n, 360.0);
-		v[mv_key_vec(n, D, i, MV_VP_DISTANCE)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_EFFORT_DECAY)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_TENSION_DECAY)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_HAZARD_THRESHOLD)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_HAZARD_WIDTH)] = 0.1;
-	}
+	mv_keys_set_defaults(sc); /* the key table's defaults (keys.c) */
 	snprintf(sc->method, sizeof sc->method, "rk8pd");
 	sc->method_src = (struct mv_src){MV_SRC_DEFAULT, -1, 0, -1};
+}
+
+/* Reads every numeric setting of group `group` (time, integrator, model, focal, noise) that the
+ * key table lists, with the table's `required`. */
+static int read_group_params(struct loader *L, const config_setting_t *g, int file,
+			     const char *group)
+{
+	const struct mv_param_def *defs;
+	int n = mv_global_params(&defs);
+	size_t len = strlen(group);
+
+	for (int k = 0; k < n; k++)
+		if (strncmp(defs[k].name, group, len) == 0 && defs[k].name[len] == '.' &&
+		    read_num(L, g, file, group, defs[k].name + len + 1, defs[k].slot,
+			     defs[k].required))
+			return -1;
+	return 0;
+}
+
+/* The member names group `group` may hold: `before` (NULL-terminated, non-numeric members
+ * first), the key table's numeric settings of the group, then `after`. Into names (max). */
+static const char *const *group_names(const char *group, const char *const *before,
+				      const char *const *after, const char **names, int max)
+{
+	const struct mv_param_def *defs;
+	int n = mv_global_params(&defs), m = 0;
+	size_t len = strlen(group);
+
+	for (; before && *before && m < max - 1; before++)
+		names[m++] = *before;
+	for (int k = 0; k < n && m < max - 1; k++)
+		if (strncmp(defs[k].name, group, len) == 0 && defs[k].name[len] == '.')
+			names[m++] = defs[k].name + len + 1;
+	for (; after && *after && m < max - 1; after++)
+		names[m++] = *after;
+	names[m] = NULL;
+	return names;
 }
 
 static int known_integrator(const char *name)
@@ -362,18 +371,18 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 	struct mv_scenario *sc = L->sc;
 	int n = sc->nvec, D = sc->ndom, bad;
 	const config_setting_t *g;
-	static const char *const time_keys[] = {"start", "end", "output_step", "spinup", NULL};
-	static const char *const integ_keys[] = {"method", "rtol", "atol", "initial_step", NULL};
-	static const char *const model_keys[] = {"alpha", "gamma", "beta", NULL};
-	static const char *const focal_keys[] = {"name", "autonomy", "ideal", NULL};
-	static const char *const noise_keys[] = {"sigma", "correlation", "step", "seed", NULL};
+	static const char *const method_name[] = {"method", NULL};
+	static const char *const focal_first[] = {"name", NULL}, *const focal_last[] = {"ideal", NULL};
+	const char *time_keys[16], *integ_keys[16], *model_keys[16], *focal_keys[16], *noise_keys[16];
+	group_names("time", NULL, NULL, time_keys, 16);
+	group_names("integrator", method_name, NULL, integ_keys, 16);
+	group_names("model", NULL, NULL, model_keys, 16);
+	group_names("focal", focal_first, focal_last, focal_keys, 16);
+	group_names("noise", NULL, NULL, noise_keys, 16);
 
 	g = get_group(L, root, file, "time", 1, &bad);
 	if (bad || check_known(L, g, file, "time", time_keys) ||
-	    read_num(L, g, file, "time", "start", MV_G_START, 1) ||
-	    read_num(L, g, file, "time", "end", MV_G_END, 1) ||
-	    read_num(L, g, file, "time", "output_step", MV_G_OUTPUT_STEP, 1) ||
-	    read_num(L, g, file, "time", "spinup", MV_G_SPINUP, 0))
+	    read_group_params(L, g, file, "time"))
 		return -1;
 
 	g = get_group(L, root, file, "integrator", 0, &bad);
@@ -381,9 +390,7 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 		return -1;
 	if (g) {
 		if (check_known(L, g, file, "integrator", integ_keys) ||
-		    read_num(L, g, file, "integrator", "rtol", MV_G_RTOL, 0) ||
-		    read_num(L, g, file, "integrator", "atol", MV_G_ATOL, 0) ||
-		    read_num(L, g, file, "integrator", "initial_step", MV_G_INITIAL_STEP, 0))
+		    read_group_params(L, g, file, "integrator"))
 			return -1;
 		const config_setting_t *m = config_setting_get_member(g, "method");
 		if (m) {
@@ -405,9 +412,7 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 
 	g = get_group(L, root, file, "model", 0, &bad);
 	if (bad || (g && (check_known(L, g, file, "model", model_keys) ||
-			  read_num(L, g, file, "model", "alpha", MV_G_ALPHA, 0) ||
-			  read_num(L, g, file, "model", "gamma", MV_G_GAMMA, 0) ||
-			  read_num(L, g, file, "model", "beta", MV_G_BETA, 0))))
+			  read_group_params(L, g, file, "model"))))
 		return -1;
 
 	g = get_group(L, root, file, "focal", 0, &bad);
@@ -419,17 +424,14 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 		snprintf(expected_n, sizeof expected_n, "vector");
 		if (check_known(L, g, file, "focal", focal_keys) ||
 		    read_str(L, g, file, "focal", "name", &sc->focal_name, 0, NULL) ||
-		    read_num(L, g, file, "focal", "autonomy", MV_G_AUTONOMY, 0) ||
+		    read_group_params(L, g, file, "focal") ||
 		    read_array(L, g, file, "focal", "ideal", n, expected_n, slot_ideal, &c, 0))
 			return -1;
 	}
 
 	g = get_group(L, root, file, "noise", 0, &bad);
 	if (bad || (g && (check_known(L, g, file, "noise", noise_keys) ||
-			  read_num(L, g, file, "noise", "sigma", MV_G_NOISE_SIGMA, 0) ||
-			  read_num(L, g, file, "noise", "correlation", MV_G_NOISE_CORR, 0) ||
-			  read_num(L, g, file, "noise", "step", MV_G_NOISE_STEP, 0) ||
-			  read_num(L, g, file, "noise", "seed", MV_G_NOISE_SEED, 0))))
+			  read_group_params(L, g, file, "noise"))))
 		return -1;
 	return 0;
 }
@@ -459,24 +461,31 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 	struct mv_scenario *sc = L->sc;
 	int n = sc->nvec, D = sc->ndom;
 	const config_setting_t *list = config_setting_get_member(root, "vectors");
-	static const char *const vec_keys[] = {
+	/* The members of a vector group: these, in this order (as messages list them), then any
+	 * parameter of the key table not among them — the table (keys.c) is the one source. */
+	static const char *const listed[] = {
 		"name", "angle", "mass", "growth", "distance", "connectivity", "salience",
 		"initial", "aspiration", "responsiveness", "effort_decay", "effort", "red_line",
 		"coercion", "tension_decay", "tension", "restraint", "hazard", "noise_sigma", NULL};
-	static const struct {
-		const char *name;
-		int p, required;
-	} scalars[] = {
-		{"angle", MV_VP_ANGLE, 0}, {"mass", MV_VP_MASS, 1},
-		{"growth", MV_VP_GROWTH, 0}, {"distance", MV_VP_DISTANCE, 0},
-		{"connectivity", MV_VP_CONNECTIVITY, 0}, {"aspiration", MV_VP_ASPIRATION, 0},
-		{"responsiveness", MV_VP_RESPONSIVENESS, 0},
-		{"effort_decay", MV_VP_EFFORT_DECAY, 0}, {"effort", MV_VP_EFFORT, 0},
-		{"red_line", MV_VP_RED_LINE, 0}, {"coercion", MV_VP_COERCION, 0},
-		{"tension_decay", MV_VP_TENSION_DECAY, 0}, {"tension", MV_VP_TENSION, 0},
-		{"noise_sigma", MV_VP_NOISE_SIGMA, 0},
-	};
-	static const char *const hazard_keys[] = {"max", "threshold", "width", NULL};
+	const struct mv_param_def *defs;
+	int ndefs = mv_vector_params(&defs), nvk = 0, nhk = 0;
+	const char *vec_keys[64], *hazard_keys[16];
+	for (; listed[nvk]; nvk++)
+		vec_keys[nvk] = listed[nvk];
+	for (int k = 0; k < ndefs; k++) {
+		if (strncmp(defs[k].name, "hazard.", 7) == 0) {
+			if (nhk < 15)
+				hazard_keys[nhk++] = defs[k].name + 7;
+			continue;
+		}
+		int seen = 0;
+		for (int q = 0; q < nvk && !seen; q++)
+			seen = strcmp(vec_keys[q], defs[k].name) == 0;
+		if (!seen && nvk < 63)
+			vec_keys[nvk++] = defs[k].name;
+	}
+	vec_keys[nvk] = NULL;
+	hazard_keys[nhk] = NULL;
 	char path[96], sub[128];
 
 	for (int i = 0; i < n; i++) {
@@ -487,10 +496,20 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 		snprintf(path, sizeof path, "vectors.%s", sc->vec_id[i]);
 		if (check_known(L, g, file, path, vec_keys))
 			return -1;
-		for (size_t k = 0; k < sizeof scalars / sizeof scalars[0]; k++)
-			if (read_num(L, g, file, path, scalars[k].name,
-				     mv_key_vec(n, D, i, scalars[k].p), scalars[k].required))
+		for (int q = 0; listed[q]; q++) /* the scalars, in the file's listed order */
+			for (int k = 0; k < ndefs; k++)
+				if (strcmp(defs[k].name, listed[q]) == 0 &&
+				    read_num(L, g, file, path, defs[k].name,
+					     mv_key_vec(n, D, i, defs[k].slot), defs[k].required))
+					return -1;
+		for (int k = 0; k < ndefs; k++) { /* table parameters the list does not name */
+			int seen = strncmp(defs[k].name, "hazard.", 7) == 0;
+			for (int q = 0; listed[q] && !seen; q++)
+				seen = strcmp(defs[k].name, listed[q]) == 0;
+			if (!seen && read_num(L, g, file, path, defs[k].name,
+					      mv_key_vec(n, D, i, defs[k].slot), defs[k].required))
 				return -1;
+		}
 		if (read_array(L, g, file, path, "salience", D, "domain", slot_salience, &c, 1) ||
 		    read_array(L, g, file, path, "initial", D, "domain", slot_share, &c, 1))
 			return -1;
@@ -500,13 +519,13 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 		if (h) {
 			if (config_setting_type(h) != CONFIG_TYPE_GROUP)
 				return fail_type(L, h, file, sub, "a group { max = ...; ... }");
-			if (check_known(L, h, file, sub, hazard_keys) ||
-			    read_num(L, h, file, sub, "max", mv_key_vec(n, D, i, MV_VP_HAZARD_MAX), 0) ||
-			    read_num(L, h, file, sub, "threshold",
-				     mv_key_vec(n, D, i, MV_VP_HAZARD_THRESHOLD), 0) ||
-			    read_num(L, h, file, sub, "width",
-				     mv_key_vec(n, D, i, MV_VP_HAZARD_WIDTH), 0))
+			if (check_known(L, h, file, sub, hazard_keys))
 				return -1;
+			for (int k = 0; k < ndefs; k++)
+				if (strncmp(defs[k].name, "hazard.", 7) == 0 &&
+				    read_num(L, h, file, sub, defs[k].name + 7,
+					     mv_key_vec(n, D, i, defs[k].slot), defs[k].required))
+					return -1;
 		}
 
 		snprintf(sub, sizeof sub, "%s.restraint", path);

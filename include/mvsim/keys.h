@@ -71,6 +71,24 @@ struct mv_keytab {
 	int *by_index; /* slot -> position in keys, -1 for slots that are no key */
 };
 
+/* A setting or per-vector parameter: the key table's template (keys.c), the one source of its
+ * name, unit, meaning, default and whether a file must give it. */
+struct mv_param_def {
+	const char *name;  /* "time.start"; per vector the part after "vectors.<v>.": "hazard.max" */
+	int slot;          /* MV_G_* (settings), MV_VP_* (per vector) */
+	int kind, rule;    /* enum mv_key_kind, enum mv_rule */
+	const char *unit, *what;
+	double def;        /* default; NAN when computed (angle: 360/n apart from 90) */
+	int required;      /* 1: a scenario file must give it */
+};
+
+/* The tables, in key order (the order `mvsim keys` lists them); return their length. */
+int mv_global_params(const struct mv_param_def **defs);
+int mv_vector_params(const struct mv_param_def **defs);
+
+/* Sets every slot of sc->val (nvec, ndom, nval set) to its default, source MV_SRC_DEFAULT. */
+void mv_keys_set_defaults(struct mv_scenario *sc);
+
 /* Slot layout for n vectors and D domains. */
 int mv_key_ideal(int n, int D, int i);
 int mv_key_dom_weight(int n, int D, int d);
