@@ -1,4 +1,4 @@
-/* config.c — scenario files (libconfig) → struct mv_scenario, with every rule of MODEL.md §3.
+/* config.c — scenario files (libconfig) → struct mv_scenario, with every rule of docs/model.md §3.
  * Errors read `file:line: setting 'key': expected X, found Y`; libconfig is closed on return. */
 #define _XOPEN_SOURCE 700 /* realpath, strdup */
 #include "mvsim/cfgread.h"
@@ -1177,7 +1177,7 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 		qsort(sc->events, (size_t)sc->nevents, sizeof *sc->events, cmp_event);
 	if (mv_config_validate_poll(sc, &L.kt, 1, err))
 		goto fail;
-	/* Shares within the tolerance start exactly on the simplex (MODEL.md §3). */
+	/* Shares within the tolerance start exactly on the simplex (docs/model.md §3). */
 	for (int d = 0; d < sc->ndom; d++) {
 		double sum = 0;
 		for (int i = 0; i < sc->nvec; i++)

@@ -1,5 +1,5 @@
 /* keys.c — key names, the slot layout of a scenario's numbers, and key lookup.
- * One syntax (MODEL.md §4) serves --set, overrides, events, sweeps and fits. */
+ * One syntax (docs/model.md §4) serves --set, overrides, events, sweeps and fits. */
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/keys.h"
 

@@ -1,4 +1,4 @@
-/* series.c — reading data files for forcing series and evaluating them (MODEL.md §10).
+/* series.c — reading data files for forcing series and evaluating them (docs/model.md §10).
  * Interpolation is linear between points, flat (parameters) or growing (masses) outside. */
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/series.h"

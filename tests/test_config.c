@@ -1,4 +1,4 @@
-/* test_config.c — scenario loading (MODEL.md §3–§5): values, defaults, provenance, ids, share
+/* test_config.c — scenario loading (docs/model.md §3–§5): values, defaults, provenance, ids, share
  * normalisation, event order, what-if inheritance, --set, and every validation error's message. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -161,7 +161,7 @@ static void min_values(void **state)
 	assert_key(state, "vectors.south_asia.share.economy", 0.2, MV_SRC_FILE, 0, 15);
 }
 
-/* MODEL.md §3 defaults, and the project's own (domain weight and inertia 1, initial_step
+/* docs/model.md §3 defaults, and the project's own (domain weight and inertia 1, initial_step
  * 0.01, noise correlation 1, step 1/12, seed 1, ideal uniform). */
 static void min_defaults(void **state)
 {
@@ -321,7 +321,7 @@ static void min_provenance(void **state)
 	assert_string_equal(sc->sha256, hex);
 }
 
-/* MODEL.md §4: lower-case, each run of other characters one '_', none at either end. */
+/* docs/model.md §4: lower-case, each run of other characters one '_', none at either end. */
 static void ids(void **state)
 {
 	static const struct {
@@ -592,7 +592,7 @@ static void column_collision(void **state)
 				"columns differ, found two columns named 'share_economy_china' (rename a "
 				"vector or domain)");
 
-	/* and min.cfg's columns are all distinct, in MODEL.md §7 order */
+	/* and min.cfg's columns are all distinct, in docs/model.md §7 order */
 	struct fixture *f = *state;
 	mv_keytab_free(&f->kt);
 	mv_scenario_free(f->sc);

@@ -1,4 +1,4 @@
-/* test_events.c — MODEL.md §5: steps, ramps, set/add/mul, ties in file order, events before
+/* test_events.c — docs/model.md §5: steps, ramps, set/add/mul, ties in file order, events before
  * the start, and the stops a run must make (boundaries, merged, inside the horizon). */
 #include "testutil.h"
 

@@ -1,4 +1,4 @@
-/* test_keys.c — ids (MODEL.md §4), the key table of a scenario, lookup and suggestions,
+/* test_keys.c — ids (docs/model.md §4), the key table of a scenario, lookup and suggestions,
  * --set assignments with their exact messages, value rules and number parsing. */
 #include "testutil.h"
 
@@ -22,7 +22,7 @@ static void expect_id(const char *name, const char *want)
 static void test_make_id(void **state)
 {
 	(void)state;
-	/* MODEL.md §4 */
+	/* docs/model.md §4 */
 	expect_id("South Asia", "south_asia");
 	expect_id("  EU--27 ", "eu_27");
 	expect_id("Россия", NULL); /* no ASCII letter or digit */
@@ -198,7 +198,7 @@ static void test_keytab_kazakhstan(void **state)
 			    2.0, 0);
 	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.west.share.economy")->index], 0.44,
 			    1e-6);
-	/* every key MODEL.md §4 promises, for every vector and domain */
+	/* every key docs/model.md §4 promises, for every vector and domain */
 	static const char *const vp[] = {"angle", "growth", "distance", "connectivity",
 					 "aspiration", "responsiveness", "effort_decay", "red_line",
 					 "coercion", "tension_decay", "hazard.max",

@@ -9,7 +9,7 @@
 
 /* Loads the scenario at path, following `base =` chains, applying each file's
  * `overrides` and adding its `events`; then applies the --set assignments sets[0..nsets)
- * ("KEY=VALUE") and validates everything (MODEL.md §3). On success returns a new scenario
+ * ("KEY=VALUE") and validates everything (docs/model.md §3). On success returns a new scenario
  * (free with mv_scenario_free) and, if kt is not NULL, fills its key table (free with
  * mv_keytab_free). On failure returns NULL with err set: code 2 for input errors
  * (`file:line: setting 'key': expected X, found Y`), 1 for out of memory. */

@@ -1,5 +1,5 @@
 /* events.h — parameters as piecewise-linear functions of time, state jumps, and the times
- * where the integration must stop (MODEL.md §5). */
+ * where the integration must stop (docs/model.md §5). */
 #ifndef MVSIM_EVENTS_H
 #define MVSIM_EVENTS_H
 
@@ -58,7 +58,7 @@ void mv_schedule_segment(struct mv_schedule *s, double t0, double *p);
  * Returns the number updated (0: p is constant on this segment). */
 int mv_schedule_update(struct mv_schedule *s, double t, double *p);
 
-/* Exogenous masses (MODEL.md §10) at t with growth rates from p: sets mexo[i] (and exo[i] = 1
+/* Exogenous masses (docs/model.md §10) at t with growth rates from p: sets mexo[i] (and exo[i] = 1
  * when exo is not NULL) for every vector whose mass a series drives. Returns their number. */
 int mv_schedule_masses(const struct mv_schedule *s, double t, const double *p, double *mexo,
 		       unsigned char *exo);

@@ -1,4 +1,4 @@
-/* keys.h — the one key syntax (MODEL.md §4) and the layout of a scenario's numbers.
+/* keys.h — the one key syntax (docs/model.md §4) and the layout of a scenario's numbers.
  * `vectors.russia.coercion` names slot mv_key_vec(sc, i, MV_VP_COERCION) of sc->val. */
 #ifndef MVSIM_KEYS_H
 #define MVSIM_KEYS_H
@@ -99,7 +99,7 @@ int mv_key_restraint(int n, int D, int i, int j);    /* restraint of i by j */
 int mv_key_share(int n, int D, int i, int d);        /* initial share of i in d */
 int mv_key_nslots(int n, int D);
 
-/* Writes the id of name (MODEL.md §4: lower-case, runs of other characters → one '_',
+/* Writes the id of name (docs/model.md §4: lower-case, runs of other characters → one '_',
  * none at either end) into id (size ≥ strlen(name)+1). Returns 0, or -1 when the name has
  * no ASCII letter or digit. */
 int mv_make_id(const char *name, char *id);

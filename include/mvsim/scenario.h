@@ -3,8 +3,8 @@
 #ifndef MVSIM_SCENARIO_H
 #define MVSIM_SCENARIO_H
 
-#define MV_MAX_VECTORS 32  /* MODEL.md §1 */
-#define MV_MAX_DOMAINS 8   /* MODEL.md §1 */
+#define MV_MAX_VECTORS 32  /* docs/model.md §1 */
+#define MV_MAX_DOMAINS 8   /* docs/model.md §1 */
 #define MV_MAX_EVENTS 4096 /* more is an input error, not unbounded memory */
 #define MV_MAX_NAME 64     /* bytes in a vector, domain or focal name */
 #define MV_MAX_BASES 16    /* depth of `base =` chains */
@@ -17,7 +17,7 @@
 
 /* Where a value came from (shown by `mvsim check`, used in error messages). */
 enum mv_src_kind {
-	MV_SRC_DEFAULT = 0, /* the model's default (MODEL.md §3) */
+	MV_SRC_DEFAULT = 0, /* the model's default (docs/model.md §3) */
 	MV_SRC_FILE,        /* a setting in a scenario file (top file or a base) */
 	MV_SRC_OVERRIDE,    /* an `overrides` entry of a what-if file */
 	MV_SRC_SET,         /* --set KEY=VALUE (or --rtol/--atol) on the command line */
@@ -37,7 +37,7 @@ struct mv_src {
 
 enum mv_event_op { MV_OP_SET = 0, MV_OP_ADD, MV_OP_MUL };
 
-/* A timed change of one key (MODEL.md §5). On a parameter: progress
+/* A timed change of one key (docs/model.md §5). On a parameter: progress
  * f = clamp((t − at)/over, 0, 1) (1 when over = 0) folds into the value; on a state key:
  * a jump when the integration reaches `at`. */
 struct mv_event {
@@ -73,7 +73,7 @@ struct mv_scenario {
 	int nvec;                         /* n, 2..MV_MAX_VECTORS */
 	int ndom;                         /* D, 1..MV_MAX_DOMAINS */
 	char *vec_name[MV_MAX_VECTORS];   /* as written */
-	char *vec_id[MV_MAX_VECTORS];     /* MODEL.md §4 id */
+	char *vec_id[MV_MAX_VECTORS];     /* docs/model.md §4 id */
 	char *dom_name[MV_MAX_DOMAINS];
 	char *dom_id[MV_MAX_DOMAINS];
 
@@ -88,7 +88,7 @@ struct mv_scenario {
 	struct mv_event *events; /* sorted by `at`, ties in file order */
 
 	int nseries;
-	struct mv_series *series; /* data series driving parameters and masses (MODEL.md §10) */
+	struct mv_series *series; /* data series driving parameters and masses (docs/model.md §10) */
 
 	int nfiles;
 	char **files;  /* every file read; files[top] is the one given by the user */

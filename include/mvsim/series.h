@@ -1,4 +1,4 @@
-/* series.h — data series that drive parameters and masses (MODEL.md §10), read from
+/* series.h — data series that drive parameters and masses (docs/model.md §10), read from
  * whitespace-separated data files with a header line; `nan` marks a gap. */
 #ifndef MVSIM_SERIES_H
 #define MVSIM_SERIES_H

@@ -1,4 +1,4 @@
-/* sweep.h — sweep files (MODEL.md §8): which keys vary over which ranges, how they are sampled,
+/* sweep.h — sweep files (docs/model.md §8): which keys vary over which ranges, how they are sampled,
  * the metrics kept per run and the checks that gate CI; samplers as a table by method name. */
 #ifndef MVSIM_SWEEP_H
 #define MVSIM_SWEEP_H

@@ -1,22 +1,15 @@
 /* cmd_fit.c — `mvsim fit`: the fit file in, a readable summary out, the report and the fitted
  * what-if scenario written whole through temporaries; progress on a terminal. */
-#define _GNU_SOURCE /* getopt_long, mkstemp, fdopen */
-#include "mvsim/cli.h"
-#include "mvsim/cmd_fit.h"
+#include "cli.h"
 
 #include "mvsim/fit.h"
+#include "mvsim/outfile.h"
 #include "mvsim/output.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 const char mv_fit_usage[] =
 	"usage: mvsim fit FIT.cfg [-o fitted.cfg] [--report report.tsv] [--jobs N] [--quiet]\n"
@@ -46,107 +39,26 @@ const char mv_fit_usage[] =
 
 
 
-/* ---------------------------------------------------------------- output files */
-
-/* A file written through "<path>.tmp.XXXXXX" and renamed into place when complete (or, for
- * an existing FIFO or device, written in place). */
-struct outfile {
-	const char *path;
-	char *tmp;  /* NULL when written in place */
-	FILE *f;
-};
-
-/* Opens o on path now, so a missing directory is reported before any work. */
-static int out_open(struct outfile *o, const char *path, struct mv_error *err)
-{
-	struct stat st;
-
-	o->path = path;
-	o->tmp = NULL;
-	o->f = NULL;
-	if (path[0] == '\0')
-		return mv_error_set(err, MV_EXIT_INPUT, "output: expected a file name, found an empty one");
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (S_ISDIR(st.st_mode))
-			return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot write output: Is a directory", path);
-		if ((o->f = fopen(path, "w")) == NULL)
-			return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open output: %s", path,
-					    strerror(errno));
-		return 0;
-	}
-	size_t len = strlen(path) + 16;
-	if ((o->tmp = malloc(len)) == NULL)
-		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-	snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(o->tmp);
-	if (fd < 0) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot create output: %s", path, strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
-		return -1;
-	}
-	/* mkstemp makes the file 0600; results get the permissions any new file would. */
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0 || (o->f = fdopen(fd, "w")) == NULL) {
-		mv_error_set(err, MV_EXIT_FAIL, "%s: cannot open output: %s", path, strerror(errno));
-		close(fd);
-		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-		return -1;
-	}
-	return 0;
-}
-
-/* Discards o: the temporary is removed. */
-static void out_abort(struct outfile *o)
-{
-	if (o->f)
-		fclose(o->f);
-	if (o->tmp)
-		unlink(o->tmp);
-	free(o->tmp);
-	o->f = NULL;
-	o->tmp = NULL;
-}
-
-/* Closes o and renames the temporary into place. */
-static int out_commit(struct outfile *o, struct mv_error *err)
-{
-	int bad = fflush(o->f) != 0 || ferror(o->f);
-	int e = errno;
-
-	if (fclose(o->f) != 0 && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	o->f = NULL;
-	if (!bad && o->tmp && rename(o->tmp, o->path) != 0) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad) {
-		if (o->tmp)
-			unlink(o->tmp);
-		mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s", o->path, strerror(e));
-	}
-	free(o->tmp);
-	o->tmp = NULL;
-	return bad ? -1 : 0;
-}
-
 /* ---------------------------------------------------------------- summary */
+
+/* The fit's iterations, one line each, through the progress reporter. */
+struct progress_ctx {
+	const struct mv_fit *f;
+	struct mv_progress p;
+};
 
 static void progress(void *ctx, const struct mv_fit_progress *p)
 {
-	const struct mv_fit *f = ctx;
+	struct progress_ctx *pc = ctx;
+	char params[2048];
+	size_t used = 0;
 
-	fprintf(stderr, "mvsim fit: iteration %d: SSR %.6g (%ld runs):", p->iteration, p->ssr,
-		p->nruns);
-	for (int j = 0; j < f->nparams; j++)
-		fprintf(stderr, " %s=%.6g", f->params[j].key, p->x[j]);
-	fputc('\n', stderr);
+	params[0] = '\0';
+	for (int j = 0; j < pc->f->nparams && used < sizeof params; j++)
+		used += (size_t)snprintf(params + used, sizeof params - used, " %s=%.6g",
+					 pc->f->params[j].key, p->x[j]);
+	mv_progress_note(&pc->p, "iteration %d: SSR %.6g (%ld runs):%s", p->iteration, p->ssr,
+			 p->nruns, params);
 }
 
 static const char *g6(double v, char *buf)
@@ -260,61 +172,25 @@ static void print_summary(const struct mv_fit *f, const struct mv_fit_result *r,
 
 int mv_cmd_fit(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"report", required_argument, NULL, 'r'},
-		{"jobs", required_argument, NULL, 'j'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *output = NULL, *report_path = NULL, *file;
+	long jobs = 0;
+	int quiet = 0, first, rc;
+	const struct mv_opt opts[] = {
+		{"output", 'o', MV_OPT_STRING, &output, 0, 0, NULL},
+		{"report", 'r', MV_OPT_STRING, &report_path, 0, 0, NULL},
+		{"jobs", 'j', MV_OPT_LONG, &jobs, 1, 4096, NULL},
+		{"quiet", 'q', MV_OPT_FLAG, &quiet, 0, 0, NULL},
+		{NULL, 0, 0, NULL, 0, 0, NULL},
 	};
-	const char *output = NULL, *report_path = NULL;
-	int jobs = 0, quiet = 0, opt, rc;
 	struct mv_error err = {0};
 	struct mv_fit *f = NULL;
 	struct mv_fit_result *res = NULL;
-	struct outfile fo = {0}, ro = {0};
+	struct mv_outfile *fo = NULL, *ro = NULL;
+	struct progress_ctx pc;
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:r:j:qh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			fputs(mv_fit_usage, stdout);
-			if (fflush(stdout) != 0 || ferror(stdout)) {
-				fprintf(stderr, "mvsim: standard output: write failed: %s\n", strerror(errno));
-				return MV_EXIT_FAIL;
-			}
-			return MV_EXIT_OK;
-		case 'o':
-			output = optarg;
-			break;
-		case 'r':
-			report_path = optarg;
-			break;
-		case 'j': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || errno || v < 1 || v > 4096)
-				return mv_cli_usage_error("fit", "--jobs: expected an integer in [1, 4096], found '%.100s'",
-						   optarg);
-			jobs = (int)v;
-			break;
-		}
-		case 'q':
-			quiet = 1;
-			break;
-		case ':':
-			return mv_cli_usage_error("fit", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return mv_cli_usage_error("fit", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return mv_cli_usage_error("fit", "missing FIT.cfg");
-	if (optind + 1 < argc)
-		return mv_cli_usage_error("fit", "unexpected argument '%s'", argv[optind + 1]);
+	if ((rc = mv_cli_options("fit", argc, argv, opts, &first)) >= 0 ||
+	    (rc = mv_cli_one_operand("fit", argc, argv, first, "FIT.cfg", &file)) >= 0)
+		return rc;
 	/* Standard output carries the summary; the fitted file's base is relative to its directory. */
 	if ((output && strcmp(output, "-") == 0) || (report_path && strcmp(report_path, "-") == 0))
 		return mv_cli_usage_error("fit", "%s: expected a file name ('-' is not standard output here: the "
@@ -322,21 +198,24 @@ int mv_cmd_fit(int argc, char **argv)
 	if (output && report_path && strcmp(output, report_path) == 0)
 		return mv_cli_usage_error("fit", "-o and --report name the same file '%s'", output);
 
-	if ((f = mv_fit_load(argv[optind], &err)) == NULL)
+	if ((f = mv_fit_load(file, &err)) == NULL)
 		return mv_cli_report(&err);
-	if ((output && out_open(&fo, output, &err)) ||
-	    (report_path && out_open(&ro, report_path, &err))) {
+	/* Opened before the fit: a bad path is reported before any work. */
+	if ((output && (fo = mv_outfile_open(output, NULL, 0, &err)) == NULL) ||
+	    (report_path && (ro = mv_outfile_open(report_path, NULL, 0, &err)) == NULL)) {
 		rc = mv_cli_report(&err);
 		goto out;
 	}
 
-	struct mv_fit_opts opts = {jobs, NULL, NULL};
-	if (!quiet && isatty(2)) {
-		opts.progress = progress;
-		opts.progress_ctx = f;
+	struct mv_fit_opts fopts = {(int)jobs, NULL, NULL};
+	pc.f = f;
+	mv_progress_start(&pc.p, "fit", 0, 0, quiet);
+	if (pc.p.on) {
+		fopts.progress = progress;
+		fopts.progress_ctx = &pc;
 	}
 	double t0 = mv_cli_now();
-	int fit_rc = mv_fit_run(f, &opts, &res, &err);
+	int fit_rc = mv_fit_run(f, &fopts, &res, &err);
 	double secs = mv_cli_now() - t0;
 	if (res == NULL) {
 		rc = mv_cli_report(&err);
@@ -345,25 +224,28 @@ int mv_cmd_fit(int argc, char **argv)
 	struct mv_error werr = {0};
 	int wrc = 0;
 	if (report_path) {
-		wrc = mv_fit_write_report(f, res, ro.f, &werr) || out_commit(&ro, &werr);
+		wrc = mv_fit_write_report(f, res, mv_outfile_stream(ro), &werr);
 		if (wrc)
-			out_abort(&ro);
+			mv_outfile_abort(ro);
+		else
+			wrc = mv_outfile_commit(ro, &werr) != 0;
+		ro = NULL;
 	}
 	if (output && fit_rc == 0 && wrc == 0) {
-		wrc = mv_fit_write_fitted(f, res, output, fo.f, &werr) || out_commit(&fo, &werr);
+		wrc = mv_fit_write_fitted(f, res, output, mv_outfile_stream(fo), &werr);
 		if (wrc)
-			out_abort(&fo);
+			mv_outfile_abort(fo);
+		else
+			wrc = mv_outfile_commit(fo, &werr) != 0;
+		fo = NULL;
 	}
 	print_summary(f, res, secs);
 	if (output && fit_rc == 0 && wrc == 0)
 		printf("\nfitted scenario: %s (mvsim run %s)\n", output, output);
 	if (report_path && wrc == 0)
 		printf("%sreport: %s\n", output && fit_rc == 0 ? "" : "\n", report_path);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "mvsim: standard output: write failed: %s\n", strerror(errno));
-		rc = MV_EXIT_FAIL;
+	if ((rc = mv_cli_finish_stdout(MV_EXIT_OK)) != MV_EXIT_OK)
 		goto out;
-	}
 	if (fit_rc) {
 		rc = mv_cli_report(&err);
 		if (output)
@@ -372,10 +254,8 @@ int mv_cmd_fit(int argc, char **argv)
 	}
 	rc = wrc ? mv_cli_report(&werr) : MV_EXIT_OK;
 out:
-	if (fo.f)
-		out_abort(&fo);
-	if (ro.f)
-		out_abort(&ro);
+	mv_outfile_abort(fo);
+	mv_outfile_abort(ro);
 	mv_fit_result_free(res);
 	mv_fit_free(f);
 	return rc;

@@ -1,9 +1,14 @@
-/* plot.c — `mvsim plot`: checks result files, then runs gnuplot on scripts/<kind>.gp.
+/* cmd_plot.c — `mvsim plot`: checks result files, then runs gnuplot on scripts/<kind>.gp.
  * gnuplot runs without a shell; anything it prints on stderr counts as a failure. */
 #define _POSIX_C_SOURCE 200809L
-#include "mvsim/plot.h"
+
+#include "cli.h"
 
 #include "mvsim/error.h"
+#include "mvsim/gnuplot.h"
+#include "mvsim/names.h"
+#include "mvsim/outfile.h"
+#include "mvsim/tsv.h"
 #include "mvsim/keys.h"     /* mv_keytab_suggest, for "did you mean" */
 #include "mvsim/scenario.h" /* MV_MAX_VECTORS, MV_MAX_DOMAINS */
 
@@ -24,8 +29,6 @@
 #ifndef MV_SCRIPTDIR
 #define MV_SCRIPTDIR "/usr/local/share/mvsim/scripts" /* the Makefile passes $(PREFIX)/... */
 #endif
-
-extern char **environ;
 
 struct result;
 
@@ -126,7 +129,7 @@ static const struct plot_format formats[] = {
 };
 #define NFORMATS (int)(sizeof formats / sizeof formats[0])
 
-static const char usage_text[] =
+const char mv_plot_usage[] =
 	"usage: mvsim plot RESULT.tsv [--kind KIND] [-o FILE] [--format png|svg|pdf]\n"
 	"       mvsim plot SUMMARY.tsv [--kind scatter] [--metric METRIC] [-o FILE] [...]\n"
 	"       mvsim plot SUMMARY.tsv --kind heatmap --x KEY --y KEY --metric METRIC [...]\n"
@@ -281,19 +284,6 @@ static const char *first_metric(const struct result *r)
 	return r->nmet > 0 ? r->met[0] : NULL;
 }
 
-/* Field n (from 0) of the tab-separated line, copied; NULL if absent or out of memory. */
-static char *field_dup(const char *line, int n)
-{
-	const char *s = line;
-	for (; n > 0; n--) {
-		s = strchr(s, '\t');
-		if (s == NULL)
-			return NULL;
-		s++;
-	}
-	return strndup(s, strcspn(s, "\t\r\n"));
-}
-
 static int split_header(struct result *r, const char *line)
 {
 	int n = 1;
@@ -303,7 +293,7 @@ static int split_header(struct result *r, const char *line)
 	if (r->col == NULL)
 		return -1;
 	for (int c = 0; c < n; c++) {
-		r->col[c] = field_dup(line, c);
+		r->col[c] = mv_tsv_field_dup(line, c);
 		if (r->col[c] == NULL)
 			return -1;
 		r->ncol = c + 1;
@@ -318,7 +308,7 @@ static int push_field(char ***list, int *n, const char *line)
 	if (grown == NULL)
 		return -1;
 	*list = grown;
-	if ((grown[*n] = field_dup(line, 1)) == NULL)
+	if ((grown[*n] = mv_tsv_field_dup(line, 1)) == NULL)
 		return -1;
 	(*n)++;
 	return 0;
@@ -343,20 +333,18 @@ static char *first_line_words(const char *line)
  * '# vector' lines depends on the figure (check_kind). */
 static int result_load(struct result *r, const char *path, struct mv_error *err)
 {
-	char *line = NULL, *words = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int lineno = 0, rc = -1;
-	FILE *f;
+	char *words = NULL;
+	int lineno = 0, rc = -1, got;
+	struct mv_tsv *t;
 
 	memset(r, 0, sizeof *r);
 	if (strchr(path, '\n'))
 		return mv_error_set(err, MV_EXIT_INPUT, "a file name with a newline is not supported");
-	f = fopen(path, "r");
-	if (f == NULL)
-		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
+	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
+		return -1;
+	while ((got = mv_tsv_next(t, err)) > 0) {
+		const char *line = mv_tsv_line(t);
+		lineno = (int)mv_tsv_lineno(t);
 		if (lineno == 1 && strncmp(line, "# mvsim", 7) != 0) {
 			mv_error_set(err, MV_EXIT_INPUT, "%s: not an mvsim result (the first line "
 				     "should start with '# mvsim')", path);
@@ -367,7 +355,7 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			continue;
 		}
 		if (r->col != NULL) { /* past the header: count rows, two are enough */
-			if (len > 1 && line[0] != '#' && ++r->nrows >= 2)
+			if (mv_tsv_len(t) > 0 && line[0] != '#' && ++r->nrows >= 2)
 				break;
 			continue;
 		}
@@ -379,9 +367,9 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			continue;
 		}
 		if ((strncmp(line, "# result\t", 9) == 0 && r->result == NULL &&
-		     (r->result = field_dup(line, 1)) == NULL) ||
+		     (r->result = mv_tsv_field_dup(line, 1)) == NULL) ||
 		    (strncmp(line, "# scenario\t", 11) == 0 && r->scenario == NULL &&
-		     (r->scenario = field_dup(line, 1)) == NULL) ||
+		     (r->scenario = mv_tsv_field_dup(line, 1)) == NULL) ||
 		    (strncmp(line, "# parameter\t", 12) == 0 && push_field(&r->par, &r->npar, line)) ||
 		    (strncmp(line, "# metric\t", 9) == 0 && push_field(&r->met, &r->nmet, line))) {
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
@@ -395,7 +383,7 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			goto out;
 		}
 		if (isvec || isdom) {
-			char *id = field_dup(line, 1);
+			char *id = mv_tsv_field_dup(line, 1);
 			if (id == NULL || id[0] == '\0') {
 				free(id);
 				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: '# %s' line without an id",
@@ -412,8 +400,8 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 		r->result = words;
 		words = NULL;
 	}
-	if (ferror(f))
-		mv_error_set(err, MV_EXIT_INPUT, "%s: read error: %s", path, strerror(errno));
+	if (got < 0)
+		; /* err says what */
 	else if (lineno == 0)
 		mv_error_set(err, MV_EXIT_INPUT, "%s: empty file, not an mvsim result", path);
 	else if (r->col == NULL)
@@ -424,8 +412,7 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 		rc = 0;
 out:
 	free(words);
-	free(line);
-	fclose(f);
+	mv_tsv_close(t);
 	return rc;
 }
 
@@ -514,7 +501,7 @@ static int check_kind(const struct result *r, const char *path, const struct plo
 /* ---- the options of sweep and fit figures --------------------------------------------- */
 
 /* 1 when name is a column name a figure option may carry: letters, digits, '_', '.', ':',
- * '>' (MODEL.md §4 keys, §9 metrics), which also keeps it safe inside a gnuplot string. */
+ * '>' (docs/model.md §4 keys, §9 metrics), which also keeps it safe inside a gnuplot string. */
 static int valid_name(const char *name)
 {
 	if (name[0] == '\0')
@@ -604,20 +591,19 @@ static int resolve_options(const struct result *r, const char *path, const struc
 static int scan_summary(const struct result *r, const char *path, const char *metric,
 			struct mv_error *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int col = -1, header = 0, complete = 0;
+	int col = -1, header = 0, complete = 0, got;
 	long numbers = 0;
-	FILE *f;
+	struct mv_tsv *t;
+	struct mv_error rerr = {0};
 
 	for (int c = 0; c < r->ncol; c++)
 		if (strcmp(r->col[c], metric) == 0)
 			col = c;
-	f = fopen(path, "r");
-	if (f == NULL)
-		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
-		if (line[0] == '\n' || line[0] == '\0')
+	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
+		return -1;
+	while ((got = mv_tsv_next(t, &rerr)) > 0) {
+		const char *line = mv_tsv_line(t);
+		if (line[0] == '\0')
 			continue;
 		complete = strncmp(line, "# complete", 10) == 0 && strchr("\t\r\n", line[10]);
 		if (line[0] == '#')
@@ -634,10 +620,8 @@ static int scan_summary(const struct result *r, const char *path, const char *me
 		double v = s ? strtod(s, &end) : NAN;
 		numbers += s && end != s && isfinite(v);
 	}
-	int bad = ferror(f);
-	free(line);
-	fclose(f);
-	if (bad)
+	mv_tsv_close(t);
+	if (got < 0)
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: read error", path);
 	if (!complete)
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: an incomplete sweep summary (its last "
@@ -677,21 +661,6 @@ static int check_heatmap(const struct result *r, const char *path, const char *c
 	return scan_summary(r, path, val[FIG_METRIC], err);
 }
 
-/* Index of name in the tab-separated header line (fields from 0), or -1. */
-static int header_index(const char *line, const char *name)
-{
-	size_t n = strlen(name);
-	int c = 0;
-	for (const char *s = line;; c++) {
-		size_t len = strcspn(s, "\t\r\n");
-		if (len == n && strncmp(s, name, n) == 0)
-			return c;
-		if (s[len] != '\t')
-			return -1;
-		s += len + 1;
-	}
-}
-
 /* The tables of a fit report that fit.gp reads, by gnuplot data set (blocks separated by two
  * blank lines; the metadata and 'parameters' are the first), and the columns it reads. */
 static const struct {
@@ -713,28 +682,26 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		     struct mv_error *err)
 {
 	const char *report = val[FIG_REPORT];
-	char *line = NULL, *name = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int lineno = 0, blanks = 0, block = 0, table = -1, header = 0, series = -1;
+	char *name = NULL;
+	int lineno = 0, blanks = 0, block = 0, table = -1, header = 0, series = -1, got;
 	int rows[NREPORT_TABLES] = {0}, seen[NREPORT_TABLES] = {0};
-	FILE *f;
+	struct mv_tsv *rd;
+	struct mv_error rerr = {0};
 
 	if (strchr(report, '\n'))
 		return mv_error_set(err, MV_EXIT_INPUT, "a file name with a newline is not supported");
-	f = fopen(report, "r");
-	if (f == NULL)
-		return mv_error_set(err, MV_EXIT_INPUT, "--report %s: cannot open: %s", report,
-				    strerror(errno));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
+	if ((rd = mv_tsv_open(report, MV_TSV_CRLF, &rerr)) == NULL)
+		return mv_error_set(err, rerr.code, "--report %s", rerr.msg);
+	while ((got = mv_tsv_next(rd, &rerr)) > 0) {
+		const char *line = mv_tsv_line(rd);
+		lineno = (int)mv_tsv_lineno(rd);
 		if (lineno == 1 && (strncmp(line, "# mvsim ", 8) != 0 || !strstr(line, " fit report"))) {
 			mv_error_set(err, MV_EXIT_INPUT, "--report %s: not an mvsim fit report (the "
 				     "first line should be '# mvsim ... fit report', as 'mvsim fit "
 				     "--report' writes)", report);
 			goto out;
 		}
-		if (line[0] == '\n' || (line[0] == '\r' && line[1] == '\n')) {
+		if (line[0] == '\0') {
 			blanks++;
 			table = -1; /* a table ends at a blank line */
 			continue;
@@ -742,7 +709,7 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		block += blanks >= 2;
 		blanks = 0;
 		if (strncmp(line, "# scenario_name\t", 16) == 0 && name == NULL &&
-		    (name = field_dup(line, 1)) == NULL) {
+		    (name = mv_tsv_field_dup(line, 1)) == NULL) {
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 			goto out;
 		}
@@ -768,18 +735,18 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		if (!header) {
 			header = 1;
 			for (const char *const *c = report_tables[table].columns; *c; c++)
-				if (header_index(line, *c) < 0) {
+				if (mv_tsv_field_index(line, *c) < 0) {
 					mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: table '%s' has "
 						     "no column '%s'", report, lineno,
 						     report_tables[table].name, *c);
 					goto out;
 				}
 			if (strcmp(report_tables[table].name, "scores") == 0)
-				series = header_index(line, "series");
+				series = mv_tsv_field_index(line, "series");
 			continue;
 		}
 		if (strcmp(report_tables[table].name, "scores") == 0) {
-			char *ser = field_dup(line, series);
+			char *ser = mv_tsv_field_dup(line, series);
 			if (ser == NULL) {
 				mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: a row without its "
 					     "series", report, lineno);
@@ -798,7 +765,7 @@ static int check_fit(const struct result *r, const char *path, const char *const
 			rows[table]++;
 		}
 	}
-	if (ferror(f)) {
+	if (got < 0) {
 		mv_error_set(err, MV_EXIT_INPUT, "--report %s: read error", report);
 		goto out;
 	}
@@ -822,164 +789,12 @@ static int check_fit(const struct result *r, const char *path, const char *const
 		goto out;
 	}
 	free(name);
-	free(line);
-	fclose(f);
+	mv_tsv_close(rd);
 	return 0;
 out:
 	free(name);
-	free(line);
-	fclose(f);
+	mv_tsv_close(rd);
 	return -1;
-}
-
-/* ---- finding gnuplot and the scripts ------------------------------------------------- */
-
-static int is_file(const char *path, int mode)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, mode) == 0;
-}
-
-/* Finds the gnuplot to run: env GNUPLOT (a path, or a name looked up on PATH), else
- * "gnuplot" on PATH. Fills path (size n). Returns 0, or -1 with err (code 1) that says how
- * to install it. */
-static int find_gnuplot(char *path, size_t n, struct mv_error *err)
-{
-	const char *name = getenv("GNUPLOT");
-	const char *dirs = getenv("PATH");
-
-	if (name == NULL || name[0] == '\0')
-		name = "gnuplot";
-	if (strchr(name, '/')) {
-		if (strlen(name) < n && is_file(name, X_OK)) {
-			strcpy(path, name);
-			return 0;
-		}
-		return mv_error_set(err, MV_EXIT_FAIL, "gnuplot not found: GNUPLOT='%s' is not an "
-				    "executable file", name);
-	}
-	for (const char *d = dirs ? dirs : ""; dirs != NULL; d++) {
-		size_t len = strcspn(d, ":");
-		int w = snprintf(path, n, "%.*s/%s", (int)len, len ? d : ".", name);
-		if (w > 0 && (size_t)w < n && is_file(path, X_OK))
-			return 0;
-		d += len;
-		if (*d == '\0')
-			break;
-	}
-	return mv_error_set(err, MV_EXIT_FAIL, "%s not found on PATH; install it with: "
-			    "apt-get install gnuplot-nox", name);
-}
-
-/* Finds the directory holding script and common.gp, in this order: env MVSIM_SCRIPTS (when
- * set, the only place looked at), <dir of this executable>/../scripts (the build tree:
- * build/mvsim), <dir>/../share/mvsim/scripts (an installed tree, wherever it was moved),
- * MV_SCRIPTDIR (the installed copy). Fills dir (size n). Returns 0, or -1 with
- * err (code 1) listing where it looked. */
-static int find_scripts(const char *script, char *dir, size_t n, struct mv_error *err)
-{
-	char exe[PATH_MAX], places[4][PATH_MAX], file[PATH_MAX];
-	const char *env = getenv("MVSIM_SCRIPTS");
-	int np = 0;
-
-	if (env != NULL && env[0] != '\0') {
-		snprintf(places[np++], sizeof places[0], "%s", env);
-	} else {
-		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
-		if (slash != NULL) {
-			*slash = '\0';
-			int w = snprintf(places[np], sizeof places[0], "%s/../scripts", exe);
-			np += w > 0 && (size_t)w < sizeof places[0];
-			/* an install moved as a whole: <prefix>/bin/mvsim, <prefix>/share/mvsim */
-			w = snprintf(places[np], sizeof places[0], "%s/../share/mvsim/scripts", exe);
-			np += w > 0 && (size_t)w < sizeof places[0];
-		}
-		snprintf(places[np++], sizeof places[0], "%s", MV_SCRIPTDIR);
-	}
-	for (int k = 0; k < np; k++) {
-		/* Every script loads common.gp from its own directory: both must be there. */
-		int w = snprintf(file, sizeof file, "%s/%s", places[k], script);
-		if (w <= 0 || (size_t)w >= sizeof file || !is_file(file, R_OK))
-			continue;
-		w = snprintf(file, sizeof file, "%s/common.gp", places[k]);
-		if (w > 0 && (size_t)w < sizeof file && is_file(file, R_OK) && strlen(places[k]) < n) {
-			strcpy(dir, places[k]);
-			return 0;
-		}
-	}
-	return mv_error_set(err, MV_EXIT_FAIL, "cannot find the plot scripts %s and common.gp "
-			    "in %s%s%s%s%s%s%s (set MVSIM_SCRIPTS to the scripts directory)", script,
-			    places[0], np > 1 ? ", " : "", np > 1 ? places[1] : "",
-			    np > 2 ? ", " : "", np > 2 ? places[2] : "", np > 3 ? ", " : "",
-			    np > 3 ? places[3] : "");
-}
-
-/* ---- running gnuplot ----------------------------------------------------------------- */
-
-/* Runs `gnuplot -e VARS SCRIPT` (no shell: names reach gnuplot only as quoted strings), stdin
- * and stdout on /dev/null, stderr collected into *text (malloc'd, NUL-terminated; the caller
- * frees it). Returns 0 when gnuplot exited 0 and printed nothing on stderr; otherwise 1,
- * with *text what it printed or how it ended (an error, a warning or a crash all count). */
-static int run_gnuplot(const char *gnuplot, const char *script, const char *vars, char **text)
-{
-	posix_spawn_file_actions_t fa;
-	struct sbuf out = {0};
-	char *argv[] = {(char *)gnuplot, "-e", (char *)vars, (char *)script, NULL};
-	char chunk[4096];
-	int fds[2], status = 0, rc;
-	pid_t pid;
-
-	*text = NULL;
-	if (pipe(fds) != 0) {
-		sb_add(&out, strerror(errno));
-		*text = out.p;
-		return 1;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-	posix_spawn_file_actions_addclose(&fa, fds[0]);
-	posix_spawn_file_actions_addclose(&fa, fds[1]);
-	rc = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (rc != 0) {
-		close(fds[0]);
-		sb_add(&out, "cannot run ");
-		sb_add(&out, gnuplot);
-		sb_add(&out, ": ");
-		sb_add(&out, strerror(rc));
-		*text = out.p;
-		return 1;
-	}
-	for (;;) {
-		ssize_t got = read(fds[0], chunk, sizeof chunk);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;
-		sb_addn(&out, chunk, (size_t)got);
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			status = -1;
-			break;
-		}
-	if (status == 0 && out.len == 0) {
-		free(out.p);
-		return 0;
-	}
-	if (out.len == 0) {
-		snprintf(chunk, sizeof chunk, "gnuplot %s %d without a message",
-			 status != -1 && WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
-			 status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-		sb_add(&out, chunk);
-	}
-	*text = out.p ? out.p : strdup("out of memory");
-	return 1;
 }
 
 /* The settings of one gnuplot run: where things are and how to draw. */
@@ -990,67 +805,56 @@ struct plot_ctx {
 };
 
 /* Draws one figure: runs kind k's script with the assignments `inputs` (in=... or
- * nfiles=...) into a temporary beside out, then renames it to out. Prints out on stdout.
- * Returns 0, 1 (gnuplot failed; the temporary is removed; message on stderr) or 2 (out
- * cannot be created). */
+ * nfiles=...) into out through mv_outfile (a temporary beside out, renamed when gnuplot has
+ * finished cleanly; a FIFO or device written through). Prints out on stdout. Returns 0, 1
+ * (gnuplot failed; the temporary is removed; message on stderr) or 2 (out cannot be
+ * created). */
 static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const char *inputs,
 		const char *out)
 {
 	struct sbuf vars = {0};
-	char script[PATH_MAX + 64], *tmp = NULL, *text = NULL;
+	struct mv_error err = {0};
+	struct mv_outfile *o = NULL;
+	char script[PATH_MAX + 64], *text = NULL;
 	struct stat st;
-	int fd, rc = 1;
-	mode_t mask;
+	int rc = 1;
 
 	if (strchr(out, '\n')) {
 		usage_error("%s", "an output name with a newline is not supported");
 		return MV_EXIT_INPUT;
 	}
 	snprintf(script, sizeof script, "%s/%s", ctx->scripts, k->script);
-	tmp = malloc(strlen(out) + sizeof ".tmp.XXXXXX");
-	if (tmp == NULL) {
-		fputs("mvsim plot: out of memory\n", stderr);
-		return MV_EXIT_FAIL;
+	if ((o = mv_outfile_open(out, NULL, 0, &err)) == NULL) {
+		fprintf(stderr, "mvsim plot: %s\n", err.msg);
+		return err.code;
 	}
-	sprintf(tmp, "%s.tmp.XXXXXX", out);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "mvsim plot: cannot create %s: %s\n", out, strerror(errno));
-		free(tmp);
-		return MV_EXIT_INPUT;
-	}
-	/* mkstemp makes the file 0600; a figure is as readable as any file the user creates. */
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	close(fd);
-
-	if (sb_add(&vars, inputs) || sb_assign(&vars, "out", tmp) ||
+	const char *name = mv_outfile_name(o); /* gnuplot writes there */
+	if (sb_add(&vars, inputs) || sb_assign(&vars, "out", name) ||
 	    sb_assign(&vars, "term", ctx->format->term)) {
 		fputs("mvsim plot: out of memory\n", stderr);
 		goto fail;
 	}
-	if (run_gnuplot(ctx->gnuplot, script, vars.p, &text) != 0) {
+	if (mv_gnuplot_run(ctx->gnuplot, script, vars.p, &text) != 0) {
 		size_t n = strlen(text);
 		fprintf(stderr, "mvsim plot: gnuplot failed on %s for %s:\n%s%s", script, out, text,
 			n && text[n - 1] == '\n' ? "" : "\n");
 		goto fail;
 	}
-	if (stat(tmp, &st) != 0 || st.st_size == 0) {
+	if (strcmp(name, out) != 0 && (stat(name, &st) != 0 || st.st_size == 0)) {
 		fprintf(stderr, "mvsim plot: gnuplot wrote nothing for %s (script %s)\n", out, script);
 		goto fail;
 	}
-	if (rename(tmp, out) != 0) {
-		fprintf(stderr, "mvsim plot: cannot rename %s to %s: %s\n", tmp, out, strerror(errno));
+	rc = mv_outfile_commit(o, &err);
+	o = NULL;
+	if (rc != 0) {
+		fprintf(stderr, "mvsim plot: %s\n", err.msg);
+		rc = MV_EXIT_FAIL;
 		goto fail;
 	}
 	printf("%s\n", out);
-	rc = 0;
 fail:
-	if (rc != 0)
-		unlink(tmp);
+	mv_outfile_abort(o);
 	free(text);
-	free(tmp);
 	free(vars.p);
 	return rc;
 }
@@ -1065,84 +869,32 @@ struct plot_args {
 	const char *fig[NFIGOPTS]; /* --x, --y, --metric, --report (NULL: not given) */
 	int compare;
 	int nfiles;
-	char **files;        /* points into argv; owned array */
+	char **files;        /* the operands: points into argv */
 };
 
-/* Parses argv into a. Returns -1 to go on, or an exit status (0 after --help, 2 after a
- * usage error, already reported). */
+/* Parses argv into a (the files: the operands, in order). Returns -1 to go on, or an exit
+ * status (0 after --help, 2 after a usage error, already reported). */
 static int parse_args(int argc, char **argv, struct plot_args *a)
 {
-	enum { KIND, OUTPUT, FORMAT, COLUMNS, X, Y, METRIC, REPORT, COMPARE, HELP };
-	static const struct {
-		const char *lng;
-		char shrt;  /* 0: long form only */
-		int value;  /* 1: takes a value */
-	} opts[] = {
-		[KIND] = {"--kind", 'k', 1},      [OUTPUT] = {"--output", 'o', 1},
-		[FORMAT] = {"--format", 'f', 1},  [COLUMNS] = {"--columns", 0, 1},
-		[X] = {"--x", 0, 1},              [Y] = {"--y", 0, 1},
-		[METRIC] = {"--metric", 0, 1},    [REPORT] = {"--report", 0, 1},
-		[COMPARE] = {"--compare", 0, 0},  [HELP] = {"--help", 'h', 0},
+	const struct mv_opt opts[] = {
+		{"kind", 'k', MV_OPT_STRING, &a->kind, 0, 0, NULL},
+		{"output", 'o', MV_OPT_STRING, &a->output, 0, 0, NULL},
+		{"format", 'f', MV_OPT_STRING, &a->format, 0, 0, NULL},
+		{"columns", 0, MV_OPT_STRING, &a->columns, 0, 0, NULL},
+		{"x", 0, MV_OPT_STRING, &a->fig[FIG_X], 0, 0, NULL},
+		{"y", 0, MV_OPT_STRING, &a->fig[FIG_Y], 0, 0, NULL},
+		{"metric", 0, MV_OPT_STRING, &a->fig[FIG_METRIC], 0, 0, NULL},
+		{"report", 0, MV_OPT_STRING, &a->fig[FIG_REPORT], 0, 0, NULL},
+		{"compare", 0, MV_OPT_FLAG, &a->compare, 0, 0, NULL},
+		{NULL, 0, 0, NULL, 0, 0, NULL},
 	};
-	int only_files = 0;
+	int first, rc;
 
 	memset(a, 0, sizeof *a);
-	a->files = calloc((size_t)argc + 1, sizeof *a->files);
-	if (a->files == NULL) {
-		fputs("mvsim plot: out of memory\n", stderr);
-		return MV_EXIT_FAIL;
-	}
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i], *value = NULL;
-		int o = -1;
-
-		if (only_files || arg[0] != '-' || arg[1] == '\0') {
-			a->files[a->nfiles++] = argv[i];
-			continue;
-		}
-		if (strcmp(arg, "--") == 0) {
-			only_files = 1;
-			continue;
-		}
-		for (int k = 0; k < (int)(sizeof opts / sizeof opts[0]); k++) {
-			size_t n = strlen(opts[k].lng);
-			if (arg[1] == '-' && strncmp(arg, opts[k].lng, n) == 0 &&
-			    (arg[n] == '\0' || (arg[n] == '=' && opts[k].value))) {
-				o = k;
-				value = arg[n] == '=' ? arg + n + 1 : NULL;
-			} else if (arg[1] != '-' && opts[k].shrt && arg[1] == opts[k].shrt) {
-				o = k;
-				value = arg[2] ? arg + 2 : NULL;
-				if (value && !opts[k].value)
-					o = -1;
-			}
-			if (o >= 0)
-				break;
-		}
-		if (o < 0) {
-			usage_error("unknown option '%s'", arg);
-			return MV_EXIT_INPUT;
-		}
-		if (opts[o].value && value == NULL) {
-			if (i + 1 >= argc) {
-				usage_error("option '%s' needs a value", arg);
-				return MV_EXIT_INPUT;
-			}
-			value = argv[++i];
-		}
-		if (o == HELP) {
-			fputs(usage_text, stdout);
-			return fflush(stdout) || ferror(stdout) ? MV_EXIT_FAIL : MV_EXIT_OK;
-		}
-		const char **slot[] = {[KIND] = &a->kind, [OUTPUT] = &a->output,
-				       [FORMAT] = &a->format, [COLUMNS] = &a->columns,
-				       [X] = &a->fig[FIG_X], [Y] = &a->fig[FIG_Y],
-				       [METRIC] = &a->fig[FIG_METRIC], [REPORT] = &a->fig[FIG_REPORT]};
-		if (o == COMPARE)
-			a->compare = 1;
-		else
-			*slot[o] = value;
-	}
+	if ((rc = mv_cli_options("plot", argc, argv, opts, &first)) >= 0)
+		return rc;
+	a->files = argv + first;
+	a->nfiles = argc - first;
 	return -1;
 }
 
@@ -1166,7 +918,11 @@ static const struct plot_format *pick_format(const struct plot_args *a)
 	if (a->format) {
 		f = find_format(a->format);
 		if (f == NULL) {
-			usage_error("--format: expected png, svg or pdf, found '%s'", a->format);
+			char list[64], msg[160];
+			mv_names_join_table(&formats[0].name, NFORMATS, sizeof formats[0], ", ", " or ",
+					    list, sizeof list);
+			snprintf(msg, sizeof msg, "--format: expected %s, found '%%s'", list);
+			usage_error(msg, a->format);
 			return NULL;
 		}
 		if (a->output && ext != f) {
@@ -1193,7 +949,7 @@ static char *output_beside(const char *input, const char *suffix, const char *ex
 	return s;
 }
 
-/* Column names given to --columns: letters, digits and '_' (what MODEL.md §4 ids and §7
+/* Column names given to --columns: letters, digits and '_' (what docs/model.md §4 ids and §7
  * columns are made of), which also keeps them safe inside a gnuplot string. */
 static int valid_columns(const char *cols)
 {
@@ -1378,9 +1134,9 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 		    chosen[k]->check)
 			chosen[k]->check(&r, a->files[0], val[k], &err);
 	if (err.code == 0)
-		find_gnuplot(ctx->gnuplot, sizeof ctx->gnuplot, &err);
+		mv_gnuplot_find(ctx->gnuplot, sizeof ctx->gnuplot, &err);
 	for (int k = 0; k < n && err.code == 0; k++)
-		find_scripts(chosen[k]->script, ctx->scripts, sizeof ctx->scripts, &err);
+		mv_gnuplot_scripts(chosen[k]->script, ctx->scripts, sizeof ctx->scripts, &err);
 	if (err.code != 0) {
 		result_free(&r);
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
@@ -1456,9 +1212,9 @@ static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 		result_free(&r);
 	}
 	if (err.code == 0)
-		find_gnuplot(ctx->gnuplot, sizeof ctx->gnuplot, &err);
+		mv_gnuplot_find(ctx->gnuplot, sizeof ctx->gnuplot, &err);
 	if (err.code == 0)
-		find_scripts(compare_kind.script, ctx->scripts, sizeof ctx->scripts, &err);
+		mv_gnuplot_scripts(compare_kind.script, ctx->scripts, sizeof ctx->scripts, &err);
 	if (err.code != 0) {
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
 		free(cols.p);
@@ -1513,12 +1269,6 @@ int mv_cmd_plot(int argc, char **argv)
 	} else {
 		status = plot_single(&a, &ctx);
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "mvsim plot: cannot write to standard output: %s\n", strerror(errno));
-		if (status == 0)
-			status = MV_EXIT_FAIL;
-	}
 out:
-	free(a.files);
 	return status;
 }

@@ -1,4 +1,4 @@
-/* test_plot.c — the figure scripts and `mvsim plot`: every script drawn (png and svg) from real
+/* test_cmd_plot.c — the figure scripts and `mvsim plot`: every script drawn (png and svg) from real
  * runs of two shapes of scenario, through gnuplot directly and through mv_cmd_plot; errors.
  * The fan and sensitivity figures from real `mvsim ensemble` and `mvsim sensitivity` results;
  * heatmap, scatter and fit from real `mvsim sweep` summaries and an `mvsim fit`. */
@@ -20,12 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mvsim/cmd_uq.h"
-#include "mvsim/plot.h"
+#include "cli/cli.h"
 
 extern char **environ;
 
-#define OUT "build/test-plot"
+#define OUT "build/test-cmd-plot"
 
 /* The results drawn: the baseline (4 vectors x 3 domains) and tests/data/plot_three_vectors.cfg
  * (3 x 2), both run by the mvsim binary in the group setup; a synthetic result with events
