@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int oom(struct mv_error *err)
 {
@@ -180,13 +181,11 @@ static int read_obs(struct loader *L, const config_setting_t *g, int q)
 		return -1;
 	if ((o->path = join_dir(L->file, s)) == NULL)
 		return oom(L->err);
-	FILE *probe = fopen(o->path, "r");
-	if (probe == NULL) {
+	if (access(o->path, R_OK) != 0) { /* not fopen: a FIFO would block (the reader refuses it) */
 		snprintf(found, sizeof found, "'%.500s' (%s)", o->path, strerror(errno));
 		snprintf(sub, sizeof sub, "%s.file", path);
 		return fail(L, config_setting_get_member(g, "file"), sub, "a readable data file", found);
 	}
-	fclose(probe);
 	if (mv_series_read(o->path, o->data_column, o->scale, &o->t, &o->v, &o->npts, L->err)) {
 		/* The series reader names its setting 'column'; in a fit file it is 'data_column'. */
 		char *at = strstr(L->err->msg, ": setting 'column': ");
@@ -734,14 +733,12 @@ struct mv_fit *mv_fit_load(const char *path, struct mv_error *err)
 		oom(err);
 		goto fail;
 	}
-	FILE *probe;
-	if ((probe = fopen(f->scenario_path, "r")) == NULL) {
+	if (access(f->scenario_path, R_OK) != 0) { /* not fopen: a FIFO would block */
 		char found[600];
 		snprintf(found, sizeof found, "'%.500s' (%s)", f->scenario_path, strerror(errno));
 		fail(&L, s, "scenario", "a readable scenario file", found);
 		goto fail;
 	}
-	fclose(probe);
 	if ((f->sc = mv_config_load(f->scenario_path, 0, NULL, &f->kt, err)) == NULL ||
 	    (f->columns = mv_model_columns(f->sc, &f->ncols, err)) == NULL)
 		goto fail;

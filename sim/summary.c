@@ -9,7 +9,6 @@
 #include "mvsim/metrics.h"
 #include "mvsim/outfile.h"
 #include "mvsim/output.h"
-#include "mvsim/sha256.h"
 #include "mvsim/sweep.h"
 #include "mvsim/tsv.h"
 
@@ -35,26 +34,15 @@ char *mv_summary_meta(const struct mv_sweep *sw, int K, int N)
 	fprintf(m, "# mvsim %s sweep summary\n", MV_VERSION);
 	fprintf(m, "# sweep\t%s\t%s\n", sw->path, sw->sha256);
 	fprintf(m, "# scenario\t%s\t%s\n", sw->scenario_path, sw->sc->sha256);
-	/* a what-if's bases and the data series decide the runs too */
-	for (int k = 0; k < sw->sc->nfiles; k++) {
-		char sha[65];
-		if (k == sw->sc->top)
-			continue;
-		if (mv_sha256_file(sw->sc->files[k], sha))
-			snprintf(sha, sizeof sha, "unreadable");
-		fprintf(m, "# base\t%s\t%s\n", sw->sc->files[k], sha);
-	}
-	for (int k = 0; k < sw->sc->nseries; k++) {
-		char sha[65];
-		int seen = 0;
-		for (int q = 0; q < k; q++)
-			seen |= strcmp(sw->sc->series[q].path, sw->sc->series[k].path) == 0;
-		if (seen)
-			continue;
-		if (mv_sha256_file(sw->sc->series[k].path, sha))
-			snprintf(sha, sizeof sha, "unreadable");
-		fprintf(m, "# data\t%s\t%s\n", sw->sc->series[k].path, sha);
-	}
+	/* a what-if's bases and the data series decide the runs too: as the loader read and
+	 * hashed them (mv_scenario.inputs), bases first */
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < sw->sc->ninputs; k++) {
+			const struct mv_input *in = &sw->sc->inputs[k];
+			if (in->role == (pass ? MV_INPUT_SERIES : MV_INPUT_BASE))
+				fprintf(m, "# %s\t%s\t%s\n", pass ? "data" : "base", in->path,
+					in->sha256);
+		}
 	for (int k = 0; k < sw->sc->nsets; k++)
 		fprintf(m, "# set\t%s\n", sw->sc->sets[k]);
 	fprintf(m, "# method\t%s\n", sw->method);
@@ -70,6 +58,8 @@ char *mv_summary_meta(const struct mv_sweep *sw, int K, int N)
 			fprintf(m, "# parameter\t%s\t%s\t%s\t%d levels\n", p->key, num, num2, p->nlevels);
 		else
 			fprintf(m, "# parameter\t%s\t%s\t%s\tcontinuous\n", p->key, num, num2);
+		if (p->normalise) /* the domain's other initial shares follow it (load: sweep.c) */
+			fprintf(m, "# normalise\t%s\n", p->key);
 	}
 	for (int k = 0; k < sw->nmetrics; k++)
 		fprintf(m, "# metric\t%s\n", sw->metric_names[k]);

@@ -343,10 +343,14 @@ static void test_cli_checks(void **state)
 	free(err);
 
 	assert_int_equal(tu_mv(&out, &err, "sweep", DATA "/invalid.cfg", NULL), 1);
+	/* blamed on the sweep's parameter (issue 15), not on the scenario's line */
 	assert_non_null(strstr(out, "\n1\t0.6\tnan\tfailed\tinvalid point: " DATA
-				    "/kazakhstan.cfg:"));
+				    "/invalid.cfg:5: setting 'vectors.*.share.economy'"));
 	assert_non_null(strstr(err, "mvsim: run 1 failed: invalid point: "));
-	assert_non_null(strstr(err, "found a sum of 1.33 (vectors.russia.share.economy = 0.6)\n"
+	/* each share of the domain with its value and origin (issue 16), then the point */
+	assert_non_null(strstr(err, "found a sum of 1.33 (russia 0.6 at " DATA "/invalid.cfg:5, "
+				    "china 0.25 at "));
+	assert_non_null(strstr(err, ") (vectors.russia.share.economy = 0.6)\n"
 				    "mvsim: sweep: 1 of 2 runs failed\n"));
 	expect_complete(out, 2, 1);
 	free(out);
