@@ -437,6 +437,32 @@ static void test_figures(void **state)
 	free(err);
 }
 
+/* The shipped analysis sweeps exactly the deep uncertainties of uncertainties.cfg (the same
+ * scenario, parameters, ranges and metrics), only with more samples. */
+static void test_shipped_sweep(void **state)
+{
+	char *a = tu_read("configs/sweeps/uncertainties.cfg");
+	char *b = tu_read("configs/sweeps/ukraine_question.cfg");
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	char *sa = strstr(a, "\nscenario = "), *sb = strstr(b, "\nscenario = ");
+	assert_non_null(sa);
+	assert_non_null(sb);
+	char *na = strstr(sa, "samples = "), *nb = strstr(sb, "samples = 5000;");
+	assert_non_null(na);
+	assert_non_null(nb);
+	*na = *nb = '\0';
+	assert_string_equal(sa, sb); /* up to the samples line */
+	na = strchr(na + 1, '\n');
+	nb = strchr(nb + 1, '\n');
+	assert_non_null(na);
+	assert_non_null(nb);
+	assert_string_equal(na, nb); /* after it */
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_figures),
+		cmocka_unit_test(test_shipped_sweep),
 	};
 	return cmocka_run_group_tests(tests, cli_setup, NULL);
 }
