@@ -1,5 +1,5 @@
 /* integrate.h — a run: the scenario's state stepped with gsl_odeiv2 through its events,
- * rows handed to a callback at every output time (MODEL.md §5). */
+ * rows handed to a callback at every output time (docs/model.md §5). */
 #ifndef MVSIM_INTEGRATE_H
 #define MVSIM_INTEGRATE_H
 
@@ -32,7 +32,7 @@ struct mv_run_stats {
 	long njac;    /* Jacobian evaluations */
 };
 
-/* Receives one output row (MODEL.md §7 column order). Returns 0 to go on; nonzero stops the
+/* Receives one output row (docs/model.md §7 column order). Returns 0 to go on; nonzero stops the
  * run, which then fails with the error the callback set in err. */
 typedef int (*mv_row_fn)(void *ctx, const double *row, int ncols, struct mv_error *err);
 
