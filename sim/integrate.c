@@ -6,6 +6,7 @@
 
 #include "mvsim/config.h"
 #include "mvsim/events.h"
+#include "mvsim/noise.h"
 
 #include <float.h>
 #include <stddef.h>
@@ -62,9 +63,11 @@ struct mv_run {
 	struct mv_model model;
 	mv_eps_fn eps;       /* noise ε(t), or NULL */
 	void *eps_ctx;
+	struct mv_noise *nz; /* the scenario's own noise path, drawn by the run (bind), or NULL */
 	int ramping;         /* parameters ramp in the current segment: update them each call */
 	int nmass;           /* exogenous masses (data series): recompute them each call */
 	struct mv_schedule *sched;
+	double sched_start, sched_end; /* the horizon sched was compiled for */
 	double *p;      /* current parameter values, every slot */
 	double *y;      /* state */
 	double *row;    /* output row */
@@ -191,6 +194,7 @@ void mv_run_free(struct mv_run *r)
 		gsl_odeiv2_control_free(r->control);
 	if (r->step)
 		gsl_odeiv2_step_free(r->step);
+	mv_noise_free(r->nz);
 	mv_schedule_free(r->sched);
 	free(r->p);
 	free(r->y);
@@ -198,6 +202,89 @@ void mv_run_free(struct mv_run *r)
 	free(r->work);
 	free(r->cols);
 	free(r);
+}
+
+/* "expected one of rk2, rk4, ..." for an unknown stepper name. */
+static int unknown_stepper(const char *method, struct mv_error *err)
+{
+	char list[256];
+	size_t used = 0;
+
+	for (const char *const *n = mv_integrator_names; *n; n++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+					 n == mv_integrator_names ? "" : ", ", *n);
+	return mv_error_set(err, MV_EXIT_INPUT, "unknown integrator '%s': expected one of %s",
+			    method, list);
+}
+
+/* A stepper of type st for the run, replacing the one it has; its driver record names the
+ * run's control (see struct mv_run). Returns 0 or -1 (out of memory). */
+static int set_stepper(struct mv_run *r, const struct stepper *st)
+{
+	if (r->step)
+		gsl_odeiv2_step_free(r->step);
+	r->stepper = st;
+	if ((r->step = gsl_odeiv2_step_alloc(*st->type, (size_t)r->model.ny)) == NULL)
+		return -1;
+	r->link.sys = &r->sys;
+	r->link.s = r->step;
+	r->link.c = r->control;
+	r->link.e = r->evolve;
+	gsl_odeiv2_step_set_driver(r->step, &r->link);
+	return 0;
+}
+
+/* Everything of a run that depends on the scenario's current values and on opts: the row
+ * limit, the output times, the tolerances, the event schedule (rebuilt when the horizon
+ * moved), the noise. Shared by create and reuse. Returns 0 or -1 with err set. */
+static int bind(struct mv_run *r, const struct mv_run_opts *opts, struct mv_error *err)
+{
+	const struct mv_scenario *sc = r->sc;
+
+	if (mv_run_nrows(sc) > MV_MAX_ROWS)
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s: setting 'time.output_step': expected at most %ld output rows, found %ld",
+				    sc->files[sc->top], MV_MAX_ROWS, mv_run_nrows(sc));
+	r->max_steps = opts && opts->max_steps > 0 ? opts->max_steps : MV_DEFAULT_MAX_STEPS;
+	r->times = NULL;
+	r->ntimes = 0;
+	if (opts && opts->times) {
+		for (long k = 0; k < opts->ntimes; k++)
+			if (!(opts->times[k] >= sc->val[MV_G_START] && opts->times[k] <= sc->val[MV_G_END]) ||
+			    (k > 0 && !(opts->times[k] > opts->times[k - 1])))
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "output time %ld (%.10g): expected strictly increasing times inside [%.10g, %.10g]",
+						    k + 1, opts->times[k], sc->val[MV_G_START], sc->val[MV_G_END]);
+		r->times = opts->times;
+		r->ntimes = opts->ntimes;
+	}
+	/* The standard control on y alone (a_y = 1, a_dydt = 0), as gsl_odeiv2_control_y_new. */
+	gsl_odeiv2_control_init(r->control, sc->val[MV_G_ATOL], sc->val[MV_G_RTOL], 1.0, 0.0);
+	if (r->sched == NULL || r->sched_start != sc->val[MV_G_START] ||
+	    r->sched_end != sc->val[MV_G_END]) {
+		mv_schedule_free(r->sched);
+		if ((r->sched = mv_schedule_create(sc, r->kt, err)) == NULL)
+			return -1;
+		r->sched_start = sc->val[MV_G_START];
+		r->sched_end = sc->val[MV_G_END];
+	}
+	/* Noise (docs/model.md §6): the caller's path, or the scenario's own unless refused. */
+	mv_noise_free(r->nz);
+	r->nz = NULL;
+	r->eps = opts ? opts->eps : NULL;
+	r->eps_ctx = opts ? opts->eps_ctx : NULL;
+	r->eps_step = r->eps ? opts->eps_step : 0;
+	if (r->eps == NULL && !(opts && opts->noise == MV_RUN_NOISE_OFF)) {
+		struct mv_run_opts o = {0};
+		uint64_t seed = opts && opts->noise_seed_set ? opts->noise_seed
+							      : (uint64_t)sc->val[MV_G_NOISE_SEED];
+		if (mv_noise_attach(sc, seed, &o, &r->nz, err))
+			return -1;
+		r->eps = o.eps;
+		r->eps_ctx = o.eps_ctx;
+		r->eps_step = o.eps_step;
+	}
+	return 0;
 }
 
 struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keytab *kt,
@@ -209,50 +296,18 @@ struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keyta
 
 	gsl_set_error_handler_off();
 	if (st == NULL) {
-		char list[256];
-		size_t used = 0;
-		for (const char *const *n = mv_integrator_names; *n; n++)
-			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-						 n == mv_integrator_names ? "" : ", ", *n);
-		mv_error_set(err, MV_EXIT_INPUT, "unknown integrator '%s': expected one of %s",
-			     method, list);
-		return NULL;
-	}
-	if (mv_run_nrows(sc) > MV_MAX_ROWS) {
-		mv_error_set(err, MV_EXIT_INPUT,
-			     "%s: setting 'time.output_step': expected at most %ld output rows, found %ld",
-			     sc->files[sc->top], MV_MAX_ROWS, mv_run_nrows(sc));
+		unknown_stepper(method, err);
 		return NULL;
 	}
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		goto oom;
 	r->sc = sc;
 	r->kt = kt;
-	r->stepper = st;
-	r->max_steps = opts && opts->max_steps > 0 ? opts->max_steps : MV_DEFAULT_MAX_STEPS;
-	if (opts && opts->times) {
-		for (long k = 0; k < opts->ntimes; k++)
-			if (!(opts->times[k] >= sc->val[MV_G_START] && opts->times[k] <= sc->val[MV_G_END]) ||
-			    (k > 0 && !(opts->times[k] > opts->times[k - 1]))) {
-				mv_error_set(err, MV_EXIT_INPUT,
-					     "output time %ld (%.10g): expected strictly increasing times inside [%.10g, %.10g]",
-					     k + 1, opts->times[k], sc->val[MV_G_START], sc->val[MV_G_END]);
-				mv_run_free(r);
-				return NULL;
-			}
-		r->times = opts->times;
-		r->ntimes = opts->ntimes;
-	}
 	r->p = malloc((size_t)sc->nval * sizeof *r->p);
 	if (r->p == NULL)
 		goto oom;
 	memcpy(r->p, sc->val, (size_t)sc->nval * sizeof *r->p);
 	mv_model_init(&r->model, sc, r->p);
-	if (opts) {
-		r->eps = opts->eps;
-		r->eps_ctx = opts->eps_ctx;
-		r->eps_step = opts->eps ? opts->eps_step : 0;
-	}
 	r->y = malloc((size_t)r->model.ny * sizeof *r->y);
 	r->row = malloc((size_t)r->model.ncols * sizeof *r->row);
 	r->work = malloc(3 * (size_t)r->model.ny * sizeof *r->work);
@@ -263,28 +318,36 @@ struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keyta
 		mv_run_free(r);
 		return NULL;
 	}
-	if ((r->sched = mv_schedule_create(sc, kt, err)) == NULL) {
+	r->sys = (gsl_odeiv2_system){rhs_fixed, run_jac, (size_t)r->model.ny, r};
+	/* What gsl_odeiv2_driver_alloc_y_new would build: the stepper, the standard control,
+	 * the evolve object (tolerances set by bind). */
+	r->control = gsl_odeiv2_control_y_new(sc->val[MV_G_ATOL], sc->val[MV_G_RTOL]);
+	r->evolve = gsl_odeiv2_evolve_alloc((size_t)r->model.ny);
+	if (r->control == NULL || r->evolve == NULL || set_stepper(r, st))
+		goto oom;
+	if (bind(r, opts, err)) {
 		mv_run_free(r);
 		return NULL;
 	}
-	r->sys = (gsl_odeiv2_system){rhs_fixed, run_jac, (size_t)r->model.ny, r};
-	/* What gsl_odeiv2_driver_alloc_y_new would build: the stepper, the standard control on
-	 * y alone (a_y = 1, a_dydt = 0), the evolve object. */
-	r->step = gsl_odeiv2_step_alloc(*st->type, (size_t)r->model.ny);
-	r->control = gsl_odeiv2_control_y_new(sc->val[MV_G_ATOL], sc->val[MV_G_RTOL]);
-	r->evolve = gsl_odeiv2_evolve_alloc((size_t)r->model.ny);
-	if (r->step == NULL || r->control == NULL || r->evolve == NULL)
-		goto oom;
-	r->link.sys = &r->sys;
-	r->link.s = r->step;
-	r->link.c = r->control;
-	r->link.e = r->evolve;
-	gsl_odeiv2_step_set_driver(r->step, &r->link);
 	return r;
 oom:
 	mv_run_free(r);
 	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 	return NULL;
+}
+
+int mv_run_reuse(struct mv_run *r, const struct mv_run_opts *opts, struct mv_error *err)
+{
+	const char *method = opts && opts->method ? opts->method : r->sc->method;
+
+	if (r->step == NULL || strcmp(method, r->stepper->name) != 0) {
+		const struct stepper *st = find_stepper(method);
+		if (st == NULL)
+			return unknown_stepper(method, err);
+		if (set_stepper(r, st))
+			return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	}
+	return bind(r, opts, err);
 }
 
 long mv_run_nrows(const struct mv_scenario *sc)
