@@ -65,6 +65,7 @@ struct mv_run {
 	void *eps_ctx;
 	struct mv_noise *nz; /* the scenario's own noise path, drawn by the run (bind), or NULL */
 	int ramping;         /* parameters ramp in the current segment: update them each call */
+	unsigned ramp_parts; /* and the parts of the prepared model they move (model.h) */
 	int nmass;           /* exogenous masses (data series): recompute them each call */
 	struct mv_schedule *sched;
 	double sched_start, sched_end; /* the horizon sched was compiled for */
@@ -103,7 +104,7 @@ static int rhs_moving(double t, const double y[], double dydt[], void *params)
 
 	if (r->ramping) {
 		mv_schedule_update(r->sched, t, r->p);
-		mv_model_prepare(&r->model);
+		mv_model_prepare_parts(&r->model, r->ramp_parts);
 	}
 	if (r->nmass)
 		mv_schedule_masses(r->sched, t, r->p, r->model.mexo, NULL);
@@ -164,7 +165,7 @@ int mv_run_jacobian(struct mv_run *r, double t, const double *y, double *dfdy, d
 		dfdt[i] = (f1[i] - f0[i]) / (t1 - t);
 	if (r->ramping) {
 		mv_schedule_update(r->sched, t, r->p);
-		mv_model_prepare(&r->model);
+		mv_model_prepare_parts(&r->model, r->ramp_parts);
 	}
 	return GSL_SUCCESS;
 }
@@ -460,7 +461,7 @@ static int emit(struct mv_run *r, double t, mv_row_fn row, void *ctx, struct mv_
 
 	if (r->ramping) {
 		mv_schedule_update(r->sched, t, r->p);
-		mv_model_prepare(&r->model);
+		mv_model_prepare_parts(&r->model, r->ramp_parts);
 	}
 	mv_schedule_masses(r->sched, t, r->p, r->model.mexo, NULL);
 	for (int i = 0; i < n; i++)
@@ -482,8 +483,13 @@ static int emit(struct mv_run *r, double t, mv_row_fn row, void *ctx, struct mv_
  * cannot change on it prepared once, the right-hand side for what moves. */
 static void segment(struct mv_run *r, double a, double b)
 {
+	int slots[64];
 	mv_schedule_segment(r->sched, a, r->p);
 	r->ramping = mv_schedule_update(r->sched, a, r->p) > 0; /* the same values at a */
+	int nmove = mv_schedule_moving(r->sched, slots, 64);
+	r->ramp_parts = nmove > 64 ? MV_PREP_ALL : 0;
+	for (int k = 0; k < nmove && k < 64; k++)
+		r->ramp_parts |= mv_model_depends(&r->model, slots[k]);
 	mv_model_prepare(&r->model);
 	choose_rhs(r);
 	r->seg_a = a;

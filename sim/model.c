@@ -30,53 +30,110 @@ void mv_model_init(struct mv_model *m, const struct mv_scenario *sc, const doubl
 	mv_model_prepare(m);
 }
 
+unsigned mv_model_depends(const struct mv_model *m, int slot)
+{
+	const int n = m->n, D = m->D;
+
+	if (slot == MV_G_AUTONOMY || (slot >= m->ideal0 && slot < m->ideal0 + n))
+		return MV_PREP_FOCAL;
+	if (slot == MV_G_ALPHA || slot == MV_G_BETA)
+		return MV_PREP_EXPONENTS;
+	if (slot == MV_G_GAMMA)
+		return MV_PREP_DELTA;
+	if (slot >= m->dom0 && slot < m->dom0 + 2 * D)
+		return MV_PREP_DOMAINS;
+	for (int i = 0; i < n; i++) {
+		int off = slot - m->vbase[i];
+		if (off < 0 || off >= MV_VP_COUNT + D + n)
+			continue;
+		if (off == MV_VP_DISTANCE || off == MV_VP_CONNECTIVITY)
+			return MV_PREP_DELTA;
+		if (off == MV_VP_GROWTH)
+			return MV_PREP_GROWTH;
+		if (off == MV_VP_HAZARD_MAX)
+			return MV_PREP_HAZARD;
+		if (off >= MV_VP_COUNT + D)
+			return MV_PREP_RESTRAINT;
+		return 0; /* salience, aspiration, decays, ...: read from p by every evaluation */
+	}
+	return slot < MV_G_COUNT ? 0 : MV_PREP_ALL;
+}
+
 void mv_model_prepare(struct mv_model *m)
+{
+	mv_model_prepare_parts(m, MV_PREP_ALL);
+}
+
+void mv_model_prepare_parts(struct mv_model *m, unsigned parts)
 {
 	const int n = m->n, D = m->D;
 	const double *p = m->p;
-	double wsum = 0, usum = 0;
 
-	for (int d = 0; d < D; d++)
-		wsum += p[m->dom0 + 2 * d];
-	for (int d = 0; d < D; d++) {
-		m->k.omega[d] = p[m->dom0 + 2 * d] / wsum;
-		m->k.tau[d] = p[m->dom0 + 2 * d + 1];
-	}
-	const double kappa = p[MV_G_AUTONOMY], gamma = p[MV_G_GAMMA];
-	m->k.one_m_kappa = 1 - kappa;
-	for (int i = 0; i < n; i++)
-		usum += p[m->ideal0 + i];
-	for (int i = 0; i < n; i++)
-		m->k.ku[i] = kappa * p[m->ideal0 + i] / usum;
-	m->k.alpha = p[MV_G_ALPHA];
-	m->k.beta = p[MV_G_BETA];
-	m->k.pfac = m->frozen ? 0 : 1;
-	m->k.nexo = 0;
-	for (int i = 0; i < n; i++) {
-		const double *pv = p + m->vbase[i];
-		const double *rho = pv + MV_VP_COUNT + D;
-		/* δ_i^−γ, δ_i = distance/(1 + connectivity): constant between boundaries. The
-		 * same pow as in every evaluation before, so the pull is bit for bit the same. */
-		const double dist = pv[MV_VP_DISTANCE], conn = pv[MV_VP_CONNECTIVITY];
-		if (!(dist == m->k.fin[i][0] && conn == m->k.fin[i][1] && gamma == m->k.fin[i][2])) {
-			/* Recomputed only when an input moved (a ramp on another parameter leaves
-			 * it): the pow is most of what a prepare costs. */
-			m->k.fdelta[i] = pow(dist / (1 + conn), -gamma);
-			m->k.fin[i][0] = dist;
-			m->k.fin[i][1] = conn;
-			m->k.fin[i][2] = gamma;
+	if (parts & MV_PREP_DOMAINS) {
+		double wsum = 0;
+		for (int d = 0; d < D; d++)
+			wsum += p[m->dom0 + 2 * d];
+		for (int d = 0; d < D; d++) {
+			m->k.omega[d] = p[m->dom0 + 2 * d] / wsum;
+			m->k.tau[d] = p[m->dom0 + 2 * d + 1];
 		}
-		/* An exogenous mass is not integrated: the run sets it at every output. */
-		m->k.growth[i] = m->frozen || m->exo[i] ? 0 : pv[MV_VP_GROWTH];
-		if (m->exo[i])
-			m->k.xo[m->k.nexo++] = (unsigned char)i;
-		m->k.nr[i] = 0;
-		for (int j = 0; j < n; j++)
-			if (j != i && rho[j] != 0) {
-				m->k.rj[i][m->k.nr[i]] = (unsigned char)j;
-				m->k.rrho[i][m->k.nr[i]++] = rho[j];
-			}
 	}
+	if (parts & MV_PREP_FOCAL) {
+		const double kappa = p[MV_G_AUTONOMY];
+		double usum = 0;
+		m->k.one_m_kappa = 1 - kappa;
+		for (int i = 0; i < n; i++)
+			usum += p[m->ideal0 + i];
+		for (int i = 0; i < n; i++)
+			m->k.ku[i] = kappa * p[m->ideal0 + i] / usum;
+	}
+	if (parts & MV_PREP_EXPONENTS) {
+		m->k.alpha = p[MV_G_ALPHA];
+		m->k.beta = p[MV_G_BETA];
+	}
+	if (parts & MV_PREP_DELTA) {
+		const double gamma = p[MV_G_GAMMA];
+		for (int i = 0; i < n; i++) {
+			const double *pv = p + m->vbase[i];
+			/* δ_i^−γ, δ_i = distance/(1 + connectivity): constant between boundaries.
+			 * The same pow as in every evaluation before, so the pull is bit for bit the
+			 * same; recomputed only for a vector whose inputs moved. */
+			const double dist = pv[MV_VP_DISTANCE], conn = pv[MV_VP_CONNECTIVITY];
+			if (!(dist == m->k.fin[i][0] && conn == m->k.fin[i][1] && gamma == m->k.fin[i][2])) {
+				m->k.fdelta[i] = pow(dist / (1 + conn), -gamma);
+				m->k.fin[i][0] = dist;
+				m->k.fin[i][1] = conn;
+				m->k.fin[i][2] = gamma;
+			}
+		}
+	}
+	if (parts & MV_PREP_GROWTH) {
+		m->k.pfac = m->frozen ? 0 : 1;
+		m->k.nexo = 0;
+		for (int i = 0; i < n; i++) {
+			/* An exogenous mass is not integrated: the run sets it at every output. */
+			m->k.growth[i] = m->frozen || m->exo[i] ? 0 : p[m->vbase[i] + MV_VP_GROWTH];
+			if (m->exo[i])
+				m->k.xo[m->k.nexo++] = (unsigned char)i;
+		}
+	}
+	if (parts & MV_PREP_HAZARD) {
+		/* h_i = 0 exactly when hmax_i = 0 (0/(1 + e^x) for every x): only the others. */
+		m->k.nh = 0;
+		for (int i = 0; i < n; i++)
+			if (p[m->vbase[i] + MV_VP_HAZARD_MAX] != 0)
+				m->k.hv[m->k.nh++] = (unsigned char)i;
+	}
+	if (parts & MV_PREP_RESTRAINT)
+		for (int i = 0; i < n; i++) {
+			const double *rho = p + m->vbase[i] + MV_VP_COUNT + D;
+			m->k.nr[i] = 0;
+			for (int j = 0; j < n; j++)
+				if (j != i && rho[j] != 0) {
+					m->k.rj[i][m->k.nr[i]] = (unsigned char)j;
+					m->k.rrho[i][m->k.nr[i]++] = rho[j];
+				}
+		}
 }
 
 /* Quantities shared by the right-hand side and the output row. */
@@ -107,7 +164,6 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 	const double alpha = m->k.alpha, beta = m->k.beta;
 	x->hsum = 0;
 	for (int i = 0; i < n; i++) {
-		const double *pv = p + m->vbase[i];
 		double e = y[MV_Y_EFFORT(n, D, i)];
 		double z = y[MV_Y_TENSION(n, D, i)];
 		/* P[d][i] = σ[d][i]·q_i, q_i = max(m,0)^α·δ^−γ·(1 + e)·exp(−βz + ε): one pow and
@@ -116,11 +172,18 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 		 * instead moves the low-order and implicit steppers' results by up to 1e-10). */
 		q[i] = pow(mass[i] > 0 ? mass[i] : 0, alpha) * m->k.fdelta[i] * (1 + e) *
 		       exp(-beta * z + m->eps[i]);
-		/* h_i = hmax/(1 + exp(−(z − θ)/w)) */
+		x->h[i] = 0;
+	}
+	for (int k = 0; k < m->k.nh; k++) {
+		/* h_i = hmax/(1 + exp(−(z − θ)/w)), summed in vector order as before */
+		const int i = m->k.hv[k];
+		const double *pv = p + m->vbase[i];
+		const double z = y[MV_Y_TENSION(n, D, i)];
 		x->h[i] = pv[MV_VP_HAZARD_MAX] /
 			  (1 + exp(-(z - pv[MV_VP_HAZARD_THRESHOLD]) / pv[MV_VP_HAZARD_WIDTH]));
-		x->hsum += x->h[i];
 	}
+	for (int i = 0; i < n; i++)
+		x->hsum += x->h[i];
 	for (int d = 0; d < D; d++) {
 		double P[32], sum = 0;
 		for (int i = 0; i < n; i++) {

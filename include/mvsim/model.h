@@ -50,6 +50,8 @@ struct mv_model {
 		int nr[32];          /* restraint pattern: vector i is restrained by rj[i][0..nr[i]) */
 		unsigned char rj[32][31];
 		double rrho[32][31]; /* with ρ_ij */
+		int nh;              /* vectors with hmax != 0: hv[0..nh) */
+		unsigned char hv[32];
 		int nexo;            /* exogenous masses: vectors xo[0..nexo) */
 		unsigned char xo[32];
 	} k;
@@ -62,6 +64,22 @@ void mv_model_init(struct mv_model *m, const struct mv_scenario *sc, const doubl
  * (a run does at every event boundary, and before every evaluation while a parameter ramps);
  * mv_model_rhs and mv_model_row read only m->k for what it holds. */
 void mv_model_prepare(struct mv_model *m);
+
+/* The parts of m->k, for a run whose parameters ramp: mv_model_depends tells which parts
+ * read key slot `slot` (0: none, the evaluation reads it from p itself), and
+ * mv_model_prepare_parts derives only those (mv_model_prepare: all of them). */
+enum {
+	MV_PREP_DOMAINS = 1,    /* ω, τ */
+	MV_PREP_FOCAL = 2,      /* 1 − κ, κu/Σu */
+	MV_PREP_EXPONENTS = 4,  /* α, β */
+	MV_PREP_DELTA = 8,      /* δ^−γ */
+	MV_PREP_GROWTH = 16,    /* g, exogenous masses, frozen */
+	MV_PREP_HAZARD = 32,    /* the vectors with a hazard */
+	MV_PREP_RESTRAINT = 64, /* the restraint pattern */
+	MV_PREP_ALL = 127
+};
+unsigned mv_model_depends(const struct mv_model *m, int slot);
+void mv_model_prepare_parts(struct mv_model *m, unsigned parts);
 
 /* dy/dt at (t, y) into dydt, with the GSL system signature (params is a struct mv_model *).
  * Returns GSL_SUCCESS, or GSL_EBADFUNC when a derivative is not finite (m->bad names it). */
