@@ -6,6 +6,7 @@
 #include "mvsim/error.h"
 #include "mvsim/keys.h"
 #include "mvsim/scenario.h"
+#include "mvsim/sha256.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -133,10 +134,22 @@ out:
 
 int mv_cfg_read(config_t *cfg, const char *path, const char *what, struct mv_error *err)
 {
+	return mv_cfg_read_sha(cfg, path, what, NULL, err);
+}
+
+int mv_cfg_read_sha(config_t *cfg, const char *path, const char *what, char *sha256,
+		    struct mv_error *err)
+{
 	char *text = read_text(path, what, err);
 
 	if (text == NULL)
 		return -1;
+	if (sha256) {
+		struct mv_sha256 h;
+		mv_sha256_init(&h);
+		mv_sha256_update(&h, text, strlen(text)); /* read_text refused NUL bytes */
+		mv_sha256_final(&h, sha256);
+	}
 	config_init(cfg);
 	config_set_auto_convert(cfg, CONFIG_TRUE);
 	if (config_read_string(cfg, text) != CONFIG_TRUE) {

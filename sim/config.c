@@ -833,9 +833,12 @@ static void join_relative(const char *from, const char *base, char *out, size_t 
 		snprintf(out, size, "%.*s/%s", (int)(slash - from), from, base);
 }
 
-static int open_config(struct loader *L, config_t *cfg, const char *path)
+/* Reads file number `file`; the top file's bytes are hashed as they are read (the run's
+ * `# sha256`), so no file is read twice. */
+static int open_config(struct loader *L, config_t *cfg, const char *path, int file)
 {
-	return mv_cfg_read(cfg, path, "scenario", L->err);
+	return mv_cfg_read_sha(cfg, path, "scenario", file == L->sc->top ? L->sc->sha256 : NULL,
+			       L->err);
 }
 
 static int load_file(struct loader *L, const char *path);
@@ -955,7 +958,7 @@ static int load_file(struct loader *L, const char *path)
 	int file = add_file(L, path);
 	if (file < 0)
 		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
-	if (open_config(L, &cfg, path))
+	if (open_config(L, &cfg, path, file))
 		return -1;
 	const config_setting_t *b = config_setting_get_member(config_root_setting(&cfg), "base");
 	int rc = b ? load_whatif(L, &cfg, file, b) : load_full(L, &cfg, file);
@@ -1276,11 +1279,7 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 		for (int i = 0; i < sc->nvec; i++)
 			sc->val[mv_key_share(sc->nvec, sc->ndom, i, d)] /= sum;
 	}
-	if (mv_sha256_file(sc->files[sc->top], sc->sha256)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read scenario: %s", sc->files[sc->top],
-			     strerror(errno));
-		goto fail;
-	}
+	/* sc->sha256: hashed by open_config as the top file was read. */
 	if (kt)
 		*kt = L.kt;
 	else

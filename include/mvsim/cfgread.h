@@ -27,6 +27,11 @@ struct mv_error;
  * and cfg not initialised. */
 int mv_cfg_read(config_t *cfg, const char *path, const char *what, struct mv_error *err);
 
+/* mv_cfg_read that also fingerprints the bytes it parsed: sha256 (65 bytes, or NULL) receives
+ * their SHA-256 in hex, so a file is read and hashed once (the scenario's `# sha256`). */
+int mv_cfg_read_sha(config_t *cfg, const char *path, const char *what, char *sha256,
+		    struct mv_error *err);
+
 /* Every member of group g (at path, in file) must be one of names (NULL-terminated); else
  * `file:line: setting 'path.typo': expected one of ..., found an unknown setting; did you
  * mean 'x'?` (code 2) and -1. A typo must not pass silently. */
