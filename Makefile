@@ -22,12 +22,18 @@ OPT     ?= -O2 -g
 SAN     ?=
 OPENMP  ?= -fopenmp
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SAN) $(OPENMP) -MMD -MP -Iinclude $(PKG_CFLAGS) \
-	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' $(if $(wildcard sim/plot.c),-DHAVE_PLOT) \
+	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' \
 	     $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(OPENMP) $(LDLIBS)
 
-LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c))
+# sim/*.c is the library (libmvsim.a); sim/cli/*.c is the mvsim executable (git's builtin/):
+# main.c plus the commands and their kit, archived apart (libmvsim-cli.a, never installed) so
+# the tests can call a command in-process.
+LIB_SRC := $(wildcard sim/*.c)
 LIB_OBJ := $(LIB_SRC:sim/%.c=$(BUILD)/obj/%.o)
+CLI_SRC := $(filter-out sim/cli/main.c,$(wildcard sim/cli/*.c))
+CLI_OBJ := $(CLI_SRC:sim/cli/%.c=$(BUILD)/obj/cli/%.o)
+CLI_LIB := $(BUILD)/libmvsim-cli.a
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 MVSIM   := $(BUILD)/mvsim
@@ -50,16 +56,25 @@ $(BUILD)/obj/%.o: sim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+$(BUILD)/obj/cli/%.o: sim/cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
 $(BUILD)/libmvsim.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
-$(MVSIM): $(BUILD)/obj/main.o $(BUILD)/libmvsim.a
+$(CLI_LIB): $(CLI_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(MVSIM): $(BUILD)/obj/cli/main.o $(CLI_LIB) $(BUILD)/libmvsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libmvsim.a
+# Tests see the CLI's private header as "cli/cli.h" (-Isim) and may call commands in-process.
+$(BUILD)/tests/%: tests/%.c $(CLI_LIB) $(BUILD)/libmvsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL) $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS_ALL) -Isim -o $@ $< $(CLI_LIB) $(BUILD)/libmvsim.a $(LDLIBS_ALL) $(CMOCKA_LIBS)
 
 $(BUILD)/bench: tests/bench.c $(BUILD)/libmvsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL)
@@ -71,9 +86,10 @@ run: deps all
 	@if $(MVSIM) help plot >/dev/null 2>&1; then $(MVSIM) plot out/baseline.tsv --kind all; fi
 	@echo "results: out/baseline.tsv"; ls out/
 
-# Every test binary, from the repository root; MVSIM names the binary under test.
+# Every test binary, from the repository root; MVSIM names the binary under test. First the
+# one grep that keeps the library from printing or exiting (tests/lint_library.sh).
 test: deps all $(TEST_BIN)
-	@fail=0; for t in $(TEST_BIN); do \
+	@fail=0; sh tests/lint_library.sh || fail=1; for t in $(TEST_BIN); do \
 		echo "== $$t"; MVSIM=$(MVSIM) $$t || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make test: FAILED"; exit 1; fi; echo "make test: all passed"
@@ -100,8 +116,8 @@ valgrind: deps all $(TEST_BIN)
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make valgrind: FAILED"; exit 1; fi; echo "make valgrind: all passed"
 
-$(BUILD)/bench_%: tests/bench_%.c $(BUILD)/libmvsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libmvsim.a $(LDLIBS_ALL)
+$(BUILD)/bench_%: tests/bench_%.c $(CLI_LIB) $(BUILD)/libmvsim.a
+	$(CC) $(CFLAGS_ALL) -Isim -o $@ $< $(CLI_LIB) $(BUILD)/libmvsim.a $(LDLIBS_ALL)
 
 # `make bench` measures this tree against BENCH_BASE (a commit, built once under
 # $(BUILD)/bench-base/<commit> from `git archive`): the same tests/bench.c is compiled
@@ -131,32 +147,104 @@ refs: all
 		$(MVSIM) run $$f -o tests/data/ref/$$b.tsv || exit 1; echo "tests/data/ref/$$b.tsv"; \
 	done
 
+# ---------------------------------------------------------------- the installed library
+# libmvsim.so (soname libmvsim.so.MAJOR) beside libmvsim.a, from the same sources compiled
+# -fPIC into $(BUILD)/pic; mvsim.pc; man pages; bash completion; `make install` / `uninstall`.
+# The version comes from include/mvsim/version.h only.
+VERSION_PART = $(shell sed -n 's/^\#define MVSIM_VERSION_$(1) *\([0-9][0-9]*\).*/\1/p' include/mvsim/version.h)
+VERSION_MAJOR := $(call VERSION_PART,MAJOR)
+VERSION := $(VERSION_MAJOR).$(call VERSION_PART,MINOR).$(call VERSION_PART,PATCH)
+SONAME  := libmvsim.so.$(VERSION_MAJOR)
+SO_REAL := libmvsim.so.$(VERSION)
+SO_OBJ  := $(LIB_SRC:sim/%.c=$(BUILD)/pic/%.o)
+
+BINDIR  = $(PREFIX)/bin
+LIBDIR  = $(PREFIX)/lib
+INCDIR  = $(PREFIX)/include/mvsim
+PCDIR   = $(LIBDIR)/pkgconfig
+DATADIR = $(PREFIX)/share/mvsim
+MANDIR  = $(PREFIX)/share/man/man1
+COMPDIR = $(PREFIX)/share/bash-completion/completions
+DOCDIR  = $(PREFIX)/share/doc/mvsim
+MAN_SRC := $(wildcard man/*.1)
+
+# Where the installed files are is compiled in (MV_SCRIPTDIR, MV_DOCDIR: `mvsim help` names
+# the docs): every object depends on a stamp holding PREFIX and DOCDIR, rewritten only when
+# they change, so `make install PREFIX=/opt/x` rebuilds what was built for another prefix.
+CFLAGS_ALL += -DMV_DOCDIR='"$(DOCDIR)"'
+PREFIX_STAMP := $(BUILD)/prefix.stamp
+PREFIX_LINE  := $(PREFIX) $(DOCDIR)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(PREFIX_STAMP) 2>/dev/null)" = '$(PREFIX_LINE)' ] || \
+	printf '%s\n' '$(PREFIX_LINE)' > $(PREFIX_STAMP); })
+$(LIB_OBJ) $(SO_OBJ) $(BUILD)/obj/main.o $(shell find $(BUILD) -name '*.o' 2>/dev/null): $(PREFIX_STAMP)
+
+.PHONY: shared test-pkg
+all: shared $(BUILD)/mvsim.pc
+shared: $(BUILD)/$(SO_REAL)
+
+$(BUILD)/pic/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+
+# Only mv_* symbols are exported (libmvsim.map); the links are those ldconfig and -lmvsim use.
+$(BUILD)/$(SO_REAL): $(SO_OBJ) libmvsim.map
+	$(CC) $(CFLAGS_ALL) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=libmvsim.map \
+		-Wl,--no-undefined -o $@ $(SO_OBJ) $(LDLIBS_ALL)
+	ln -sf $(SO_REAL) $(BUILD)/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/libmvsim.so
+
+# -fopenmp adds libgomp to a static link; a shared one records it itself.
+$(BUILD)/mvsim.pc: mvsim.pc.in include/mvsim/version.h $(PREFIX_STAMP)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@PKGS@|$(PKGS)|g' -e 's|@LIBS_PRIVATE@|-lm $(OPENMP)|g' mvsim.pc.in > $@
+
+-include $(wildcard $(BUILD)/pic/*.d)
+
+# The packaging tests: a staged install (its file list, the example built with pkg-config
+# against it and compared with `mvsim run`), the man pages, the bash completion, the docs'
+# section numbers.
+test: test-pkg
+test-pkg: all
+	@sh scripts/deps.sh man
+	MAKE="$(MAKE)" BUILD=$(BUILD) CC="$(CC)" SAN="$(SAN)" PREFIX="$(PREFIX)" sh tests/test_install.sh
+	BUILD=$(BUILD) sh tests/test_man.sh
+	MVSIM=$(MVSIM) BUILD=$(BUILD) bash tests/test_completion.sh
+	sh tests/test_docs.sh
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
-		$(DESTDIR)$(PREFIX)/include/mvsim $(DESTDIR)$(PREFIX)/share/mvsim/scripts \
-		$(DESTDIR)$(PREFIX)/share/mvsim/configs/scenarios
-	install -m 755 $(MVSIM) $(DESTDIR)$(PREFIX)/bin/mvsim
-	install -m 644 $(BUILD)/libmvsim.a $(DESTDIR)$(PREFIX)/lib/libmvsim.a
-	install -m 644 include/mvsim/*.h $(DESTDIR)$(PREFIX)/include/mvsim/
-	install -m 644 configs/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/
-	install -m 644 configs/scenarios/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/scenarios/
-	install -d $(DESTDIR)$(PREFIX)/share/mvsim/configs/data $(DESTDIR)$(PREFIX)/share/mvsim/configs/fits
-	install -m 644 configs/data/*.tsv $(DESTDIR)$(PREFIX)/share/mvsim/configs/data/
-	install -m 644 configs/fits/*.cfg $(DESTDIR)$(PREFIX)/share/mvsim/configs/fits/
-	if ls scripts/*.gp >/dev/null 2>&1; then \
-		install -m 644 scripts/*.gp $(DESTDIR)$(PREFIX)/share/mvsim/scripts/; fi
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(INCDIR) \
+		$(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(DATADIR)/configs
+	install -m 755 $(MVSIM) $(DESTDIR)$(BINDIR)/mvsim
+	install -m 644 $(BUILD)/libmvsim.a $(DESTDIR)$(LIBDIR)/libmvsim.a
+	install -m 755 $(BUILD)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SO_REAL)
+	ln -sf $(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libmvsim.so
+	install -m 644 $(BUILD)/mvsim.pc $(DESTDIR)$(PCDIR)/mvsim.pc
+	install -m 644 include/mvsim/*.h $(DESTDIR)$(INCDIR)/
+	install -m 644 $(MAN_SRC) $(DESTDIR)$(MANDIR)/
+	install -m 644 scripts/mvsim-completion.bash $(DESTDIR)$(COMPDIR)/mvsim
+	find configs -type f ! -name '*.tmp.*' | sort | while read -r f; do \
+		install -D -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	install -m 644 scripts/*.gp $(DESTDIR)$(DATADIR)/scripts/
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	if [ -d docs/img ]; then install -d $(DESTDIR)$(DOCDIR)/img && \
+		install -m 644 docs/img/* $(DESTDIR)$(DOCDIR)/img/; fi
+	ln -sfn . $(DESTDIR)$(DOCDIR)/docs # README.md's links (docs/model.md) work installed
+	install -m 644 examples/*.c examples/Makefile $(DESTDIR)$(DOCDIR)/examples/
+	@if [ -z "$(DESTDIR)" ]; then ldconfig 2>/dev/null || echo "install: run ldconfig as root"; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mvsim $(DESTDIR)$(PREFIX)/lib/libmvsim.a
-	rm -rf $(DESTDIR)$(PREFIX)/include/mvsim $(DESTDIR)$(PREFIX)/share/mvsim
+	rm -f $(DESTDIR)$(BINDIR)/mvsim $(DESTDIR)$(LIBDIR)/libmvsim.a \
+		$(DESTDIR)$(LIBDIR)/$(SO_REAL) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libmvsim.so $(DESTDIR)$(PCDIR)/mvsim.pc \
+		$(DESTDIR)$(COMPDIR)/mvsim $(MAN_SRC:man/%=$(DESTDIR)$(MANDIR)/%)
+	rm -rf $(DESTDIR)$(INCDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build out
 
--include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
-
-# cli.c includes the plot command only when sim/plot.c exists.
-$(BUILD)/obj/cli.o: $(wildcard sim/plot.c)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/obj/cli/*.d $(BUILD)/tests/*.d)
 
 # Fuzzing (clang's libFuzzer): `make fuzz FUZZ_SECONDS=N` runs each target N seconds from a
 # corpus seeded with the shipped scenarios and test data. Crashes land in build/fuzz/.

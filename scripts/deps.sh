@@ -16,6 +16,11 @@ if [ "${1:-}" = valgrind ]; then
 	PKGS="$PKGS valgrind"
 	command -v valgrind >/dev/null 2>&1 || missing=1
 fi
+# `deps.sh man` (make test's man-page test): mandoc's linter and man-db's `man -l` (groff).
+if [ "${1:-}" = man ]; then
+	PKGS="$PKGS mandoc man-db groff-base"
+	for c in mandoc man groff; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+fi
 command -v cc >/dev/null 2>&1 || { PKGS="$PKGS gcc make"; missing=1; }
 # `deps.sh fuzz`: clang and its sanitizer runtimes for libFuzzer (make fuzz).
 if [ "${1:-}" = fuzz ]; then

@@ -5,6 +5,7 @@
 
 #include "mvsim/fmt.h"
 #include "mvsim/keys.h"
+#include "mvsim/outfile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -15,8 +16,8 @@
 
 /* Where the bytes go. */
 enum mode {
-	MODE_FILE,   /* a temporary renamed into place on commit */
-	MODE_DIRECT, /* an existing non-regular file (a FIFO, /dev/null): written in place */
+	MODE_FILE,   /* a file through mv_outfile (outfile.h): a temporary renamed into place
+		      * on commit, or a FIFO or device written through */
 	MODE_STDOUT, /* standard output, held in memory up to STDOUT_HOLD, so a failed run
 		      * prints nothing; a longer result streams */
 	MODE_STREAM  /* a stream of the caller's */
@@ -28,12 +29,11 @@ struct mv_writer {
 	int mode;
 	FILE *f;
 	char *path; /* final name; NULL for stdout */
-	char *tmp;  /* temporary name (MODE_FILE) */
+	struct mv_outfile *out; /* MODE_FILE: the file */
 	char *mem;  /* MODE_STDOUT: bytes held back; NULL once streaming */
 	size_t nmem, capmem;
 	int failed; /* a write failed (errno saved) */
 	int err_no;
-	char buf[1 << 16];
 };
 
 static struct mv_writer *writer_new(int mode, FILE *f, struct mv_error *err)
@@ -52,7 +52,6 @@ static struct mv_writer *writer_new(int mode, FILE *f, struct mv_error *err)
 struct mv_writer *mv_writer_open(const char *path, struct mv_error *err)
 {
 	struct mv_writer *w;
-	struct stat st;
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return writer_new(MODE_STDOUT, stdout, err);
@@ -60,59 +59,21 @@ struct mv_writer *mv_writer_open(const char *path, struct mv_error *err)
 		mv_error_set(err, MV_EXIT_INPUT, "output: expected a file name, found an empty one");
 		return NULL;
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* A FIFO or a device must not be replaced by a regular file: write to it. */
-		if (S_ISDIR(st.st_mode)) {
-			mv_error_set(err, MV_EXIT_INPUT, "%s: cannot write output: Is a directory", path);
-			return NULL;
-		}
-		FILE *f = fopen(path, "w");
-		if (f == NULL) {
-			mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open output: %s", path,
-				     strerror(errno));
-			return NULL;
-		}
-		if ((w = writer_new(MODE_DIRECT, f, err)) == NULL || (w->path = strdup(path)) == NULL) {
-			if (w)
-				mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-			fclose(f);
-			free(w);
-			return NULL;
-		}
-		return w;
-	}
-	if ((w = writer_new(MODE_FILE, NULL, err)) == NULL)
+	/* A file through mv_outfile: a temporary renamed into place, or a FIFO or device
+	 * written through. */
+	struct mv_outfile *o = mv_outfile_open(path, NULL, 0, err);
+	if (o == NULL)
 		return NULL;
-	size_t len = strlen(path);
-	w->path = strdup(path);
-	w->tmp = malloc(len + 16);
-	if (w->path == NULL || w->tmp == NULL) {
-		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-		goto fail;
+	if ((w = writer_new(MODE_FILE, mv_outfile_stream(o), err)) == NULL ||
+	    (w->path = strdup(path)) == NULL) {
+		if (w)
+			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+		mv_outfile_abort(o);
+		free(w);
+		return NULL;
 	}
-	snprintf(w->tmp, len + 16, "%s.tmp.XXXXXX", path);
-	int fd = mkstemp(w->tmp);
-	if (fd < 0) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot create output: %s", path,
-			     strerror(errno));
-		goto fail;
-	}
-	/* mkstemp makes the file 0600; results get the permissions any new file would. */
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0 || (w->f = fdopen(fd, "w")) == NULL) {
-		mv_error_set(err, MV_EXIT_FAIL, "%s: cannot open output: %s", path, strerror(errno));
-		close(fd);
-		unlink(w->tmp);
-		goto fail;
-	}
-	setvbuf(w->f, w->buf, _IOFBF, sizeof w->buf);
+	w->out = o;
 	return w;
-fail:
-	free(w->path);
-	free(w->tmp);
-	free(w);
-	return NULL;
 }
 
 struct mv_writer *mv_writer_open_stream(FILE *f, struct mv_error *err)
@@ -288,26 +249,16 @@ int mv_writer_commit(struct mv_writer *w, struct mv_error *err)
 		if (w->err_no || fflush(w->f) != 0 || ferror(w->f))
 			rc = io_error(w, err);
 		break;
-	case MODE_DIRECT:
-		if (fflush(w->f) != 0 || ferror(w->f))
-			rc = io_error(w, err);
-		if (fclose(w->f) != 0 && rc == 0)
-			rc = io_error(w, err);
-		break;
 	default:
-		if (fflush(w->f) != 0 || ferror(w->f) || fsync(fileno(w->f)) != 0)
+		if (w->err_no) {
 			rc = io_error(w, err);
-		if (fclose(w->f) != 0 && rc == 0)
-			rc = io_error(w, err);
-		if (rc == 0 && rename(w->tmp, w->path) != 0)
-			rc = mv_error_set(err, MV_EXIT_FAIL, "%s: cannot rename %s into place: %s",
-					  w->path, w->tmp, strerror(errno));
-		if (rc)
-			unlink(w->tmp);
+			mv_outfile_abort(w->out);
+		} else if (mv_outfile_commit(w->out, err)) {
+			rc = -1;
+		}
 	}
 	free(w->mem);
 	free(w->path);
-	free(w->tmp);
 	free(w);
 	return rc;
 }
@@ -317,15 +268,11 @@ void mv_writer_abort(struct mv_writer *w)
 	if (w == NULL)
 		return;
 	if (w->mode == MODE_FILE) {
-		fclose(w->f);
-		unlink(w->tmp);
-	} else if (w->mode == MODE_DIRECT) {
-		fclose(w->f);
+		mv_outfile_abort(w->out);
 	} else {
 		fflush(w->f); /* what was streamed stays streamed; what was held is dropped */
 	}
 	free(w->mem);
 	free(w->path);
-	free(w->tmp);
 	free(w);
 }

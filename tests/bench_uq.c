@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	char *help[] = {bin, "ensemble", "--help", NULL};
 	if (access(bin, X_OK) != 0 || spawn(help).status != 0) {
 		printf("bench_uq: skipped: %s has no 'ensemble' command (run from the repository root "
-		       "after `make`; the command table in sim/cli.c needs cmd_uq.h's commands)\n", bin);
+		       "after `make`; the command table in sim/cli/cli.c needs the ensemble and sensitivity commands)\n", bin);
 		return 0;
 	}
 

@@ -4,7 +4,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include "testutil.h"
 
-#include "mvsim/cmd_fit.h"
+#include "cli/cli.h"
 #include "mvsim/fit.h"
 
 #include <fcntl.h>

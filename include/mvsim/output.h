@@ -8,8 +8,7 @@
 #include "mvsim/error.h"
 #include "mvsim/keys.h"
 #include "mvsim/scenario.h"
-
-#define MV_VERSION "0.1.0"
+#include "mvsim/version.h" /* MV_VERSION, for the metadata lines */
 
 struct mv_writer;
 

@@ -1,0 +1,388 @@
+/* cmd_sweep.c — `mvsim sweep`: a sweep file's runs through the batch (batch.h), their rows in
+ * run order into a summary (summary.h: format, gate, .partial file), shards, JUnit, progress. */
+#include "cli.h"
+
+#include "mvsim/batch.h"
+#include "mvsim/config.h"
+#include "mvsim/outfile.h"
+#include "mvsim/output.h"
+#include "mvsim/summary.h"
+#include "mvsim/sweep.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char mv_sweep_usage[] =
+	"usage: mvsim sweep SWEEP.cfg [-o summary.tsv] [--jobs N] [--shard K/N] [--resume]\n"
+	"                   [--junit FILE] [--series DIR] [--set KEY=VALUE]... [--quiet]\n"
+	"\n"
+	"Runs the scenario of SWEEP.cfg once per point of its parameter design (grid, random,\n"
+	"lhs or sobol) and writes one summary row per run, in run order: the run number, each\n"
+	"parameter, each metric (REDUCER:COLUMN), status (ok/failed) and the failure's reason.\n"
+	"See docs/sweeps.md.\n"
+	"\n"
+	"  -o, --output FILE   write the summary to FILE: rows go to FILE.partial as runs\n"
+	"                      finish, renamed to FILE when the sweep is complete (its last\n"
+	"                      line is '# complete'); default: standard output\n"
+	"  -j, --jobs N        threads (default: every core); the summary is the same for any N\n"
+	"      --shard K/N     run only part K of N (runs k with k mod N = K-1); join the parts\n"
+	"                      with 'mvsim merge'\n"
+	"      --resume        continue an interrupted sweep from FILE.partial: check that it\n"
+	"                      comes from the same sweep, run only the missing runs\n"
+	"      --junit FILE    write the checks as JUnit XML (one test case per check)\n"
+	"      --series DIR    also write each run's time series to DIR/run-NNNNNN.tsv\n"
+	"  -s, --set KEY=VALUE change one number of the scenario first (repeatable)\n"
+	"  -q, --quiet         no progress line (shown only when stderr is a terminal)\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit status: 0 every run ok and every check passed, 1 a run failed or a check broke\n"
+	"(each breaking run is listed on stderr), 2 usage or input error (nothing is written or\n"
+	"overwritten), 130/143 interrupted by SIGINT/SIGTERM (continue with --resume).\n";
+
+
+/* ================================================================ options */
+
+struct sweep_opts {
+	const char *file;
+	const char *output;
+	long jobs;
+	int shard_k, shard_n;
+	int resume;
+	const char *junit;
+	const char *series;
+	struct mv_cli_strings sets;
+	int quiet;
+};
+
+static int parse_shard_opt(void *value, const char *arg, char *msg, size_t size)
+{
+	struct sweep_opts *o = value;
+
+	if (mv_summary_parse_shard(arg, &o->shard_k, &o->shard_n) == 0)
+		return 0;
+	snprintf(msg, size, "--shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '%s'", arg);
+	return -1;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
+{
+	const struct mv_opt opts[] = {
+		{"output", 'o', MV_OPT_STRING, &o->output, 0, 0, NULL},
+		{"jobs", 'j', MV_OPT_LONG, &o->jobs, 1, 1024, NULL},
+		{"shard", 0, MV_OPT_FN, o, 0, 0, parse_shard_opt},
+		{"resume", 0, MV_OPT_FLAG, &o->resume, 0, 0, NULL},
+		{"junit", 0, MV_OPT_STRING, &o->junit, 0, 0, NULL},
+		{"series", 0, MV_OPT_STRING, &o->series, 0, 0, NULL},
+		{"set", 's', MV_OPT_STRINGS, &o->sets, 0, 0, NULL},
+		{"quiet", 'q', MV_OPT_FLAG, &o->quiet, 0, 0, NULL},
+		{NULL, 0, 0, NULL, 0, 0, NULL},
+	};
+	int first, rc;
+
+	memset(o, 0, sizeof *o);
+	o->shard_k = o->shard_n = 1;
+	if ((rc = mv_cli_options("sweep", argc, argv, opts, &first)) >= 0 ||
+	    (rc = mv_cli_one_operand("sweep", argc, argv, first, "SWEEP.cfg", &o->file)) >= 0)
+		return rc;
+	if (o->resume && o->output == NULL)
+		return mv_cli_usage_error("sweep", "--resume needs -o FILE (it continues FILE.partial)");
+	return -1;
+}
+
+/* ================================================================ the runs */
+
+/* Everything a run of `mvsim sweep` shares between its callbacks. */
+struct sweep_ctx {
+	const struct mv_sweep *sw;
+	struct mv_sampler *sampler;
+	double *u;
+	struct mv_summary_file *file; /* the summary's FILE.partial, or NULL: stdout */
+	char *line;                   /* a row being formatted */
+	size_t linesize;
+	struct mv_gate *gate;
+	long done, total;             /* rows in the summary / runs of this shard */
+	struct mv_progress prog;
+};
+
+/* The gate's notes on stderr, below the progress line. */
+static void print_note(void *ctx, const char *msg)
+{
+	mv_progress_clear(ctx);
+	fprintf(stderr, "mvsim: %s\n", msg);
+}
+
+static int point_fn(void *ctx, long k, double *x, struct mv_error *err)
+{
+	struct sweep_ctx *c = ctx;
+
+	if (mv_sampler_next(c->sampler, k, c->u))
+		return mv_error_set(err, MV_EXIT_FAIL, "sampler: no point %ld", k);
+	mv_sweep_map(c->sw, c->u, x);
+	return 0;
+}
+
+static int on_result(void *ctx, const struct mv_batch_result *res, struct mv_error *err)
+{
+	struct sweep_ctx *c = ctx;
+
+	mv_summary_format_row(c->sw, res, c->line, c->linesize);
+	if (c->file ? mv_summary_file_row(c->file, c->line, err)
+		    : (fprintf(stdout, "%s\n", c->line) < 0
+			       ? mv_error_set(err, MV_EXIT_FAIL, "standard output: write failed: %s",
+					      strerror(errno))
+			       : 0))
+		return -1;
+	if (mv_gate_run(c->gate, res->k, res->x, res->metrics, res->status == MV_RUN_OK,
+			res->reason))
+		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	c->done++;
+	mv_progress_update(&c->prog, c->done, 0);
+	return 0;
+}
+
+/* ---- --series DIR: each run's rows to DIR/run-NNNNNN.tsv */
+
+struct series_ctx {
+	const char *dir;
+	const struct mv_sweep *sw;
+};
+
+static int series_begin(void *ctx, const struct mv_batch_run *run, struct mv_run_opts *opts,
+			void **run_ctx, struct mv_error *err)
+{
+	struct series_ctx *s = ctx;
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/run-%06ld.tsv", s->dir, run->k);
+	struct mv_writer *w = mv_writer_open(path, err);
+	if (w == NULL)
+		return -1;
+	char k[32];
+	snprintf(k, sizeof k, "%ld", run->k);
+	if (mv_writer_metadata(w, run->sc, &s->sw->kt,
+			       opts->method ? opts->method : run->sc->method, NULL, err) ||
+	    mv_writer_meta(w, "sweep run", k, err) ||
+	    mv_writer_columns(w, s->sw->columns, s->sw->ncols, err)) {
+		mv_writer_abort(w);
+		return -1;
+	}
+	*run_ctx = w;
+	return 0;
+}
+
+static int series_end(void *ctx, const struct mv_batch_run *run, void *run_ctx, int status,
+		      void **payload, struct mv_error *err)
+{
+	(void)ctx;
+	(void)run;
+	(void)payload;
+	if (run_ctx == NULL)
+		return 0;
+	if (status != MV_RUN_OK) { /* a failed run leaves no partial series behind */
+		mv_writer_abort(run_ctx);
+		return 0;
+	}
+	return mv_writer_commit(run_ctx, err);
+}
+
+/* Noise is not drawn in sweeps yet: refuse rather than silently run without it. */
+static int check_no_noise(const struct mv_sweep *sw, struct mv_error *err)
+{
+	const struct mv_scenario *sc = sw->sc;
+	int n = sc->nvec, D = sc->ndom;
+	int noisy = sc->val[MV_G_NOISE_SIGMA] > 0;
+
+	for (int i = 0; i < n; i++)
+		noisy |= sc->val[mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA)] > 0;
+	for (int j = 0; j < sw->nparams; j++) {
+		int slot = sw->params[j].slot, sigma = slot == MV_G_NOISE_SIGMA;
+		for (int i = 0; i < n; i++)
+			sigma |= slot == mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA);
+		noisy |= sigma && sw->params[j].max > 0;
+	}
+	if (noisy)
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s: sweeps do not draw noise yet: expected noise.sigma and every "
+				    "noise_sigma 0 (and not swept above 0), found noise",
+				    sw->path);
+	return 0;
+}
+
+static int prepare_series_dir(const char *dir, struct mv_error *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return mv_error_set(err, MV_EXIT_INPUT, "--series %s: cannot create: %s", dir,
+				    strerror(errno));
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return mv_error_set(err, MV_EXIT_INPUT, "--series %s: not a directory", dir);
+	if (access(dir, W_OK) != 0)
+		return mv_error_set(err, MV_EXIT_INPUT, "--series %s: not writable", dir);
+	return 0;
+}
+
+
+/* Publishes the JUnit report of the gate through mv_outfile. */
+static int write_junit(const char *path, const struct mv_gate *g, const char *suite,
+		       double seconds, struct mv_error *err)
+{
+	struct mv_outfile *o = mv_outfile_open(path, NULL, 0, err);
+
+	if (o == NULL)
+		return -1;
+	mv_gate_write_junit(g, mv_outfile_stream(o), suite, seconds);
+	return mv_outfile_commit(o, err);
+}
+
+/* After the batch stopped early: what happened, on stderr. Returns the exit status. */
+static int report_stopped(int brc, const struct sweep_ctx *c, const struct sweep_opts *o,
+			  const struct mv_error *err)
+{
+	int sig = (int)mv_interrupt;
+	const char *why = brc < 0 ? "stopped" : sig == SIGINT ? "interrupted by SIGINT"
+				 : sig == SIGTERM ? "interrupted by SIGTERM" : "interrupted";
+
+	if (brc < 0)
+		fprintf(stderr, "mvsim: %s\n", err->msg);
+	if (o->output)
+		fprintf(stderr,
+			"mvsim: sweep %s after %ld of %ld runs; the finished runs are in %s.partial: "
+			"run the same command with --resume to finish it\n",
+			why, c->done, c->total, o->output);
+	else
+		fprintf(stderr, "mvsim: sweep %s after %ld of %ld runs (output incomplete)\n", why,
+			c->done, c->total);
+	/* 128 + signal, as every command interrupted (docs/errors.md) */
+	return brc < 0 ? (err->code ? err->code : MV_EXIT_FAIL) : sig ? 128 + sig : MV_EXIT_FAIL;
+}
+
+int mv_cmd_sweep(int argc, char **argv)
+{
+	struct sweep_opts o;
+	struct mv_error err = {0};
+	struct mv_sweep *sw = NULL;
+	struct mv_batch *batch = NULL;
+	struct sweep_ctx c;
+	struct series_ctx sctx;
+	struct mv_batch_sink sink;
+	char *meta = NULL;
+	int rc;
+	long first, count;
+
+	memset(&c, 0, sizeof c);
+	if ((rc = parse_sweep_opts(argc, argv, &o)) >= 0)
+		goto out;
+	if ((sw = mv_sweep_load(o.file, o.sets.n, o.sets.v, &err)) == NULL ||
+	    check_no_noise(sw, &err) || (o.series && prepare_series_dir(o.series, &err)))
+		goto fail;
+	if ((meta = mv_summary_meta(sw, o.shard_k, o.shard_n)) == NULL)
+		goto oom;
+	/* Shard K of N: runs K−1, K−1+N, K−1+2N, ... */
+	first = o.shard_k - 1;
+	count = sw->nruns > first ? (sw->nruns - first + o.shard_n - 1) / o.shard_n : 0;
+	c.sw = sw;
+	c.total = count;
+	c.linesize = mv_summary_row_size(sw);
+	c.u = malloc((size_t)sw->nparams * sizeof *c.u);
+	c.line = malloc(c.linesize);
+	if (c.u == NULL || c.line == NULL)
+		goto oom;
+	if ((c.gate = mv_gate_create(meta, o.junit != NULL, print_note, &c.prog, &err)) == NULL)
+		goto fail;
+	int levels[MV_SWEEP_MAX_PARAMS];
+	for (int j = 0; j < sw->nparams; j++)
+		levels[j] = sw->params[j].nlevels;
+	if ((c.sampler = mv_sampler_create(sw->method, sw->nparams, sw->samples, sw->seed, levels,
+					   &err)) == NULL)
+		goto fail;
+
+	int slots[MV_SWEEP_MAX_PARAMS];
+	for (int j = 0; j < sw->nparams; j++)
+		slots[j] = sw->params[j].slot;
+	struct mv_batch_spec spec = {0};
+	spec.nparams = sw->nparams;
+	spec.slots = slots;
+	spec.nmetrics = sw->nmetrics;
+	spec.metrics = sw->metrics;
+	spec.point = point_fn;
+	spec.point_ctx = &c;
+	spec.result = on_result;
+	spec.result_ctx = &c;
+	spec.jobs = (int)o.jobs;
+	spec.seed = sw->seed; /* SIGINT/SIGTERM stop it through mv_interrupt (error.h) */
+	if (o.series) {
+		sctx = (struct series_ctx){o.series, sw};
+		sink = (struct mv_batch_sink){series_begin, mv_writer_row_cb, series_end, NULL, &sctx};
+		spec.sink = &sink;
+	}
+	if ((batch = mv_batch_create(sw->sc, &sw->kt, &spec, &err)) == NULL)
+		goto fail;
+
+	/* The summary is opened last: an error above leaves no file behind. */
+	if (o.output) {
+		int orc = mv_summary_file_open(o.output, meta, o.resume, first, o.shard_n, count,
+					       c.gate, &c.file, &c.done, &err);
+		if (orc < 0)
+			goto fail;
+		if (orc == 1) /* complete already: judge it again, run nothing */
+			goto judge;
+	} else if (fputs(meta, stdout) < 0) {
+		goto io;
+	}
+
+	mv_progress_start(&c.prog, "sweep", count, c.done, o.quiet);
+	mv_progress_update(&c.prog, c.done, 1);
+	long ndone;
+	int brc = mv_batch_exec(batch, first + c.done * o.shard_n, count - c.done, o.shard_n,
+				&ndone, &err);
+	mv_progress_update(&c.prog, c.done, 1);
+	mv_progress_clear(&c.prog);
+	if (brc != 0) {
+		/* Completed rows stay in the partial: keep it for --resume. */
+		mv_summary_file_close(c.file);
+		c.file = NULL;
+		rc = report_stopped(brc, &c, &o, &err);
+		goto out;
+	}
+	if (c.file) {
+		struct mv_summary_file *f = c.file;
+		c.file = NULL;
+		if (mv_summary_file_finish(f, c.gate, &err))
+			goto fail;
+	} else if (mv_summary_write_trailer(stdout, c.gate) != 0 || fflush(stdout) != 0 ||
+		   ferror(stdout)) {
+		goto io;
+	}
+judge:
+	if (o.junit &&
+	    write_junit(o.junit, c.gate, sw->path, c.prog.t0 > 0 ? mv_cli_now() - c.prog.t0 : 0, &err))
+		goto fail;
+	rc = mv_gate_verdict(c.gate, "sweep");
+	goto out;
+io:
+	mv_error_set(&err, MV_EXIT_FAIL, "%s: write failed: %s", "standard output", strerror(errno));
+	goto fail;
+oom:
+	mv_error_set(&err, MV_EXIT_FAIL, "out of memory");
+fail:
+	mv_progress_clear(&c.prog);
+	rc = mv_cli_report(&err);
+out:
+	mv_summary_file_close(c.file);
+	mv_batch_free(batch);
+	mv_sampler_free(c.sampler);
+	mv_gate_free(c.gate);
+	free(c.u);
+	free(c.line);
+	free(meta);
+	mv_sweep_free(sw);
+	free(o.sets.v);
+	return rc;
+}

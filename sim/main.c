@@ -1,8 +1,0 @@
-/* main.c — the mvsim executable: everything is in the library, main only exits.
- * See cli.c for the commands. */
-#include "mvsim/cli.h"
-
-int main(int argc, char **argv)
-{
-	return mv_cli_main(argc, argv);
-}

@@ -1,0 +1,81 @@
+/* test_cmd_merge.c — `mvsim merge` as a user meets it: the merged summary of a sweep's
+ * shards is the unsharded one and is judged by its checks (the merge errors are in
+ * test_cmd_sweep.c, beside the shards they use; the merge itself in test_summary.c). */
+#define OUT "build/test-cmd-merge"
+#define TU_OUT OUT
+#include "testutil.h"
+
+#include "cli/cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+extern char **environ;
+
+#define DATA "tests/data/sweep"
+
+static int no_sweep;  /* it has no sweep command (not wired into sim/cli/cli.c yet) */
+static int valgrind;  /* MV_UNDER_VALGRIND: every mvsim is ~50 times slower */
+
+/* The CLI tests need `mvsim sweep`; without it they are skipped, loudly. */
+#define NEED_SWEEP()                                                                     \
+	do {                                                                               \
+		if (no_sweep) {                                                            \
+			print_message("%s has no sweep command: skipped\n", tu_bin);       \
+			skip();                                                            \
+		}                                                                          \
+	} while (0)
+
+static int cli_setup(void **state)
+{
+	const char *m = getenv("MVSIM");
+	(void)state;
+	snprintf(tu_bin, sizeof tu_bin, "%s%s", m && m[0] != '/' ? "./" : "", m && m[0] ? m : "build/mvsim");
+	mkdir("build", 0755);
+	mkdir(OUT, 0755);
+	if (access(tu_bin, X_OK) != 0) {
+		print_error("%s: not executable\n", tu_bin);
+		return -1;
+	}
+	valgrind = getenv("MV_UNDER_VALGRIND") != NULL;
+	no_sweep = tu_mv(NULL, NULL, "sweep", "--help", NULL) != 0;
+	return 0;
+}
+
+/* merge applies the checks of the merged summary (exit 1, the same list as the sweep). */
+static void test_cli_merge_checks(void **state)
+{
+	char *err, *err1, *a, *b;
+	(void)state;
+	NEED_SWEEP();
+	assert_int_equal(tu_mv(NULL, &err1, "sweep", DATA "/breaking.cfg", "-o", OUT "/bk.tsv", NULL), 1);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "-o", OUT "/bk1.tsv", "--shard", "1/2", NULL), 1);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "-o", OUT "/bk2.tsv", "--shard", "2/2", NULL), 1);
+	assert_int_equal(tu_mv(NULL, &err, "merge", OUT "/bk2.tsv", OUT "/bk1.tsv", "-o", OUT "/bkm.tsv", NULL), 1);
+	a = tu_read(OUT "/bk.tsv");
+	b = tu_read(OUT "/bkm.tsv");
+	assert_string_equal(a, b);
+	/* the same lines, said by merge */
+	char *s = strstr(err1, "mvsim: sweep: ");
+	assert_non_null(s);
+	assert_non_null(strstr(err, "mvsim: merge: check final:crisis_prob <= 0.5 broken by 3 of 6 runs\n"));
+	assert_memory_equal(err, err1, (size_t)(s - err1));
+	free(a);
+	free(b);
+	free(err);
+	free(err1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli_merge_checks),
+	};
+	return cmocka_run_group_tests_name("mvsim merge", tests, cli_setup, NULL);
+}

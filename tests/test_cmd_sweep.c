@@ -1,0 +1,763 @@
+/* test_cmd_sweep.c — `mvsim sweep` as a user meets it: determinism over --jobs and shards,
+ * resume after kills and signals, checks, JUnit, --series, bad input (merge's too: they use
+ * the shards made here), the sweep scripts on real summaries. Runs $MVSIM. */
+#define OUT "build/test-cmd-sweep"
+#define TU_OUT OUT
+#include "testutil.h"
+
+#include "cli/cli.h"
+#include "mvsim/sha256.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+extern char **environ;
+
+#define DATA "tests/data/sweep"
+
+static int no_sweep;  /* it has no sweep command (not wired into sim/cli/cli.c yet) */
+static int valgrind;  /* MV_UNDER_VALGRIND: every mvsim is ~50 times slower */
+
+/* The CLI tests need `mvsim sweep`; without it they are skipped, loudly. */
+#define NEED_SWEEP()                                                                     \
+	do {                                                                               \
+		if (no_sweep) {                                                            \
+			print_message("%s has no sweep command: skipped\n", tu_bin);       \
+			skip();                                                            \
+		}                                                                          \
+	} while (0)
+
+/* ================================================================ mvsim sweep */
+
+static int cli_setup(void **state)
+{
+	const char *m = getenv("MVSIM");
+	(void)state;
+	snprintf(tu_bin, sizeof tu_bin, "%s%s", m && m[0] != '/' ? "./" : "", m && m[0] ? m : "build/mvsim");
+	mkdir("build", 0755);
+	mkdir(OUT, 0755);
+	if (access(tu_bin, X_OK) != 0) {
+		print_error("%s: not executable\n", tu_bin);
+		return -1;
+	}
+	valgrind = getenv("MV_UNDER_VALGRIND") != NULL;
+	no_sweep = tu_mv(NULL, NULL, "sweep", "--help", NULL) != 0;
+	return 0;
+}
+
+
+
+/* The rows (lines not starting with '#') of a summary, in order, and the header. */
+static void expect_complete(const char *text, long runs, long failed)
+{
+	char trailer[64];
+	snprintf(trailer, sizeof trailer, "# complete\t%ld runs\t%ld failed\n", runs, failed);
+	size_t tl = strlen(trailer), len = strlen(text);
+	assert_true(len > tl);
+	assert_string_equal(text + len - tl, trailer);
+	assert_int_equal(tu_count_lines(text, '#') > 5, 1);
+	/* header + one row per run, numbered 0.. in order */
+	long n = 0;
+	const char *p = strstr(text, "\nrun\t");
+	assert_non_null(p);
+	for (p = strchr(p + 1, '\n') + 1; *p && *p != '#'; p = strchr(p, '\n') + 1) {
+		assert_int_equal(strtol(p, NULL, 10), n);
+		n++;
+	}
+	assert_int_equal(n, runs);
+}
+
+static void test_cli_jobs(void **state)
+{
+	char *out, *err, *a, *b, *c;
+	(void)state;
+	NEED_SWEEP();
+	unlink(OUT "/j1.tsv");
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/j1.tsv", "--jobs", "1", NULL), 0);
+	assert_string_equal(err, ""); /* not a terminal: no progress line */
+	free(err);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j2.tsv", "-j", "2", NULL), 0);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j4.tsv", "-j4", NULL), 0);
+	assert_int_equal(tu_mv(&out, NULL, "sweep", DATA "/lhs.cfg", NULL), 0);
+	a = tu_read(OUT "/j1.tsv");
+	b = tu_read(OUT "/j2.tsv");
+	c = tu_read(OUT "/j4.tsv");
+	assert_non_null(a);
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+	assert_string_equal(a, out); /* standard output carries the same summary */
+	expect_complete(a, 90, 0);
+	assert_non_null(strstr(a, "# mvsim 0.1.0 sweep summary\n# sweep\t" DATA "/lhs.cfg\t"));
+	assert_non_null(strstr(a, "\n# shard\t1/1\n"));
+	assert_non_null(strstr(a, "\nrun\tvectors.russia.coercion\tfocal.autonomy\tvectors.china.growth"
+				  "\tfinal:crisis_prob\tmin:n_eff\tcross:share_china>share_west"
+				  "\tmean:share_russia\tstatus\treason\n"));
+	assert_false(tu_exists(OUT "/j1.tsv.partial"));
+	free(a);
+	free(b);
+	free(c);
+	free(out);
+}
+
+static void test_cli_shards(void **state)
+{
+	char *full, *merged, *part;
+	(void)state;
+	NEED_SWEEP();
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/full.tsv", NULL), 0);
+	for (int k = 1; k <= 4; k++) {
+		char out[64], shard[16];
+		snprintf(out, sizeof out, OUT "/part%d.tsv", k);
+		snprintf(shard, sizeof shard, "%d/4", k);
+		assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", out, "--shard", shard,
+				    "-j", k % 2 ? "1" : "2", NULL), 0);
+	}
+	part = tu_read(OUT "/part3.tsv");
+	assert_non_null(strstr(part, "\n# shard\t3/4\n"));
+	assert_non_null(strstr(part, "\n2\t"));  /* run 2 = 3 − 1 */
+	assert_non_null(strstr(part, "\n6\t"));
+	assert_null(strstr(part, "\n3\t"));
+	assert_non_null(strstr(part, "# complete\t22 runs\t0 failed\n")); /* 2, 6, ..., 86 */
+	free(part);
+	/* parts in any order */
+	assert_int_equal(tu_mv(NULL, NULL, "merge", OUT "/part3.tsv", OUT "/part1.tsv", OUT "/part4.tsv",
+			    OUT "/part2.tsv", "-o", OUT "/merged.tsv", NULL), 0);
+	full = tu_read(OUT "/full.tsv");
+	merged = tu_read(OUT "/merged.tsv");
+	assert_string_equal(full, merged);
+	free(merged);
+	/* more shards than runs: an empty part is still a complete part */
+	char *err;
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/breaking.cfg", "-o", OUT "/b7.tsv", "--shard",
+			    "7/7", NULL), 0);
+	assert_string_equal(err, "");
+	free(err);
+	char *b7 = tu_read(OUT "/b7.tsv");
+	assert_non_null(strstr(b7, "\nrun\t"));
+	assert_non_null(strstr(b7, "# complete\t0 runs\t0 failed\n"));
+	free(b7);
+	free(full);
+}
+
+/* SIGKILL at random moments, then --resume (killed again, resumed again): the summary is
+ * the uninterrupted one, byte for byte; what a kill leaves is a prefix of it. */
+static void test_cli_resume_kill(void **state)
+{
+	char *ref, *part;
+	(void)state;
+	NEED_SWEEP();
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/long.cfg", "-o", OUT "/long-ref.tsv", NULL), 0);
+	ref = tu_read(OUT "/long-ref.tsv");
+	/* a fixed seed (printed), so a failure can be replayed: MV_TEST_SEED=S overrides it */
+	const char *seed_env = getenv("MV_TEST_SEED");
+	unsigned seed = seed_env ? (unsigned)strtoul(seed_env, NULL, 10) : 20261201u;
+	print_message("test_cli_resume_kill: kill times from seed %u (MV_TEST_SEED)\n", seed);
+	srand(seed);
+	for (int round = 0; round < (valgrind ? 1 : 3); round++) {
+		unlink(OUT "/long.tsv");
+		unlink(OUT "/long.tsv.partial");
+		char *args[] = {"sweep", DATA "/long.cfg", "-o", OUT "/long.tsv", "-j", "2", NULL};
+		pid_t pid = tu_start(args);
+		tu_sleep_ms(5 + rand() % 120);
+		kill(pid, SIGKILL);
+		tu_finish(pid);
+		if (tu_exists(OUT "/long.tsv")) { /* it finished before the kill */
+			assert_false(tu_exists(OUT "/long.tsv.partial"));
+			part = tu_read(OUT "/long.tsv");
+			assert_string_equal(part, ref);
+			free(part);
+			continue;
+		}
+		/* killed while starting there is no partial yet; --resume then runs everything */
+		if ((part = tu_read(OUT "/long.tsv.partial")) != NULL) {
+			/* a prefix of the reference, up to a row torn by the kill */
+			size_t n = strlen(part);
+			while (n > 0 && part[n - 1] != '\n')
+				n--;
+			assert_memory_equal(part, ref, n);
+			free(part);
+		}
+		/* resume, and kill that too in the second round */
+		char *res[] = {"sweep", DATA "/long.cfg", "-o", OUT "/long.tsv", "--resume", "-j", "2", NULL};
+		if (round == 1) {
+			pid = tu_start(res);
+			tu_sleep_ms(5 + rand() % 60);
+			kill(pid, SIGKILL);
+			tu_finish(pid);
+		}
+		assert_int_equal(tu_finish(tu_start(res)), 0);
+		assert_false(tu_exists(OUT "/long.tsv.partial"));
+		part = tu_read(OUT "/long.tsv");
+		assert_string_equal(part, ref);
+		free(part);
+	}
+	free(ref);
+}
+
+/* SIGINT and SIGTERM stop cleanly: exit 130 / 143, a message, the partial kept (whole rows of
+ * finished runs only), no summary. */
+static void test_cli_resume_signals(void **state)
+{
+	static const int sigs[] = {SIGINT, SIGTERM};
+	static const char *const names[] = {"SIGINT", "SIGTERM"};
+	char *ref = tu_read(OUT "/long-ref.tsv");
+	(void)state;
+	NEED_SWEEP();
+	assert_non_null(ref);
+	for (int s = 0; s < 2; s++) {
+		unlink(OUT "/sig.tsv");
+		unlink(OUT "/sig.tsv.partial");
+		char *args[] = {"sweep", DATA "/long.cfg", "-o", OUT "/sig.tsv", NULL};
+		pid_t pid = tu_start(args);
+		/* once the partial exists the handlers are in place (however slow the start) */
+		for (int w = 0; w < 6000 && !tu_exists(OUT "/sig.tsv.partial"); w++)
+			tu_sleep_ms(5);
+		tu_sleep_ms(20);
+		kill(pid, sigs[s]);
+		int rc = tu_finish(pid);
+		char *err = tu_read(OUT "/stderr");
+		if (rc == 0) { /* finished first: nothing to check */
+			free(err);
+			continue;
+		}
+		assert_int_equal(rc, 128 + sigs[s]); /* as every command interrupted */
+		char want[64];
+		snprintf(want, sizeof want, "mvsim: sweep interrupted by %s after ", names[s]);
+		assert_non_null(strstr(err, want));
+		assert_null(strstr(err, "failed")); /* the run cut short is no failed run */
+		assert_non_null(strstr(err, "the finished runs are in " OUT "/sig.tsv.partial: run the "
+					    "same command with --resume to finish it\n"));
+		assert_false(tu_exists(OUT "/sig.tsv"));
+		char *part = tu_read(OUT "/sig.tsv.partial");
+		assert_memory_equal(part, ref, strlen(part)); /* whole rows only */
+		assert_int_equal(part[strlen(part) - 1], '\n');
+		free(part);
+		free(err);
+		assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/long.cfg", "-o", OUT "/sig.tsv",
+				    "--resume", NULL), 0);
+		part = tu_read(OUT "/sig.tsv");
+		assert_string_equal(part, ref);
+		free(part);
+	}
+	/* --resume of a complete summary runs nothing and judges it again */
+	char *err;
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/long.cfg", "-o", OUT "/long-ref.tsv",
+			    "--resume", NULL), 0);
+	assert_string_equal(err, "");
+	free(err);
+	free(ref);
+}
+
+/* What --resume refuses, with exit 2 and nothing changed. */
+static void test_cli_resume_errors(void **state)
+{
+	char *err, *before, *after, sha[65], want[1024];
+	(void)state;
+	NEED_SWEEP();
+	/* a partial of long.cfg: the header and three rows of the reference */
+	char *ref = tu_read(OUT "/long-ref.tsv");
+	char *p = strstr(ref, "\nrun\t");
+	for (int k = 0; k < 4; k++)
+		p = strchr(p + 1, '\n');
+	p[1] = '\0';
+	tu_write_file(OUT "/r.tsv.partial", ref);
+	unlink(OUT "/r.tsv");
+
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/long.cfg", "-o", OUT "/r.tsv", NULL), 2);
+	assert_string_equal(err, "mvsim: " OUT "/r.tsv.partial exists: a sweep into " OUT
+			    "/r.tsv was interrupted; continue it with --resume, or remove it\n");
+	free(err);
+
+	assert_int_equal(mv_sha256_file(DATA "/other.cfg", sha), 0);
+	before = tu_read(OUT "/r.tsv.partial");
+	char ref_sha[65];
+	assert_int_equal(mv_sha256_file(DATA "/long.cfg", ref_sha), 0);
+	snprintf(want, sizeof want,
+		 "mvsim: " OUT "/r.tsv.partial: cannot resume: it is from a different sweep: its line "
+		 "'# sweep " DATA "/long.cfg %s' differs from this sweep's '# sweep " DATA
+		 "/other.cfg %s'\n",
+		 ref_sha, sha);
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/other.cfg", "-o", OUT "/r.tsv", "--resume", NULL), 2);
+	assert_string_equal(err, want);
+	free(err);
+	/* the same sweep file with another --set is another sweep too */
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/long.cfg", "-o", OUT "/r.tsv", "--resume",
+			    "--set", "model.beta=0.5", NULL), 2);
+	assert_non_null(strstr(err, "cannot resume: it is from a different sweep: its line '# method "
+				    "sobol' differs from this sweep's '# set model.beta=0.5'"));
+	free(err);
+	/* and another shard */
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/long.cfg", "-o", OUT "/r.tsv", "--resume",
+			    "--shard", "1/2", NULL), 2);
+	assert_non_null(strstr(err, "its line '# shard 1/1' differs from this sweep's '# shard 1/2'"));
+	free(err);
+	after = tu_read(OUT "/r.tsv.partial");
+	assert_string_equal(before, after);
+	assert_false(tu_exists(OUT "/r.tsv"));
+	/* the partial's own sweep finishes it */
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/long.cfg", "-o", OUT "/r.tsv", "--resume", NULL), 0);
+	char *done = tu_read(OUT "/r.tsv"), *full = tu_read(OUT "/long-ref.tsv");
+	assert_string_equal(done, full);
+	free(done);
+	free(full);
+	free(before);
+	free(after);
+	free(ref);
+}
+
+/* Checks: exit 1, every breaking run on stderr with its parameters and value; exit 0 when
+ * they hold. Failed runs: exit 1, listed with their reason. */
+static void test_cli_checks(void **state)
+{
+	char *out, *err;
+	(void)state;
+	NEED_SWEEP();
+	assert_int_equal(tu_mv(&out, &err, "sweep", DATA "/breaking.cfg", NULL), 1);
+	assert_string_equal(
+		err,
+		"mvsim: run 2 breaks check final:crisis_prob <= 0.5: final:crisis_prob = 0.9907780474 "
+		"(vectors.russia.coercion = 5, vectors.russia.restraint.china = 0)\n"
+		"mvsim: run 4 breaks check final:crisis_prob <= 0.5: final:crisis_prob = 0.9987827059 "
+		"(vectors.russia.coercion = 10, vectors.russia.restraint.china = 0)\n"
+		"mvsim: run 5 breaks check final:crisis_prob <= 0.5: final:crisis_prob = 0.7946650578 "
+		"(vectors.russia.coercion = 10, vectors.russia.restraint.china = 2)\n"
+		"mvsim: sweep: check final:crisis_prob <= 0.5 broken by 3 of 6 runs\n");
+	/* China's restraint keeps the crisis probability at the baseline's level */
+	assert_non_null(strstr(out, "\n1\t0\t2\t0.7\t0.03025635228\tok\t-\n"));
+	expect_complete(out, 6, 0);
+	free(out);
+	free(err);
+
+	assert_int_equal(tu_mv(&out, &err, "sweep", DATA "/invalid.cfg", NULL), 1);
+	assert_non_null(strstr(out, "\n1\t0.6\tnan\tfailed\tinvalid point: " DATA
+				    "/../../../configs/kazakhstan.cfg:"));
+	assert_non_null(strstr(err, "mvsim: run 1 failed: invalid point: "));
+	assert_non_null(strstr(err, "found a sum of 1.33 (vectors.russia.share.economy = 0.6)\n"
+				    "mvsim: sweep: 1 of 2 runs failed\n"));
+	expect_complete(out, 2, 1);
+	free(out);
+	free(err);
+
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/grid.cfg", "-o", OUT "/grid.tsv", "-q", NULL), 0);
+	assert_string_equal(err, "");
+	free(err);
+}
+
+/* A minimal XML well-formedness check: one root, tags balanced and nested, attributes
+ * quoted, only the five predefined entities, no '<' or '&' loose in text. Returns the
+ * number of elements named `count_name` (or -1 when malformed). */
+static int xml_check(const char *x, const char *count_name, int *failures)
+{
+	char stack[16][64];
+	int depth = 0, roots = 0, count = 0;
+	const char *p = x;
+
+	*failures = 0;
+	if (strncmp(p, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 38) != 0)
+		return -1;
+	p = strstr(p, "?>") + 2;
+	while (*p) {
+		if (*p == '&') {
+			if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) &&
+			    strncmp(p, "&quot;", 6) && strncmp(p, "&apos;", 6))
+				return -1;
+			p++;
+			continue;
+		}
+		if (*p != '<') {
+			if (depth == 0 && !(*p == '\n' || *p == ' '))
+				return -1;
+			p++;
+			continue;
+		}
+		const char *end = strchr(p, '>');
+		if (end == NULL)
+			return -1;
+		if (p[1] == '/') {
+			char name[64];
+			snprintf(name, sizeof name, "%.*s", (int)(end - p - 2), p + 2);
+			if (depth == 0 || strcmp(stack[depth - 1], name) != 0)
+				return -1;
+			depth--;
+		} else {
+			size_t nl = strcspn(p + 1, " />");
+			char name[64];
+			snprintf(name, sizeof name, "%.*s", (int)nl, p + 1);
+			if (strcmp(name, count_name) == 0)
+				count++;
+			if (strcmp(name, "failure") == 0)
+				(*failures)++;
+			/* attributes: name="value" with no '<' inside values */
+			const char *q = p + 1 + nl;
+			while (q < end) {
+				while (*q == ' ')
+					q++;
+				if (*q == '/' || q >= end)
+					break;
+				const char *eq = strchr(q, '=');
+				if (eq == NULL || eq > end || eq[1] != '"')
+					return -1;
+				const char *close = strchr(eq + 2, '"');
+				if (close == NULL || memchr(eq + 2, '<', (size_t)(close - eq - 2)))
+					return -1;
+				q = close + 1;
+				if (close > end)
+					end = strchr(close, '>');
+			}
+			if (end[-1] != '/') {
+				if (depth == 0 && roots++)
+					return -1;
+				snprintf(stack[depth++], 64, "%s", name);
+			} else if (depth == 0) {
+				return -1;
+			}
+		}
+		p = end + 1;
+	}
+	return depth == 0 && roots == 1 ? count : -1;
+}
+
+static int have_xmllint(void)
+{
+	return access("/usr/bin/xmllint", X_OK) == 0 || access("/usr/local/bin/xmllint", X_OK) == 0;
+}
+
+static void xmllint(const char *path)
+{
+	if (!have_xmllint())
+		return;
+	char *argv[] = {"xmllint", "--noout", (char *)path, NULL};
+	pid_t pid;
+	assert_int_equal(posix_spawnp(&pid, "xmllint", NULL, NULL, argv, environ), 0);
+	assert_int_equal(tu_finish(pid), 0);
+}
+
+static void test_cli_junit(void **state)
+{
+	char *x;
+	int failures;
+	(void)state;
+	NEED_SWEEP();
+	unlink(OUT "/j.xml");
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "--junit", OUT "/j.xml", NULL), 1);
+	x = tu_read(OUT "/j.xml");
+	assert_non_null(x);
+	/* one test case per check, and one for failed runs */
+	assert_int_equal(xml_check(x, "testcase", &failures), 3);
+	assert_int_equal(failures, 1);
+	assert_non_null(strstr(x, "<testsuites name=\"mvsim sweep\" tests=\"3\" failures=\"1\""));
+	assert_non_null(strstr(x, "name=\"final:crisis_prob &lt;= 0.5\""));
+	assert_non_null(strstr(x, "name=\"max:tension_russia &lt;= 100\" time=\"0\"/>"));
+	assert_non_null(strstr(x, "message=\"3 of 6 runs break final:crisis_prob &lt;= 0.5\">"
+				  "run 2: final:crisis_prob = 0.9907780474 (vectors.russia.coercion = 5, "
+				  "vectors.russia.restraint.china = 0)\nrun 4: "));
+	xmllint(OUT "/j.xml");
+	free(x);
+
+	/* failed runs: the "runs complete" case fails, and they break every check */
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/invalid.cfg", "--junit", OUT "/j2.xml", NULL), 1);
+	x = tu_read(OUT "/j2.xml");
+	assert_int_equal(xml_check(x, "testcase", &failures), 1);
+	assert_int_equal(failures, 1);
+	assert_non_null(strstr(x, "<failure type=\"failed runs\" message=\"1 of 2 runs failed\">run 1: "
+				  "invalid point: "));
+	xmllint(OUT "/j2.xml");
+	free(x);
+
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "--junit", OUT "/j3.xml", "-o",
+			    OUT "/j3.tsv", NULL), 0);
+	x = tu_read(OUT "/j3.xml");
+	assert_int_equal(xml_check(x, "testcase", &failures), 3);
+	assert_int_equal(failures, 0);
+	assert_non_null(strstr(x, "name=\"min:n_eff in [2.5, 4]\""));
+	xmllint(OUT "/j3.xml");
+	free(x);
+
+	/* the checker itself rejects what is not well formed */
+	assert_int_equal(xml_check("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a><b></a></b>", "b",
+				   &failures), -1);
+	assert_int_equal(xml_check("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a x=\"1\">&nbsp;</a>",
+				   "a", &failures), -1);
+	assert_int_equal(xml_check("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a/><b/>", "a",
+				   &failures), -1);
+}
+
+/* --series DIR: one complete run file per run, whose last row gives the summary's metric. */
+static void test_cli_series(void **state)
+{
+	char *sum;
+	(void)state;
+	NEED_SWEEP();
+	DIR *old = opendir(OUT "/series");
+	struct dirent *oe;
+	while (old && (oe = readdir(old)) != NULL) {
+		char path[512];
+		snprintf(path, sizeof path, OUT "/series/%s", oe->d_name);
+		if (oe->d_name[0] != '.')
+			unlink(path);
+	}
+	if (old)
+		closedir(old);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/grid.cfg", "-o", OUT "/gs.tsv", "--series",
+			    OUT "/series", "-j", "2", NULL), 0);
+	sum = tu_read(OUT "/gs.tsv");
+	DIR *d = opendir(OUT "/series");
+	int files = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		files += e->d_name[0] != '.';
+	closedir(d);
+	assert_int_equal(files, 12); /* nothing else: no temporaries left */
+	for (int k = 0; k < 12; k++) {
+		char path[128], *run;
+		snprintf(path, sizeof path, OUT "/series/run-%06d.tsv", k);
+		run = tu_read(path);
+		assert_non_null(run);
+		assert_non_null(strstr(run, "# set\tvectors.russia.coercion="));
+		char line[32];
+		snprintf(line, sizeof line, "\n# sweep run\t%d\n", k);
+		assert_non_null(strstr(run, line));
+		/* the summary's final:share_west is column share_west of the last row */
+		const char *last = run + strlen(run) - 2;
+		while (last > run && *last != '\n')
+			last--;
+		char *row = strdup(last + 1), *f[64];
+		int nf = 0;
+		for (char *t = strtok(row, "\t\n"); t && nf < 64; t = strtok(NULL, "\t\n"))
+			f[nf++] = t;
+		char needle[64];
+		snprintf(needle, sizeof needle, "\n%d\t", k);
+		const char *srow = strstr(sum, needle);
+		assert_non_null(srow);
+		char *sr = strndup(srow + 1, strcspn(srow + 1, "\n")), *g[16];
+		int ng = 0;
+		for (char *t = strtok(sr, "\t"); t && ng < 16; t = strtok(NULL, "\t"))
+			g[ng++] = t;
+		assert_string_equal(g[4], f[3]); /* share_west is the 4th column of a run */
+		free(sr);
+		free(row);
+		free(run);
+	}
+	free(sum);
+	/* --series on a file is an input error */
+	char *err;
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/grid.cfg", "--series", DATA "/grid.cfg", NULL), 2);
+	assert_string_equal(err, "mvsim: --series " DATA "/grid.cfg: not a directory\n");
+	free(err);
+}
+
+/* Usage and merge errors: exit 2, the exact message, and an existing output untouched. */
+static void test_cli_bad_input(void **state)
+{
+	static const struct {
+		const char *args[12];
+		const char *err;
+	} cases[] = {
+		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "0/3"},
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '0/3'\n"
+		 "(see 'mvsim sweep --help')\n"},
+		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "4/3"},
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '4/3'\n"
+		 "(see 'mvsim sweep --help')\n"},
+		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "2"},
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '2'\n"
+		 "(see 'mvsim sweep --help')\n"},
+		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "1/2x"},
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '1/2x'\n"
+		 "(see 'mvsim sweep --help')\n"},
+		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--jobs", "0"},
+		 "mvsim sweep: --jobs: expected an integer in [1, 1024], found '0'\n"
+		 "(see 'mvsim sweep --help')\n"},
+		{{"sweep", DATA "/lhs.cfg", "--resume"},
+		 "mvsim sweep: --resume needs -o FILE (it continues FILE.partial)\n"
+		 "(see 'mvsim sweep --help')\n"},
+		{{"sweep", "-o", OUT "/keep.tsv"},
+		 "mvsim sweep: missing SWEEP.cfg\n(see 'mvsim sweep --help')\n"},
+		{{"sweep", DATA "/lhs.cfg", "--frobnicate"},
+		 "mvsim sweep: unknown option '--frobnicate'\n(see 'mvsim sweep --help')\n"},
+		{{"sweep", DATA "/bad/min_gt_max.cfg", "-o", OUT "/keep.tsv"},
+		 "mvsim: " DATA "/bad/min_gt_max.cfg:4: setting 'sweep.parameters[0]': expected min <= "
+		 "max, found min 2 > max 1\n"},
+		{{"sweep", DATA "/bad/noise.cfg", "-o", OUT "/keep.tsv"},
+		 "mvsim: " DATA "/bad/noise.cfg: sweeps do not draw noise yet: expected noise.sigma and "
+		 "every noise_sigma 0 (and not swept above 0), found noise\n"},
+		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--set", "model.bta=1"},
+		 "mvsim: --set 'model.bta=1': expected a key of this scenario, found unknown key "
+		 "'model.bta'; did you mean 'model.beta'? (mvsim keys SCENARIO lists them)\n"},
+		{{"merge", OUT "/part1.tsv", OUT "/part2.tsv", OUT "/part4.tsv", "-o", OUT "/keep.tsv"},
+		 "mvsim: expected the 4 parts 1/4 to 4/4 of the sweep, found 3: part 3/4 is missing\n"},
+		{{"merge", OUT "/part1.tsv", OUT "/part2.tsv", OUT "/part2.tsv", OUT "/part4.tsv", "-o",
+		  OUT "/keep.tsv"},
+		 "mvsim: " OUT "/part2.tsv and " OUT "/part2.tsv are both part 2/4\n"},
+		{{"merge", OUT "/part1.tsv", OUT "/full.tsv", "-o", OUT "/keep.tsv"},
+		 "mvsim: " OUT "/full.tsv: part 1/1 of a sweep in 1 shards, but " OUT
+		 "/part1.tsv is part 1/4\n"},
+		{{"merge", "configs/kazakhstan.cfg", "-o", OUT "/keep.tsv"},
+		 "mvsim: configs/kazakhstan.cfg: not an mvsim sweep summary (expected '# mvsim ... sweep "
+		 "summary' lines and a header)\n"},
+		{{"merge", OUT "/full.tsv"}, "mvsim merge: missing -o summary.tsv\n(see 'mvsim merge --help')\n"},
+		{{"merge", "-o", OUT "/keep.tsv"}, "mvsim merge: missing PARTS\n(see 'mvsim merge --help')\n"},
+		{{"merge", OUT "/part1.tsv", OUT "/part2.tsv", OUT "/trunc3.tsv", OUT "/part4.tsv", "-o",
+		  OUT "/keep.tsv"},
+		 "mvsim: " OUT "/trunc3.tsv: incomplete: run 86 is missing (finish the shard with "
+		 "'mvsim sweep ... --shard 3/4 --resume')\n"},
+		{{"merge", OUT "/part1.tsv", OUT "/part2.tsv", OUT "/notrailer3.tsv", OUT "/part4.tsv",
+		  "-o", OUT "/keep.tsv"},
+		 "mvsim: " OUT "/notrailer3.tsv: incomplete or not part 3/4 of a 90-run sweep (expected "
+		 "'# complete...' after its 22 rows): finish it with 'mvsim sweep --resume'\n"},
+	};
+	char *err;
+	(void)state;
+	NEED_SWEEP();
+	/* part 3 cut before its last row, and part 3 without its trailer */
+	char *p3 = tu_read(OUT "/part3.tsv");
+	assert_non_null(p3);
+	char *tr = strstr(p3, "# complete");
+	*tr = '\0';
+	tu_write_file(OUT "/notrailer3.tsv", p3);
+	tr[-1] = '\0';
+	*(strrchr(p3, '\n') + 1) = '\0';
+	tu_write_file(OUT "/trunc3.tsv", p3);
+	free(p3);
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char *args[13];
+		int n = 0;
+		tu_write_file(OUT "/keep.tsv", "precious\n");
+		while (cases[k].args[n]) {
+			args[n] = (char *)cases[k].args[n];
+			n++;
+		}
+		args[n] = NULL;
+		int rc = tu_finish(tu_start(args));
+		err = tu_read(OUT "/stderr");
+		if (rc != 2 || strcmp(err, cases[k].err) != 0)
+			fail_msg("case %zu (%s %s): exit %d, stderr:\n%s", k, args[0], args[1], rc, err);
+		free(err);
+		char *keep = tu_read(OUT "/keep.tsv");
+		assert_string_equal(keep, "precious\n");
+		free(keep);
+	}
+	/* merging shards of different sweeps */
+	char sha1[65], sha2[65], want[1024];
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/long.cfg", "-o", OUT "/l1.tsv", "--shard", "1/2", NULL), 0);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/other.cfg", "-o", OUT "/o2.tsv", "--shard", "2/2", NULL), 0);
+	mv_sha256_file(DATA "/long.cfg", sha1);
+	mv_sha256_file(DATA "/other.cfg", sha2);
+	snprintf(want, sizeof want,
+		 "mvsim: " OUT "/o2.tsv: not a part of the same sweep as " OUT "/l1.tsv: its line "
+		 "'# sweep " DATA "/other.cfg %s' differs from '# sweep " DATA "/long.cfg %s'\n",
+		 sha2, sha1);
+	assert_int_equal(tu_mv(NULL, &err, "merge", OUT "/l1.tsv", OUT "/o2.tsv", "-o", OUT "/keep.tsv", NULL), 2);
+	assert_string_equal(err, want);
+	free(err);
+	char *keep = tu_read(OUT "/keep.tsv");
+	assert_string_equal(keep, "precious\n");
+	free(keep);
+	/* no temporaries left beside the output */
+	DIR *d = opendir(OUT);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".tmp."))
+			fail_msg("temporary left behind: %s", e->d_name);
+	closedir(d);
+}
+
+/* Runs gnuplot -e VARS SCRIPT; returns its exit status, *err its stderr. */
+static int gnuplot(const char *vars, const char *script, char **err)
+{
+	char *argv[] = {"gnuplot", "-e", (char *)vars, (char *)script, NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, OUT "/gp-stderr", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	int rc = tu_finish(pid);
+	*err = tu_read(OUT "/gp-stderr");
+	return rc;
+}
+
+static void expect_png(const char *path)
+{
+	char *png = tu_read(path);
+	assert_non_null(png);
+	assert_memory_equal(png, "\x89PNG", 4);
+	free(png);
+}
+
+/* scripts/heatmap.gp and scripts/scatter.gp on real summaries: a figure, nothing on stderr;
+ * and their errors. (Skipped without gnuplot on PATH.) */
+static void test_scripts(void **state)
+{
+	char *err;
+	(void)state;
+	NEED_SWEEP();
+	if (access("/usr/bin/gnuplot", X_OK) != 0 && access("/usr/local/bin/gnuplot", X_OK) != 0)
+		skip();
+	/* bk.tsv: breaking.cfg, a 3 x 2 grid of exactly two parameters */
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "-o", OUT "/hm.tsv", NULL), 1);
+	unlink(OUT "/hm.png");
+	assert_int_equal(gnuplot("in='" OUT "/hm.tsv'; out='" OUT "/hm.png'; x='vectors.russia.coercion'; "
+				 "y='vectors.russia.restraint.china'; z='final:crisis_prob'",
+				 "scripts/heatmap.gp", &err), 0);
+	assert_string_equal(err, "");
+	free(err);
+	expect_png(OUT "/hm.png");
+	/* a sampled sweep (lhs): points; scatter: one panel per parameter */
+	assert_int_equal(gnuplot("in='" OUT "/full.tsv'; out='" OUT "/sc.png'; z='min:n_eff'",
+				 "scripts/scatter.gp", &err), 0);
+	assert_string_equal(err, "");
+	free(err);
+	expect_png(OUT "/sc.png");
+	/* errors: three parameters; a column that is not there; not a summary */
+	assert_int_equal(gnuplot("in='" OUT "/gs.tsv'; out='" OUT "/x.png'; x='vectors.russia.coercion'; "
+				 "y='focal.autonomy'; z='final:share_west'",
+				 "scripts/heatmap.gp", &err), 1);
+	assert_non_null(strstr(err, "a heatmap needs a sweep of exactly the two parameters x and y, "
+				    "this one has 3"));
+	free(err);
+	assert_int_equal(gnuplot("in='" OUT "/full.tsv'; z='final:crisis_prb'", "scripts/scatter.gp",
+				 &err), 1);
+	assert_non_null(strstr(err, "column 'final:crisis_prb' is absent"));
+	free(err);
+	assert_int_equal(gnuplot("in='" OUT "/long-ref.tsv'; z='min:n_eff'", "scripts/scatter.gp", &err), 0);
+	free(err);
+	assert_int_equal(gnuplot("in='configs/kazakhstan.cfg'; z='x'", "scripts/scatter.gp", &err), 1);
+	assert_non_null(strstr(err, "not an mvsim sweep summary"));
+	free(err);
+}
+
+static void test_cli_help(void **state)
+{
+	char *out, *err;
+	(void)state;
+	NEED_SWEEP();
+	assert_int_equal(tu_mv(&out, &err, "sweep", "--help", NULL), 0);
+	assert_string_equal(out, mv_sweep_usage);
+	assert_string_equal(err, "");
+	free(out);
+	free(err);
+	assert_int_equal(tu_mv(&out, NULL, "merge", "-h", NULL), 0);
+	assert_string_equal(out, mv_merge_usage);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest cli[] = {
+		cmocka_unit_test(test_cli_jobs),          cmocka_unit_test(test_cli_shards),
+		cmocka_unit_test(test_cli_resume_kill),   cmocka_unit_test(test_cli_resume_signals),
+		cmocka_unit_test(test_cli_resume_errors), cmocka_unit_test(test_cli_checks),
+		cmocka_unit_test(test_cli_junit),         cmocka_unit_test(test_cli_series),
+		cmocka_unit_test(test_cli_bad_input),     cmocka_unit_test(test_scripts),
+		cmocka_unit_test(test_cli_help),
+	};
+	return cmocka_run_group_tests_name("mvsim sweep", cli, cli_setup, NULL);
+}
