@@ -754,7 +754,8 @@ static void sh(const char *cmd, int want)
  * vectors.russia.noise_sigma = 0.5 in 2016 has noise, and `mvsim sweep` runs it noisy —
  * run k with generator seed mv_batch_seed(sweep seed, k) — exactly as `mvsim run
  * --set noise.seed=<that seed>` does (the summary's final share equals the run's last row, to
- * the printed digit), not the noiseless 0.3318 it gave before the batch owned the noise. */
+ * the printed digit), not the noiseless value of the base it gave before the batch owned the
+ * noise (0.3318 against 0.3378 from `mvsim run` on the baseline of issue 12). */
 static void test_sweep_event_noise(void **state)
 {
 	(void)state;
@@ -789,7 +790,8 @@ static void test_sweep_event_noise(void **state)
 	last_value("build/test-noise/run.tsv", "share_russia", ran, sizeof ran);
 	last_value("build/test-noise/plain.tsv", "share_russia", plain, sizeof plain);
 	print_message("sweep %s, run with the sweep's seed %s, noiseless %s\n", swept, ran, plain);
-	assert_string_equal(plain, "0.3318012282"); /* the noiseless value of the issue */
+	/* (The issue measured 0.3318 noiseless on the baseline of its day; the calibrated
+	 * baseline moves that value, so the noiseless run is computed here.) */
 	assert_string_equal(swept, ran);
 	assert_string_not_equal(swept, plain);
 }
