@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #define HAND "tests/data/prim/hand.tsv"
@@ -116,6 +118,17 @@ static void test_choose_step(void **state)
 	assert_non_null(strstr(out, "# min_coverage\t0.8\n"));
 	assert_non_null(strstr(out, "# table: boxes\n"));
 	assert_non_null(strstr(strstr(out, "# table: boxes\n"), "\n1\t4\t1\t10\t7\t8\t7\t"));
+	free(out);
+
+	/* --step S1,S2: one step per box (covering) */
+	assert_int_equal(tu_mv(&out, NULL, "discover", "tests/data/prim/ema_case.tsv", "--params",
+			       "x0,x1,x2", "--metric", "y", "--above", "0.5", "--boxes", "2", "--step",
+			       "10,5", NULL), 0);
+	assert_non_null(strstr(out, "# step\t10,5\n"));
+	const char *boxes = strstr(out, "# table: boxes\n");
+	assert_non_null(boxes);
+	assert_non_null(strstr(boxes, "\n1\t10\t"));
+	assert_non_null(strstr(boxes, "\n2\t5\t"));
 	free(out);
 
 	/* crisis < 0.5: the three non-cases are the cases of interest now */
@@ -463,6 +476,53 @@ static void test_shipped_sweep(void **state)
 	free(b);
 }
 
+/* Files in OUT whose name starts with prefix. */
+static int count_prefix(const char *prefix)
+{
+	DIR *d = opendir(OUT);
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/* SIGINT and SIGTERM during a sweep file's runs: exit 130 / 143, the message, nothing written
+ * (the -o temporary is removed). */
+static void test_interrupted(void **state)
+{
+	static const int sigs[] = {SIGINT, SIGTERM};
+	static const char *const names[] = {"SIGINT", "SIGTERM"};
+	(void)state;
+	for (int s = 0; s < 2; s++) {
+		unlink(OUT "/sig.tsv");
+		char *args[] = {"discover", "configs/sweeps/ukraine_question.cfg", "--metric",
+				"final:crisis_prob", "--above", "0.5", "--jobs", "1", "-o",
+				OUT "/sig.tsv", NULL};
+		pid_t pid = tu_start(args);
+		/* once the temporary exists the handlers are in place (however slow the start) */
+		for (int w = 0; w < 6000 && count_prefix("sig.tsv.tmp.") == 0; w++)
+			tu_sleep_ms(5);
+		tu_sleep_ms(50);
+		kill(pid, sigs[s]);
+		int rc = tu_finish(pid);
+		char *err = tu_read(OUT "/stderr"), want[96];
+		if (rc == 0) { /* 5000 runs finished first: nothing to check */
+			free(err);
+			continue;
+		}
+		assert_int_equal(rc, 128 + sigs[s]);
+		snprintf(want, sizeof want, "mvsim: interrupted by %s: discover stopped after ", names[s]);
+		assert_true(strncmp(err, want, strlen(want)) == 0);
+		assert_non_null(strstr(err, " of 5000 runs; nothing written\n"));
+		assert_false(tu_exists(OUT "/sig.tsv"));
+		assert_int_equal(count_prefix("sig.tsv"), 0);
+		free(err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_figures),
 		cmocka_unit_test(test_shipped_sweep),
+		cmocka_unit_test(test_interrupted),
 	};
 	return cmocka_run_group_tests(tests, cli_setup, NULL);
 }
