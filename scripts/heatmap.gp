@@ -62,7 +62,16 @@ XMIN = NaN; XMAX = NaN; YMIN = NaN; YMAX = NaN
 parx(s) = (XLEV = lev(s), XMIN = fld(s, 3) + 0.0, XMAX = fld(s, 4) + 0.0, 0)
 pary(s) = (YLEV = lev(s), YMIN = fld(s, 3) + 0.0, YMAX = fld(s, 4) + 0.0, 0)
 par(s) = (NPAR = NPAR + 1, (fld(s, 2) eq x) ? parx(s) : 0, (fld(s, 2) eq y) ? pary(s) : 0, 0)
-meta(s) = (fld(s, 1) eq "# sweep") ? (SWEEP = fld(s, 2), 0) : (fld(s, 1) eq "# parameter") ? par(s) : 0
+# `mvsim sweep --names safe` writes the header's safe names (docs/reading-results.md) and a
+# '# names<TAB>safe' line; the '# parameter' and '# metric' lines, and x, y, z, keep the names as
+# written. safe(s) is the mapping of sim/colnames.c: '>' -> _gt_, '<' -> _lt_, any other
+# character but a letter, digit or _ -> _.
+ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+safech(c) = (c eq ">") ? "_gt_" : (c eq "<") ? "_lt_" : (strstrt(ALNUM, c) > 0) ? c : "_"
+safe(s) = (strlen(s) == 0) ? "" : safech(s[1:1]) . safe(s[2:])
+SAFE = 0
+meta(s) = (fld(s, 1) eq "# sweep") ? (SWEEP = fld(s, 2), 0) : (fld(s, 1) eq "# parameter") ? par(s) : \
+          (s eq "# names\tsafe") ? (SAFE = 1, 0) : 0
 stats in every ::0::(NMETA - 1) using (meta(strcol(1))) nooutput
 
 # --- header ----------------------------------------------------------------------------------
@@ -74,7 +83,8 @@ HDR = "\t"
 addcol(k) = (HDR = HDR . strcol(k) . "\t", 0)
 stats in every ::0::0 using (sum [k=1:NCOL] addcol(k)) nooutput
 has(name) = strstrt(HDR, "\t" . name . "\t") > 0
-do for [c in x . " " . y . " " . z] { if (!has(c)) { exit error in . ": column '" . c . "' is absent" } }
+if (SAFE) { XC = safe(x); YC = safe(y); ZC = safe(z) }
+do for [c in XC . " " . YC . " " . ZC] { if (!has(c)) { exit error in . ": column '" . c . "' is absent" } }
 if (XLEV < 0) { exit error in . ": '" . x . "' is not a parameter of the sweep" }
 if (YLEV < 0) { exit error in . ": '" . y . "' is not a parameter of the sweep" }
 if (x eq y) { exit error "x and y must be two different parameters" }
@@ -113,7 +123,7 @@ NMISS = GRID ? XLEV * YLEV - NROWS : 0
 NMISS = (NMISS > 0) ? NMISS : 0
 # The greys of the legend (keep them in step with docs/plotting.md).
 GREY_NAN = "#a6a6a6"; GREY_FAIL = "#525252"; GREY_MISS = "#ececec"
-NANTITLE = (ZC[1:6] eq "cross:") ? "never crosses (nan)" : "nan"
+NANTITLE = (z[1:6] eq "cross:") ? "never crosses (nan)" : "nan"
 NLEG = (NNAN > 0) + (NFAIL > 0) + (NMISS > 0)
 
 # --- the map ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@
 #include "mvsim/outfile.h"     /* the one output primitive: temporary + rename, or write-through */
 #include "mvsim/tsv.h"         /* the one TSV reader */
 #include "mvsim/names.h"       /* name lists from tables ("expected one of ...") */
+#include "mvsim/colnames.h"    /* --names safe: column names of letters, digits and _ */
 #include "mvsim/gnuplot.h"     /* finding and running gnuplot without a shell */
 #include "mvsim/sha256.h"      /* file fingerprints for metadata */
 
