@@ -19,6 +19,7 @@
 #include "mvsim/sweep.h"       /* sweep files and samplers (docs/model.md §8) */
 #include "mvsim/sensitivity.h" /* Sobol' and Morris designs and indices */
 #include "mvsim/fit.h"         /* calibration (docs/model.md §11) */
+#include "mvsim/prim.h"        /* scenario discovery, PRIM (docs/model.md §12) */
 #include "mvsim/summary.h"     /* sweep summaries: format, gate, JUnit, merge (docs/model.md §8-§9) */
 #include "mvsim/outfile.h"     /* the one output primitive: temporary + rename, or write-through */
 #include "mvsim/tsv.h"         /* the one TSV reader */
