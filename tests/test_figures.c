@@ -486,6 +486,15 @@ static void test_heatmap_grey(void **state)
 	free(s);
 }
 
+/* The harness's setup, and the repository's scripts for `mvsim plot` wherever the binary under
+ * test lives (make check runs build/asan/mvsim, which has no scripts beside it). */
+static int setup(void **state)
+{
+	setenv("MVSIM_SCRIPTS", "scripts", 1);
+	unsetenv("GNUPLOT");
+	return tu_cli_setup(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,5 +503,5 @@ int main(void)
 		cmocka_unit_test(test_event_rows),
 		cmocka_unit_test(test_heatmap_grey),
 	};
-	return cmocka_run_group_tests_name("figures", tests, tu_cli_setup, tu_cli_teardown);
+	return cmocka_run_group_tests_name("figures", tests, setup, tu_cli_teardown);
 }
