@@ -157,6 +157,43 @@ static void test_merge_plot_safe(void **state)
 	result_free(&r);
 }
 
+/* --resume continues a safe summary's partial with --names safe (the result is the complete
+ * summary byte for byte) and refuses it without (another sweep's summary). */
+static void test_resume_safe(void **state)
+{
+	(void)state;
+	char whole[256], again[256], partial[256];
+	snprintf(whole, sizeof whole, "%s/rs-whole.tsv", rundir);
+	snprintf(again, sizeof again, "%s/rs-again.tsv", rundir);
+	snprintf(partial, sizeof partial, "%s/rs-again.tsv.partial", rundir);
+	struct result r = RUN("sweep", CHK, "--quiet", "--names", "safe", "-o", whole);
+	expect_exit(&r, 1);
+	result_free(&r);
+	/* the partial: the complete summary without its last three rows and its '# complete' */
+	char *text = tu_slurp(whole, NULL);
+	size_t len = strlen(text);
+	for (int k = 0; k < 4; k++) {
+		len--;
+		while (len > 0 && text[len - 1] != '\n')
+			len--;
+	}
+	FILE *f = fopen(partial, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	r = RUN("sweep", CHK, "--quiet", "--resume", "-o", again);
+	expect_exit(&r, 2);
+	assert_non_null(strstr(r.err, "cannot resume: it is from a different sweep: its line '# names safe' differs"));
+	result_free(&r);
+	r = RUN("sweep", CHK, "--quiet", "--names", "safe", "--resume", "-o", again);
+	expect_exit(&r, 1); /* the check, as in the whole */
+	result_free(&r);
+	char *b = tu_slurp(again, NULL);
+	assert_string_equal(b, text);
+	free(b);
+	free(text);
+}
+
 /* The harness's setup, and the repository's scripts for `mvsim plot` wherever the binary under
  * test lives (make check runs build/asan/mvsim, which has no scripts beside it). */
 static int setup(void **state)
@@ -173,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_sweep_safe),
 		cmocka_unit_test(test_merge_plot_safe),
+		cmocka_unit_test(test_resume_safe),
 	};
 	return cmocka_run_group_tests_name("colnames", tests, setup, tu_cli_teardown);
 }
