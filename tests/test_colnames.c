@@ -138,6 +138,34 @@ static void test_merge_plot_safe(void **state)
 	char *a = tu_slurp(whole, NULL), *b = tu_slurp(merged, NULL);
 	assert_non_null(strstr(b, "\n# names\tsafe\n" HEADER_SAFE));
 	assert_string_equal(a, b);
+	free(b);
+	/* shards written without it, merged with --names safe: the same file again */
+	char r1[256], r2[256];
+	snprintf(r1, sizeof r1, "%s/r1.tsv", rundir);
+	snprintf(r2, sizeof r2, "%s/r2.tsv", rundir);
+	r = RUN("sweep", CHK, "--quiet", "--shard", "1/2", "-o", r1);
+	expect_exit(&r, 1);
+	result_free(&r);
+	r = RUN("sweep", CHK, "--quiet", "--shard", "2/2", "-o", r2);
+	expect_exit(&r, 1);
+	result_free(&r);
+	r = RUN("merge", r1, r2, "-o", merged, "--names", "safe");
+	expect_exit(&r, 1);
+	/* the gate judged the raw parts (their names in its notes), then the header was renamed */
+	assert_true(starts_with(r.err, "mvsim: run 1 breaks check cross:share_china>share_west <= 2035: "
+				       "cross:share_china>share_west = nan (vectors.china.growth = 0, "
+				       "vectors.west.growth = 0.015)\n"));
+	assert_non_null(strstr(r.err, "\nmvsim: merge: check cross:share_china>share_west <= 2035 broken by 6 of 20 runs\n"));
+	result_free(&r);
+	b = tu_slurp(merged, NULL);
+	assert_string_equal(a, b);
+	free(b);
+	/* and --names safe on safe parts changes nothing */
+	r = RUN("merge", p1, p2, "-o", merged, "--names", "safe");
+	expect_exit(&r, 1);
+	result_free(&r);
+	b = tu_slurp(merged, NULL);
+	assert_string_equal(a, b);
 	free(a);
 	free(b);
 	r = RUN("plot", whole, "--x", "vectors.china.growth", "--y", "vectors.west.growth", "--metric",
