@@ -222,6 +222,45 @@ static void test_resume_safe(void **state)
 	free(text);
 }
 
+/* sensitivity --names safe: the same result but for the names in the metric and parameter
+ * columns (and the '# names' line); the '# metric' and '# parameter' lines keep theirs. */
+static void test_sensitivity_safe(void **state)
+{
+	(void)state;
+	struct result keep = RUN("sensitivity", "tests/data/uq/sens.cfg", "--method", "sobol", "--samples",
+				 "16", "--quiet"),
+		      safe = RUN("sensitivity", "tests/data/uq/sens.cfg", "--method", "sobol", "--samples",
+				 "16", "--quiet", "--names", "safe");
+	expect_exit(&keep, 0);
+	expect_exit(&safe, 0);
+	assert_non_null(strstr(safe.out, "\n# metric\tfinal:n_eff\t"));
+	assert_non_null(strstr(safe.out, "\n# names\tsafe\nmetric\tparameter\tS1\t"));
+	assert_null(strstr(keep.out, "# names"));
+	/* row by row: the first two fields mapped, the rest equal */
+	const char *a = strstr(keep.out, "\nmetric\t"), *b = strstr(safe.out, "\nmetric\t");
+	assert_non_null(a);
+	assert_non_null(b);
+	int rows = 0;
+	for (a = strchr(a + 1, '\n') + 1, b = strchr(b + 1, '\n') + 1; *a && *b; rows++) {
+		char f0[128], f1[128], want0[128], want1[128];
+		assert_int_equal(sscanf(a, "%127[^\t]\t%127[^\t]", f0, f1), 2);
+		mv_colname_safe(f0, want0, sizeof want0);
+		mv_colname_safe(f1, want1, sizeof want1);
+		char *ta = strchr(strchr(a, '\t') + 1, '\t'), *tb = strchr(strchr(b, '\t') + 1, '\t');
+		assert_true(strncmp(b, want0, strlen(want0)) == 0 && b[strlen(want0)] == '\t');
+		assert_true(strncmp(b + strlen(want0) + 1, want1, strlen(want1)) == 0);
+		size_t la = strcspn(ta, "\n"), lb = strcspn(tb, "\n");
+		assert_int_equal(la, lb);
+		assert_memory_equal(ta, tb, la);
+		a = ta + la + 1;
+		b = tb + lb + 1;
+	}
+	assert_int_equal(rows, 6); /* 2 metrics x 3 parameters */
+	assert_non_null(strstr(safe.out, "\nfinal_n_eff\tfocal_autonomy\t"));
+	result_free(&keep);
+	result_free(&safe);
+}
+
 /* The harness's setup, and the repository's scripts for `mvsim plot` wherever the binary under
  * test lives (make check runs build/asan/mvsim, which has no scripts beside it). */
 static int setup(void **state)
@@ -239,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_sweep_safe),
 		cmocka_unit_test(test_merge_plot_safe),
 		cmocka_unit_test(test_resume_safe),
+		cmocka_unit_test(test_sensitivity_safe),
 	};
 	return cmocka_run_group_tests_name("colnames", tests, setup, tu_cli_teardown);
 }
