@@ -161,7 +161,7 @@ static void print_events(const struct mv_scenario *sc, const struct mv_keytab *k
 
 	printf("\nevents (%d, in the order they apply)\n", sc->nevents);
 	if (sc->nevents)
-		printf("%-10s %-6s %-40s %-12s %-36s %s\n", "AT", "OVER", "KEY", "CHANGE", "LABEL",
+		printf("%-12s %-6s %-40s %-12s %-36s %s\n", "AT", "OVER", "KEY", "CHANGE", "LABEL",
 		       "SOURCE");
 	for (int k = 0; k < sc->nevents; k++) {
 		const struct mv_event *e = &sc->events[k];
@@ -179,7 +179,7 @@ static void print_events(const struct mv_scenario *sc, const struct mv_keytab *k
 			note = "   [at or before the start: in effect from the first row]";
 		else if (e->at <= start && key->kind == MV_KEY_STATE)
 			note = "   [at or before the start: applied to the initial state]";
-		printf("%-10s %-6s %-40s %-12s %-36s %s%s\n", at, over, key->name, change,
+		printf("%-12s %-6s %-40s %-12s %-36s %s%s\n", at, over, key->name, change,
 		       e->label[0] ? e->label : "-", mv_scenario_src_str(sc, s, src, sizeof src),
 		       note);
 	}
