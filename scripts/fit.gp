@@ -81,6 +81,32 @@ do for [k = 1:NS] {
         }
     }
 }
+# A series' domain, for the panel title: the word between "share_" and "_<vector id>" of its
+# column (share_security_russia -> "security"), so a vector's panels in two domains differ.
+array SDOM[NS]
+do for [k = 1:NS] {
+    C = SER[k]; SDOM[k] = ""
+    do for [i = 1:NV] {
+        sfx = "_" . VID[i]
+        if (SNAME[k] eq VNAME[i] && C[1:6] eq "share_" && strlen(C) > 6 + strlen(sfx)) {
+            SDOM[k] = C[7:strlen(C) - strlen(sfx)]
+        }
+    }
+}
+# A y tick step per series giving at most 4 labels over its observed and modelled range: the
+# panels are short, and gnuplot's automatic step (a label every 0.05) made the labels overlap.
+array YSTEP[NS]
+ystep(span) = (span <= 0) ? 0.1 : (10.0 ** floor(log10(span / 4))) * \
+              ((span / 4 / 10.0 ** floor(log10(span / 4)) <= 1) ? 1 : \
+               (span / 4 / 10.0 ** floor(log10(span / 4)) <= 2) ? 2 : \
+               (span / 4 / 10.0 ** floor(log10(span / 4)) <= 5) ? 5 : 10)
+do for [k = 1:NS] {
+    stats report index 5 using ((strcol("column") eq SER[k]) ? column("observed") : NaN) nooutput
+    Y0 = STATS_min; Y1 = STATS_max
+    stats report index 5 using ((strcol("column") eq SER[k]) ? column("model") : NaN) nooutput
+    Y0 = (STATS_min < Y0) ? STATS_min : Y0; Y1 = (STATS_max > Y1) ? STATS_max : Y1
+    YSTEP[k] = ystep(Y1 - Y0)
+}
 num3(x) = (x == x) ? sprintf("%.3f", x) : "-"
 otitle(i) = (OT[i] > 1e299) ? "all fitted" : sprintf((ORIGINS eq "holdout") ? "holdout %g" : "origin %g", OT[i])
 # Residual rows of origin i and series k (column values, NaN elsewhere).
@@ -105,7 +131,8 @@ do for [k = 1:NS] {
             set object 1 rect from OT[i], graph 0 to SEND, graph 1 behind fc rgb "#ececec" fs solid 1.0 noborder
             set arrow 1 from OT[i], graph 0 to OT[i], graph 1 nohead lc rgb "#999999" dt 2 lw 1
         }
-        set title SNAME[k] . ", " . otitle(i) . ((OT[i] < 1e299) ? \
+        set ytics YSTEP[k]
+        set title SNAME[k] . ((SDOM[k] ne "") ? " (" . SDOM[k] . ")" : "") . ", " . otitle(i) . ((OT[i] < 1e299) ? \
             "\nRMSE model " . num3(RM[P]) . ", p " . num3(RP[P]) . ", m " . num3(RMN[P]) . ", d " . num3(RD[P]) : "") \
             font ",11"
         set ylabel (i == 1) ? "share" : ""

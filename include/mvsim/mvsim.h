@@ -14,6 +14,7 @@
 #include "mvsim/noise.h"       /* Ornstein–Uhlenbeck shocks (docs/model.md §6) */
 #include "mvsim/integrate.h"   /* a run: struct mv_run, rows through a callback */
 #include "mvsim/output.h"      /* the TSV writer (docs/model.md §7) */
+#include "mvsim/fmt.h"         /* numbers as printf("%.10g") writes them, without printf (§7) */
 #include "mvsim/metrics.h"     /* metrics and checks (docs/model.md §9) */
 #include "mvsim/batch.h"       /* many runs on threads, results in run order */
 #include "mvsim/sweep.h"       /* sweep files and samplers (docs/model.md §8) */
