@@ -242,7 +242,7 @@ install: all
 	if [ -d docs/img ]; then install -d $(DESTDIR)$(DOCDIR)/img && \
 		install -m 644 docs/img/* $(DESTDIR)$(DOCDIR)/img/; fi
 	ln -sfn . $(DESTDIR)$(DOCDIR)/docs # README.md's links (docs/model.md) work installed
-	install -m 644 examples/*.c examples/Makefile $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 examples/*.c examples/*.cfg examples/Makefile $(DESTDIR)$(DOCDIR)/examples/
 	@if [ -z "$(DESTDIR)" ]; then ldconfig 2>/dev/null || echo "install: run ldconfig as root"; fi
 
 uninstall:

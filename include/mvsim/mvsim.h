@@ -27,6 +27,7 @@
 #include "mvsim/tsv.h"         /* the one TSV reader */
 #include "mvsim/infile.h"      /* the one input opener: regular files only, bounded, hashed */
 #include "mvsim/names.h"       /* name lists from tables ("expected one of ...") */
+#include "mvsim/colnames.h"    /* --names safe: column names of letters, digits and _ */
 #include "mvsim/gnuplot.h"     /* finding and running gnuplot without a shell */
 #include "mvsim/checklint.h"   /* checks that cannot fail over a sweep (docs/model.md §9) */
 #include "mvsim/sha256.h"      /* file fingerprints for metadata */
