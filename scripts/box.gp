@@ -95,14 +95,16 @@ nrm(v, i) = (LI1[i] > LI0[i]) ? (v - LI0[i]) / (LI1[i] - LI0[i]) : 0.5
 qtext(q) = (q == q) ? ((q < 0.001) ? "p < 0.001" : sprintf("p = %.3f", q)) : ""
 vtext(v) = sprintf("%.3g", v)
 set output out
-set title sprintf("%s: PRIM boxes for %s", SOURCE, CASE)
+# The title centred on the figure, not on the plot area (which starts at 0.30 for the names).
+unset title
+set label 999 sprintf("%s: PRIM boxes for %s", SOURCE, CASE) at screen 0.5, screen 0.96 center font ",14"
 set xrange [-0.02:1.02]
 set yrange [0.4 : NROWS + 0.6]
 set xtics ("initial min" 0, "0.25" 0.25, "0.5" 0.5, "0.75" 0.75, "initial max" 1) out nomirror
 unset ytics
 set border 1
 set lmargin at screen 0.30
-set rmargin at screen 0.97
+set rmargin at screen 0.94
 set key off
 set style fill solid 1.0 noborder
 row = NROWS
