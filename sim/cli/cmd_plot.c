@@ -228,6 +228,17 @@ static int sb_assign(struct sbuf *b, const char *name, const char *value)
 	return sb_add(b, "'; ");
 }
 
+/* The same for a file gnuplot opens: mv_gnuplot_assign_file puts "./" before a relative name,
+ * so no name is ever one of gnuplot's pipes ('|...', '<...') or special files ('-', '+'). */
+static int sb_assign_file(struct sbuf *b, const char *name, const char *path)
+{
+	char *v = NULL;
+	int rc = mv_gnuplot_assign_file(&v, name, path) || sb_add(b, v);
+
+	free(v);
+	return rc;
+}
+
 static void usage_error(const char *msg, const char *arg)
 {
 	fputs("mvsim plot: ", stderr);
@@ -829,7 +840,7 @@ static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const cha
 		return err.code;
 	}
 	const char *name = mv_outfile_name(o); /* gnuplot writes there */
-	if (sb_add(&vars, inputs) || sb_assign(&vars, "out", name) ||
+	if (sb_add(&vars, inputs) || sb_assign_file(&vars, "out", name) ||
 	    sb_assign(&vars, "term", ctx->format->term)) {
 		fputs("mvsim plot: out of memory\n", stderr);
 		goto fail;
@@ -1146,10 +1157,12 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 	/* The file, then each option the kind takes, as gnuplot strings (val may point into r). */
 	for (int k = 0; k < n; k++) {
 		struct sbuf inputs = {0};
-		int bad = sb_assign(&inputs, "in", a->files[0]);
+		int bad = sb_assign_file(&inputs, "in", a->files[0]);
 		for (int o = 0; o < NFIGOPTS && !bad; o++)
 			if (val[k][o] != NULL)
-				bad = sb_assign(&inputs, fig_options[o].var, val[k][o]);
+				bad = fig_options[o].names == NAMES_FILE
+					      ? sb_assign_file(&inputs, fig_options[o].var, val[k][o])
+					      : sb_assign(&inputs, fig_options[o].var, val[k][o]);
 		char *out = bad ? NULL
 			: a->output ? strdup(a->output)
 				    : output_beside(a->files[0], chosen[k]->suffix, ctx->format->name);
@@ -1229,7 +1242,7 @@ static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 	int bad = sb_add(&inputs, name);
 	for (int f = 0; f < a->nfiles && !bad; f++) {
 		snprintf(name, sizeof name, "file%d", f + 1);
-		bad = sb_assign(&inputs, name, a->files[f]);
+		bad = sb_assign_file(&inputs, name, a->files[f]);
 	}
 	if (bad || sb_assign(&inputs, "cols", cols.p)) {
 		fputs("mvsim plot: out of memory\n", stderr);
