@@ -275,11 +275,193 @@ static void test_closed_descriptors(void **state)
 	free(ref);
 }
 
+/* ================================================================ 2. an output that is an input */
+
+#define IN OUT "/in"
+
+/* The inputs of every command, copied into IN (a failing refusal overwrites only copies). */
+static void make_inputs(void)
+{
+	mkdir(IN, 0755);
+	copy_file("configs/kazakhstan.cfg", IN "/s.cfg");
+	tu_write_file(IN "/whatif.cfg", "base = \"s.cfg\";\nname = \"what-if\";\n");
+	tu_write_file(IN "/sw.cfg",
+		      "scenario = \"s.cfg\";\nsweep = {\n  method = \"grid\";\n"
+		      "  parameters = ( { key = \"focal.autonomy\"; values = [0.3, 0.1]; } );\n"
+		      "  metrics = [ \"final:n_eff\" ];\n};\n");
+	copy_file("tests/data/uq/small.cfg", IN "/small.cfg");
+	copy_file("tests/data/uq/sens.cfg", IN "/sens.cfg");
+	copy_file("tests/data/fit/good.cfg", IN "/fit.cfg");
+	copy_file("tests/data/fit/synth.cfg", IN "/synth.cfg");
+	copy_file("tests/data/fit/obs.tsv", IN "/obs.tsv");
+	unlink(IN "/link.cfg");
+	assert_int_equal(symlink("s.cfg", IN "/link.cfg"), 0);
+}
+
+/* `mvsim ARGS` must exit 2 with "mvsim: TARGET: is an input of this command: refusing to
+ * overwrite it" and leave victim (the file the target names) byte for byte as it was. */
+static void expect_refused(const char *target, const char *victim, char *const *args)
+{
+	char *before = tu_read(victim), *err;
+	char *argv[24];
+	int n = 0;
+	while (args[n] && n < 23) {
+		argv[n] = args[n];
+		n++;
+	}
+	argv[n] = NULL;
+	char *a[24] = {0};
+	for (int k = 0; k <= n; k++)
+		a[k] = argv[k];
+	int rc = hx(NULL, NULL, &err, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+		    a[10], a[11], NULL);
+	char msg[512];
+	snprintf(msg, sizeof msg, "mvsim%s: %s: is an input of this command: refusing to overwrite it\n",
+		 strcmp(args[0], "plot") == 0 ? " plot" : "", target);
+	if (rc != 2 || strcmp(err, msg) != 0)
+		fail_msg("mvsim %s ... -> %s: exit %d, stderr:\n%s", args[0], target, rc, err);
+	char *after = tu_read(victim);
+	assert_non_null(after);
+	if (strcmp(before, after) != 0)
+		fail_msg("%s was overwritten", victim);
+	free(before);
+	free(after);
+	free(err);
+}
+
+#define REFUSED(target, victim, ...) expect_refused(target, victim, (char *const[]){__VA_ARGS__, NULL})
+
+static void test_output_is_input(void **state)
+{
+	(void)state;
+	make_inputs();
+	REFUSED(IN "/s.cfg", IN "/s.cfg", "run", IN "/s.cfg", "-o", IN "/s.cfg");
+	REFUSED(IN "/link.cfg", IN "/s.cfg", "run", IN "/s.cfg", "-o", IN "/link.cfg");
+	REFUSED(IN "/s.cfg", IN "/s.cfg", "run", IN "/whatif.cfg", "-o", IN "/s.cfg"); /* its base */
+	REFUSED(IN "/sw.cfg", IN "/sw.cfg", "sweep", IN "/sw.cfg", "-o", IN "/sw.cfg", "--quiet");
+	REFUSED(IN "/s.cfg", IN "/s.cfg", "sweep", IN "/sw.cfg", "-o", IN "/s.cfg", "--quiet");
+	REFUSED(IN "/sw.cfg", IN "/sw.cfg", "sweep", IN "/sw.cfg", "--junit", IN "/sw.cfg", "--quiet");
+	REFUSED(IN "/s.cfg", IN "/s.cfg", "sweep", IN "/sw.cfg", "-o", OUT "/never.tsv", "--junit",
+		IN "/s.cfg", "--quiet");
+	REFUSED(IN "/small.cfg", IN "/small.cfg", "ensemble", IN "/small.cfg", "--runs", "3", "-o",
+		IN "/small.cfg", "--quiet");
+	REFUSED(IN "/small.cfg", IN "/small.cfg", "sensitivity", IN "/sens.cfg", "--method", "morris",
+		"--samples", "2", "-o", IN "/small.cfg", "--quiet");
+	REFUSED(IN "/sens.cfg", IN "/sens.cfg", "sensitivity", IN "/sens.cfg", "--method", "morris",
+		"--samples", "2", "-o", IN "/sens.cfg", "--quiet");
+	REFUSED(IN "/fit.cfg", IN "/fit.cfg", "fit", IN "/fit.cfg", "-o", IN "/fit.cfg", "--quiet");
+	REFUSED(IN "/synth.cfg", IN "/synth.cfg", "fit", IN "/fit.cfg", "-o", IN "/synth.cfg", "--quiet");
+	REFUSED(IN "/obs.tsv", IN "/obs.tsv", "fit", IN "/fit.cfg", "--report", IN "/obs.tsv", "--quiet");
+	assert_false(tu_exists(OUT "/never.tsv"));
+	assert_false(tu_exists(OUT "/never.tsv.partial"));
+	/* merge: a part; plot: its input (named .png) and --report */
+	assert_int_equal(MV(NULL, NULL, "sweep", IN "/sw.cfg", "--shard", "1/2", "-o", IN "/p1.tsv",
+			    "--quiet"), 0);
+	assert_int_equal(MV(NULL, NULL, "sweep", IN "/sw.cfg", "--shard", "2/2", "-o", IN "/p2.tsv",
+			    "--quiet"), 0);
+	REFUSED(IN "/p2.tsv", IN "/p2.tsv", "merge", IN "/p1.tsv", IN "/p2.tsv", "-o", IN "/p2.tsv");
+	assert_int_equal(MV(NULL, NULL, "run", IN "/s.cfg", "-o", IN "/r.png"), 0);
+	REFUSED(IN "/r.png", IN "/r.png", "plot", IN "/r.png", "--kind", "shares", "-o", IN "/r.png");
+	assert_int_equal(MV(NULL, NULL, "fit", IN "/fit.cfg", "-o", IN "/fitted.cfg", "--report",
+			    IN "/report.png", "--quiet"), 0);
+	assert_int_equal(MV(NULL, NULL, "run", IN "/fitted.cfg", "-o", IN "/fitted.tsv"), 0);
+	REFUSED(IN "/report.png", IN "/report.png", "plot", IN "/fitted.tsv", "--report",
+		IN "/report.png", "-o", IN "/report.png");
+}
+
+/* ================================================================ 3. links and devices */
+
+/* Every command's output through a symbolic link to /dev/null, to /proc/self/fd/1 and to a
+ * regular file: the link stays a link (rename replaced it before), a device is written
+ * through, a descriptor's link writes to the descriptor (stdout here: the bytes arrive),
+ * a link to a regular file replaces the target. */
+static void test_links_and_devices(void **state)
+{
+	char *out, *err;
+	(void)state;
+	make_inputs();
+	unlink(OUT "/null");
+	unlink(OUT "/fd1");
+	unlink(OUT "/tofile");
+	assert_int_equal(symlink("/dev/null", OUT "/null"), 0);
+	assert_int_equal(symlink("/proc/self/fd/1", OUT "/fd1"), 0);
+	assert_int_equal(symlink("target.tsv", OUT "/tofile"), 0);
+	tu_write_file(OUT "/target.tsv", "old\n");
+	static const char *const through[] = {OUT "/null", OUT "/fd1", "/dev/stdout", OUT "/tofile"};
+	for (int k = 0; k < 4; k++) {
+		const char *o = through[k];
+		int fd1 = strcmp(o, OUT "/fd1") == 0 || strcmp(o, "/dev/stdout") == 0;
+		/* run, ensemble, sensitivity, fit (both files), sweep (-o and --junit), merge */
+		assert_int_equal(MV(&out, NULL, "run", IN "/s.cfg", "-o", o), 0);
+		if (fd1)
+			assert_true(strncmp(out, "# mvsim ", 8) == 0);
+		free(out);
+		assert_int_equal(MV(&out, NULL, "ensemble", IN "/small.cfg", "--set", "noise.sigma=0.1",
+				    "--runs", "3", "-o", o, "--quiet"), 0);
+		if (fd1)
+			assert_contains(out, "# result\tensemble");
+		free(out);
+		assert_int_equal(MV(&out, NULL, "sensitivity", IN "/sens.cfg", "--method", "morris",
+				    "--samples", "2", "-o", o, "--quiet"), 0);
+		if (fd1)
+			assert_contains(out, "# result\tsensitivity");
+		free(out);
+		assert_int_equal(MV(&out, NULL, "sweep", IN "/sw.cfg", "-o", o, "--quiet"), 0);
+		if (fd1)
+			assert_contains(out, "# complete\t2 runs\t0 failed\n");
+		free(out);
+		assert_int_equal(MV(&out, NULL, "sweep", IN "/sw.cfg", "--junit", o, "--quiet",
+				    "-o", OUT "/junit-sum.tsv"), 0);
+		if (fd1)
+			assert_contains(out, "<testsuites name=\"mvsim sweep\"");
+		free(out);
+		unlink(OUT "/junit-sum.tsv");
+		assert_int_equal(MV(&out, NULL, "merge", IN "/p1.tsv", IN "/p2.tsv", "-o", o), 0);
+		if (fd1)
+			assert_contains(out, "# complete\t2 runs\t0 failed\n");
+		free(out);
+		assert_int_equal(MV(&out, NULL, "fit", IN "/fit.cfg", "--report", o, "--quiet"), 0);
+		if (fd1)
+			assert_contains(out, " fit report\n");
+		free(out);
+		assert_int_equal(MV(NULL, NULL, "fit", IN "/fit.cfg", "-o", o, "--quiet"), 0);
+		if (k == 3)
+			assert_contains(tu_read(OUT "/target.tsv"), "base = ");
+	}
+	assert_true(is_link(OUT "/null"));
+	assert_true(is_link(OUT "/fd1"));
+	assert_true(is_link(OUT "/tofile"));
+	assert_true(is_regular(OUT "/target.tsv"));
+	/* plot: a figure into a descriptor's link reaches stdout (gnuplot writes /dev/fd/N) */
+	unlink(OUT "/fd1.svg");
+	assert_int_equal(symlink("/proc/self/fd/1", OUT "/fd1.svg"), 0);
+	assert_int_equal(MV(&out, &err, "plot", IN "/r.png", "--kind", "shares", "-o",
+			    OUT "/fd1.svg"), 0);
+	assert_contains(out, "<svg");
+	assert_true(is_link(OUT "/fd1.svg"));
+	free(out);
+	free(err);
+	/* --resume into a device: nothing to continue */
+	assert_int_equal(MV(NULL, &err, "sweep", IN "/sw.cfg", "-o", OUT "/null", "--resume"), 2);
+	assert_string_equal(err, "mvsim: " OUT "/null: not a regular file: a sweep into it cannot be "
+				 "resumed (--resume continues FILE.partial)\n");
+	free(err);
+	/* /dev/full: written through, the failure reported (exit 1), the device kept */
+	struct stat st;
+	assert_int_equal(MV(NULL, &err, "merge", IN "/p1.tsv", IN "/p2.tsv", "-o", "/dev/full"), 1);
+	assert_string_equal(err, "mvsim: /dev/full: write failed: No space left on device\n");
+	free(err);
+	assert_int_equal(stat("/dev/full", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gnuplot_names),
 		cmocka_unit_test(test_closed_descriptors),
+		cmocka_unit_test(test_output_is_input),
+		cmocka_unit_test(test_links_and_devices),
 	};
 	return cmocka_run_group_tests_name("hostile (issue 15)", tests, setup, NULL);
 }

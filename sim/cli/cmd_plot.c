@@ -813,6 +813,7 @@ struct plot_ctx {
 	char gnuplot[PATH_MAX];
 	char scripts[PATH_MAX];
 	const struct plot_format *format;
+	struct mv_file_ids inputs; /* the files read: no figure may overwrite one */
 };
 
 /* Draws one figure: runs kind k's script with the assignments `inputs` (in=... or
@@ -835,7 +836,7 @@ static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const cha
 		return MV_EXIT_INPUT;
 	}
 	snprintf(script, sizeof script, "%s/%s", ctx->scripts, k->script);
-	if ((o = mv_outfile_open(out, NULL, 0, &err)) == NULL) {
+	if ((o = mv_outfile_open(out, ctx->inputs.v, ctx->inputs.n, &err)) == NULL) {
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
 		return err.code;
 	}
@@ -1267,6 +1268,11 @@ int mv_cmd_plot(int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	memset(&ctx, 0, sizeof ctx);
+	for (int f = 0; f < a.nfiles; f++)
+		if (mv_file_ids_add(&ctx.inputs, a.files[f]))
+			goto oom;
+	if (mv_file_ids_add(&ctx.inputs, a.fig[FIG_REPORT]))
+		goto oom;
 	ctx.format = pick_format(&a);
 	if (ctx.format == NULL) {
 		status = MV_EXIT_INPUT;
@@ -1282,6 +1288,11 @@ int mv_cmd_plot(int argc, char **argv)
 	} else {
 		status = plot_single(&a, &ctx);
 	}
+	mv_file_ids_free(&ctx.inputs);
 out:
 	return status;
+oom:
+	mv_file_ids_free(&ctx.inputs);
+	fputs("mvsim plot: out of memory\n", stderr);
+	return MV_EXIT_FAIL;
 }

@@ -128,6 +128,7 @@ int mv_cmd_run(int argc, char **argv)
 		goto fail;
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)s);
 	if ((run = mv_run_create(sc, &kt, &ropts, &err)) == NULL ||
+	    mv_cli_refuse_input(o.output, sc, NULL, 0, &err) ||
 	    (w = mv_writer_open(o.output, &err)) == NULL ||
 	    mv_writer_header(w, sc, &kt, o.method ? o.method : sc->method, noise ? seed : NULL,
 			     cols, ncols, &err) ||

@@ -524,6 +524,7 @@ int mv_cmd_sensitivity(int argc, char **argv)
 			: s.method == SOBOL ? MV_SOBOL_DEFAULT_SAMPLES : MV_MORRIS_DEFAULT_SAMPLES;
 	gsl_set_error_handler_off();
 	if ((sw = mv_sweep_load(file, o.sets.n, o.sets.v, &err)) == NULL ||
+	    mv_cli_refuse_input(o.output, sw->sc, (const char *const *)&sw->path, 1, &err) ||
 	    sens_check_params(sw, &err))
 		goto fail;
 	s.sw = sw;

@@ -280,6 +280,8 @@ int mv_cmd_sweep(int argc, char **argv)
 	if ((rc = parse_sweep_opts(argc, argv, &o)) >= 0)
 		goto out;
 	if ((sw = mv_sweep_load(o.file, o.sets.n, o.sets.v, &err)) == NULL ||
+	    mv_cli_refuse_input(o.output, sw->sc, (const char *const *)&sw->path, 1, &err) ||
+	    mv_cli_refuse_input(o.junit, sw->sc, (const char *const *)&sw->path, 1, &err) ||
 	    check_no_noise(sw, &err) || (o.series && prepare_series_dir(o.series, &err)))
 		goto fail;
 	if ((meta = mv_summary_meta(sw, o.shard_k, o.shard_n)) == NULL)
