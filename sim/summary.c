@@ -990,8 +990,15 @@ struct part {
 	char *meta;
 	int k, n;
 	long rows, failed;
+	long meta_lines;       /* lines of its metadata and header (t counts the rest) */
 	struct mv_sha256 hash; /* of its rows, to check against its trailer */
 };
+
+/* The number in the part of the line its reader is at. */
+static long part_line(const struct part *p)
+{
+	return p->meta_lines + mv_tsv_lineno(p->t);
+}
 
 /* meta without its "# shard" line, for comparing parts. */
 static void strip_shard(char *meta)
@@ -1035,7 +1042,7 @@ static int merge_rows(FILE *out, struct part *parts, int np, long total, struct 
 					    "%s:%ld: run %ld: expected a row as mvsim writes it (%d "
 					    "fields: the run, numbers, ok or failed, the reason), found "
 					    "'%.60s'",
-					    p->path, mv_tsv_lineno(p->t), r, mv_gate_nfields(g), line);
+					    p->path, part_line(p), r, mv_gate_nfields(g), line);
 		mv_sha256_update(&p->hash, line, strlen(line));
 		mv_sha256_update(&p->hash, "\n", 1);
 		p->failed += mv_gate_nfailed(g) - failed;
@@ -1052,7 +1059,7 @@ static int merge_rows(FILE *out, struct part *parts, int np, long total, struct 
 					    "%s:%ld: no '" MV_SUMMARY_CHECKSUM "' line before '"
 					    MV_SUMMARY_TRAILER "' (an older mvsim's summary, or edited): "
 					    "run the shard again ('mvsim sweep ... --shard %d/%d')",
-					    p->path, mv_tsv_lineno(p->t), p->k, p->n);
+					    p->path, part_line(p), p->k, p->n);
 		mv_sha256_final(&p->hash, hex);
 		snprintf(sum, sizeof sum, MV_SUMMARY_CHECKSUM "\t%s", hex);
 		int sum_ok = got > 0 && mv_tsv_complete(p->t) && strcmp(mv_tsv_line(p->t), sum) == 0;
@@ -1079,7 +1086,7 @@ static int merge_rows(FILE *out, struct part *parts, int np, long total, struct 
 			return mv_error_set(err, MV_EXIT_INPUT,
 					    "%s:%ld: expected the end of the part after its '"
 					    MV_SUMMARY_TRAILER "' line, found more",
-					    p->path, mv_tsv_lineno(p->t));
+					    p->path, part_line(p));
 	}
 	if (mv_summary_write_trailer(out, g) != 0)
 		goto io;
@@ -1100,6 +1107,8 @@ static int merge_check_parts(struct part *parts, int np, struct mv_error *err)
 		if ((p->meta = mv_summary_read_meta(p->f, p->path, err)) == NULL ||
 		    (p->t = mv_tsv_reader(p->f, p->path, 0, err)) == NULL)
 			return -1;
+		for (const char *c = p->meta; *c; c++)
+			p->meta_lines += *c == '\n';
 		if (meta_field(p->meta, "shard", field, sizeof field) ||
 		    mv_summary_parse_shard(field, &p->k, &p->n))
 			return mv_error_set(err, MV_EXIT_INPUT, "%s: no valid '# shard K/N' line",

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,8 +86,10 @@ static inline void assert_contains(const char *text, const char *part)
 		fail_msg("expected to find:\n%s\nin:\n%s", part, text ? text : "(null)");
 }
 
-static inline void expect(int rc, int want, char *err, const char *msg)
+/* rc (a call that filled *errp) was want, with stderr *errp exactly msg (NULL: any). */
+static inline void expect(int rc, int want, char **errp, const char *msg)
 {
+	char *err = *errp;
 	if (rc != want || (msg && strcmp(err ? err : "", msg) != 0))
 		fail_msg("exit %d (expected %d); stderr:\n%s\nexpected:\n%s", rc, want,
 			 err ? err : "(null)", msg ? msg : "(any)");
@@ -455,6 +458,250 @@ static void test_links_and_devices(void **state)
 	assert_true(S_ISCHR(st.st_mode));
 }
 
+/* ================================================================ 9. unbounded memory */
+
+/* Runs `mvsim ARGS` (NULL-terminated) with its address space limited to 512 MiB (so a reader
+ * without bounds fails at once instead of taking the machine's memory) and a FIFO reader
+ * that would block killed after 60 s (a hang, not a timing). *err receives stderr. */
+static int hx_limited(char **err, char *const *args)
+{
+	char se[PATH_MAX + 32];
+	char *argv[40] = {bin};
+	int argc = 1;
+	while (args[argc - 1] && argc < 39) {
+		argv[argc] = args[argc - 1];
+		argc++;
+	}
+	argv[argc] = NULL;
+	snprintf(se, sizeof se, "%s/" OUT "/stderr", root);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = {512L << 20, 512L << 20};
+		int fd = open(se, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int nul = open("/dev/null", O_RDWR);
+		dup2(nul, 0);
+		dup2(nul, 1);
+		dup2(fd, 2);
+		setrlimit(RLIMIT_AS, &rl);
+		alarm(60); /* SIGALRM ends a read that blocks forever */
+		execv(bin, argv);
+		_exit(127);
+	}
+	int rc = tu_finish(pid);
+	*err = tu_read(se);
+	return rc;
+}
+
+#define LIMITED(err, ...) hx_limited(err, (char *const[]){__VA_ARGS__, NULL})
+
+static void test_unbounded(void **state)
+{
+	char *err;
+	(void)state;
+	make_inputs();
+	/* merge /dev/zero: refused at once, not read until the OOM killer comes */
+	expect(LIMITED(&err, "merge", "/dev/zero", "-o", OUT "/x.tsv"), 2, &err,
+	       "mvsim: /dev/zero: cannot read: not a regular file\n");
+	assert_false(tu_exists(OUT "/x.tsv"));
+	/* a FIFO part: refused without waiting for a writer */
+	unlink(OUT "/fifo");
+	assert_int_equal(mkfifo(OUT "/fifo", 0644), 0);
+	expect(LIMITED(&err, "merge", IN "/p1.tsv", OUT "/fifo", "-o", OUT "/x.tsv"), 2, &err,
+	       "mvsim: " OUT "/fifo: cannot read: not a regular file\n");
+	expect(LIMITED(&err, "plot", OUT "/fifo"), 2, &err,
+	       "mvsim plot: " OUT "/fifo: cannot read: not a regular file\n");
+	/* a .partial that links to /dev/zero under --resume */
+	unlink(OUT "/z.tsv.partial");
+	assert_int_equal(symlink("/dev/zero", OUT "/z.tsv.partial"), 0);
+	expect(LIMITED(&err, "sweep", IN "/sw.cfg", "-o", OUT "/z.tsv", "--resume", "--quiet"), 2, &err,
+	       "mvsim: " OUT "/z.tsv.partial: cannot resume: not a regular file\n");
+	assert_true(is_link(OUT "/z.tsv.partial"));
+	/* a regular file of NUL bytes, and one line of 2 MiB: bounded, named */
+	FILE *f = fopen(OUT "/zeros.tsv", "wb");
+	assert_non_null(f);
+	for (int k = 0; k < 1 << 16; k++)
+		fputc(0, f);
+	fclose(f);
+	expect(LIMITED(&err, "plot", OUT "/zeros.tsv"), 2, &err,
+	       "mvsim plot: " OUT "/zeros.tsv:1: expected text, found a NUL byte\n");
+	f = fopen(OUT "/long.tsv", "wb");
+	assert_non_null(f);
+	fputs("# mvsim ", f);
+	for (int k = 0; k < 2 << 20; k++)
+		fputc('x', f);
+	fclose(f);
+	expect(LIMITED(&err, "plot", OUT "/long.tsv"), 2, &err,
+	       "mvsim plot: " OUT "/long.tsv:1: expected a line of at most 1048576 bytes, found "
+	       "2097160 bytes\n");
+}
+
+/* ================================================================ 11. torn partials */
+
+/* A sweep of IN/sw.cfg into OUT/t.tsv whose .partial is `partial` (NULL: none), resumed:
+ * exit 0, the note on stderr (NULL: nothing said), and the summary byte for byte the one a
+ * sweep without interruption writes (ref). */
+static void expect_resumed(const char *partial, const char *note, const char *ref)
+{
+	char *err;
+	unlink(OUT "/t.tsv");
+	tu_write_file(OUT "/t.tsv.partial", partial);
+	int rc = MV(NULL, &err, "sweep", IN "/sw.cfg", "-o", OUT "/t.tsv", "--resume", "--quiet");
+	if (rc != 0 || strcmp(err, note ? note : "") != 0)
+		fail_msg("resume: exit %d, stderr:\n%s\nexpected:\n%s", rc, err, note ? note : "");
+	free(err);
+	char *got = tu_read(OUT "/t.tsv");
+	assert_non_null(got);
+	if (strcmp(got, ref) != 0)
+		fail_msg("resumed summary differs:\n%s\nexpected:\n%s", got, ref);
+	free(got);
+	assert_false(tu_exists(OUT "/t.tsv.partial"));
+}
+
+static void test_torn_partials(void **state)
+{
+	char *err, note[1024];
+	(void)state;
+	make_inputs();
+	unlink(OUT "/ref.tsv");
+	assert_int_equal(MV(NULL, NULL, "sweep", IN "/sw.cfg", "-o", OUT "/ref.tsv", "--quiet"), 0);
+	char *ref = tu_read(OUT "/ref.tsv");
+	assert_non_null(ref);
+	const char *hdr = strstr(ref, "\nrun\t");
+	size_t meta = (size_t)(strchr(hdr + 1, '\n') + 1 - ref); /* metadata and header */
+	char *part = strndup(ref, meta);
+	/* empty: started again, said so */
+	snprintf(note, sizeof note, "mvsim: " OUT "/t.tsv.partial: empty (0 of its %zu bytes of "
+		 "metadata): started it again\n", meta);
+	expect_resumed("", note, ref);
+	/* metadata torn in its third line */
+	char *torn = strndup(ref, 100);
+	snprintf(note, sizeof note, "mvsim: " OUT "/t.tsv.partial: its metadata was cut short (100 "
+		 "of its %zu bytes of metadata): started it again\n", meta);
+	expect_resumed(torn, note, ref);
+	free(torn);
+	/* the first row whole, the second cut in its last field but ending in a newline */
+	const char *row1 = ref + meta, *row2 = strchr(row1, '\n') + 1;
+	const char *end2 = strchr(row2, '\n');
+	size_t cut = (size_t)(end2 - ref) - 1; /* "...\tok\t-" loses its '-' */
+	char *bad = malloc(cut + 2);
+	memcpy(bad, ref, cut);
+	strcpy(bad + cut, "\n");
+	snprintf(note, sizeof note, "mvsim: " OUT "/t.tsv.partial: resumed after its 1 complete rows; "
+		 "cut the %zu bytes after them (a row torn by the interruption, or not a row as "
+		 "mvsim writes it): those runs run again\n", (size_t)(end2 - row2));
+	expect_resumed(bad, note, ref);
+	free(bad);
+	/* the first row's status cut to "o": not a row as mvsim writes it */
+	size_t n1 = (size_t)(row2 - row1);
+	bad = malloc(meta + n1 + 1);
+	memcpy(bad, ref, meta + n1);
+	bad[meta + n1] = '\0';
+	char *st = strstr(bad + meta, "\tok\t");
+	memmove(st + 2, st + 3, strlen(st + 3) + 1);
+	snprintf(note, sizeof note, "mvsim: " OUT "/t.tsv.partial: resumed after its 0 complete rows; "
+		 "cut the %zu bytes after them (a row torn by the interruption, or not a row as "
+		 "mvsim writes it): those runs run again\n", n1 - 1);
+	expect_resumed(bad, note, ref);
+	free(bad);
+	/* the metadata whole, no rows: nothing to say */
+	expect_resumed(part, NULL, ref);
+	/* a complete summary edited by hand: --resume refuses to judge it again */
+	char *edited = strdup(ref);
+	char *v = strstr(edited + meta, "\t") + 1; /* the first row's parameter */
+	*v = *v == '1' ? '2' : '1';
+	unlink(OUT "/t.tsv.partial");
+	tu_write_file(OUT "/t.tsv", edited);
+	expect(MV(NULL, &err, "sweep", IN "/sw.cfg", "-o", OUT "/t.tsv", "--resume", "--quiet"), 2,
+	       &err, "mvsim: " OUT "/t.tsv: cannot resume: its trailer does not match its rows (the "
+	       "'# rows sha256' and '# complete' lines): edited or damaged; remove it to run the "
+	       "sweep again\n");
+	free(edited);
+	free(part);
+	free(ref);
+}
+
+/* ================================================================ 12. edited parts */
+
+/* Part 2 of the two-shard sweep of IN/sw.cfg, edited by fn, merged with part 1: exit 2 and
+ * msg, nothing written. */
+static void expect_merge_refused(const char *part2, const char *msg)
+{
+	char *err;
+	tu_write_file(OUT "/edited.tsv", part2);
+	unlink(OUT "/m.tsv");
+	expect(MV(NULL, &err, "merge", IN "/p1.tsv", OUT "/edited.tsv", "-o", OUT "/m.tsv"), 2, &err,
+	       msg);
+	assert_false(tu_exists(OUT "/m.tsv"));
+}
+
+static void test_edited_parts(void **state)
+{
+	(void)state;
+	make_inputs();
+	unlink(IN "/p1.tsv");
+	unlink(IN "/p2.tsv");
+	assert_int_equal(MV(NULL, NULL, "sweep", IN "/sw.cfg", "--shard", "1/2", "-o", IN "/p1.tsv",
+			    "--quiet"), 0);
+	assert_int_equal(MV(NULL, NULL, "sweep", IN "/sw.cfg", "--shard", "2/2", "-o", IN "/p2.tsv",
+			    "--quiet"), 0);
+	assert_int_equal(MV(NULL, NULL, "sweep", IN "/sw.cfg", "-o", OUT "/whole.tsv", "--quiet"), 0);
+	/* untouched: the merge is the unsharded summary, checksum and all */
+	assert_int_equal(MV(NULL, NULL, "merge", IN "/p1.tsv", IN "/p2.tsv", "-o", OUT "/m.tsv"), 0);
+	char *a = tu_read(OUT "/m.tsv"), *b = tu_read(OUT "/whole.tsv");
+	assert_string_equal(a, b);
+	assert_contains(a, "\n# rows sha256\t");
+	free(a);
+	free(b);
+	char *p2 = tu_read(IN "/p2.tsv");
+	const char *rows = strstr(p2, "\nrun\t");
+	rows = strchr(rows + 1, '\n') + 1;
+	const char *edit_msg = "mvsim: " OUT "/edited.tsv: its rows do not match its trailer (the "
+			       "'# rows sha256' and '# complete' lines): the part was edited or "
+			       "damaged after it was written; run the shard again ('mvsim sweep ... "
+			       "--shard 2/2')\n";
+	/* a changed value: the metric's last digit */
+	char *e = strdup(p2);
+	char *tab = strstr(e + (rows - p2), "\tok\t") - 1;
+	*tab = *tab == '1' ? '2' : '1';
+	expect_merge_refused(e, edit_msg);
+	free(e);
+	/* a wrong count of failed runs in the trailer */
+	e = strdup(p2);
+	char *fl = strstr(e, "\t0 failed");
+	fl[1] = '1';
+	expect_merge_refused(e, edit_msg);
+	free(e);
+	/* a wrong count of runs */
+	e = strdup(p2);
+	char *rn = strstr(e, "# complete\t1 runs");
+	rn[11] = '2';
+	expect_merge_refused(e, "mvsim: " OUT "/edited.tsv: incomplete or not part 2/2 of a 2-run "
+			     "sweep (expected '# complete...' after its 1 rows): finish it with "
+			     "'mvsim sweep --resume'\n");
+	free(e);
+	/* junk after the trailer */
+	size_t n = strlen(p2);
+	e = malloc(n + 16);
+	memcpy(e, p2, n);
+	strcpy(e + n, "junk\n");
+	char msg[256];
+	snprintf(msg, sizeof msg, "mvsim: " OUT "/edited.tsv:%ld: expected the end of the part after "
+		 "its '# complete' line, found more\n", tu_count_lines(p2, '#') + 3);
+	expect_merge_refused(e, msg);
+	free(e);
+	/* the checksum line removed (an older mvsim's part) */
+	e = strdup(p2);
+	char *cs = strstr(e, "# rows sha256\t");
+	memmove(cs, strchr(cs, '\n') + 1, strlen(strchr(cs, '\n') + 1) + 1);
+	snprintf(msg, sizeof msg, "mvsim: " OUT "/edited.tsv:%ld: no '# rows sha256' line before "
+		 "'# complete' (an older mvsim's summary, or edited): run the shard again ('mvsim "
+		 "sweep ... --shard 2/2')\n", tu_count_lines(p2, '#') + 1);
+	expect_merge_refused(e, msg);
+	free(e);
+	free(p2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +709,9 @@ int main(void)
 		cmocka_unit_test(test_closed_descriptors),
 		cmocka_unit_test(test_output_is_input),
 		cmocka_unit_test(test_links_and_devices),
+		cmocka_unit_test(test_unbounded),
+		cmocka_unit_test(test_torn_partials),
+		cmocka_unit_test(test_edited_parts),
 	};
 	return cmocka_run_group_tests_name("hostile (issue 15)", tests, setup, NULL);
 }
