@@ -8,6 +8,9 @@
 #define TU_OUT OUT
 #include "testutil.h"
 
+#include "mvsim/config.h"
+#include "mvsim/integrate.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -702,6 +705,110 @@ static void test_edited_parts(void **state)
 	free(p2);
 }
 
+/* ================================================================ 13. messages */
+
+static void test_messages(void **state)
+{
+	char *err;
+	(void)state;
+	/* /dev/zero is no empty file: it is not a regular file */
+	expect(MV(NULL, &err, "plot", "/dev/zero"), 2, &err,
+	       "mvsim plot: /dev/zero: cannot read: not a regular file\n");
+	/* torn results are refused, not drawn with exit 0 */
+	expect(MV(NULL, &err, "plot", DATA "/torn_fields.tsv", "--kind", "shares", "-o",
+		  OUT "/never.png"), 2, &err,
+	       "mvsim plot: " DATA "/torn_fields.tsv:31: expected 42 fields (as the header), found "
+	       "40: a torn or edited row\n");
+	expect(MV(NULL, &err, "plot", DATA "/torn_end.tsv", "--kind", "shares", "-o",
+		  OUT "/never.png"), 2, &err,
+	       "mvsim plot: " DATA "/torn_end.tsv:30: the last line does not end in a newline: the "
+	       "file is cut short (an interrupted write?)\n");
+	assert_false(tu_exists(OUT "/never.png"));
+	/* a numeric failure names the scenario */
+	assert_int_equal(MV(NULL, &err, "run", "configs/kazakhstan.cfg", "--set",
+			    "vectors.russia.distance=0", "-o", OUT "/never.tsv"), 1);
+	assert_string_equal(err, "mvsim: configs/kazakhstan.cfg: run failed at t=2015: the "
+				 "derivative of share_economy_russia is not finite (stepper rk8pd)\n");
+	free(err);
+	/* the stiff stepper does not advise itself */
+	static const char *const methods[] = {"rk8pd", "msbdf"};
+	for (int m = 0; m < 2; m++) {
+		struct mv_keytab kt;
+		struct mv_error e = {0};
+		struct mv_scenario *sc = mv_config_load("configs/kazakhstan.cfg", 0, NULL, &kt, &e);
+		assert_non_null(sc);
+		struct mv_run_opts opts = {0};
+		opts.max_steps = 5;
+		opts.method = methods[m];
+		struct mv_run *run = mv_run_create(sc, &kt, &opts, &e);
+		assert_non_null(run);
+		assert_int_equal(mv_run_exec(run, NULL, NULL, &e), -1);
+		if (m == 0)
+			assert_contains(e.msg, "(stepper rk8pd); the system may be stiff: try --integrator "
+					       "msbdf");
+		else
+			assert_contains(e.msg, "(stepper msbdf); msbdf, the stepper for stiff systems, "
+					       "needs this many: try a larger --rtol or --atol");
+		mv_run_free(run);
+		mv_keytab_free(&kt);
+		mv_scenario_free(sc);
+	}
+}
+
+/* ================================================================ 14. silent surprises */
+
+static void test_surprises(void **state)
+{
+	char *out, *err;
+	(void)state;
+	make_inputs();
+	/* 10,001 output times 1e-7 years apart: 10,001 distinct t (%.10g gave 1,001) */
+	assert_int_equal(MV(&out, NULL, "run", "configs/kazakhstan.cfg", "--set",
+			    "time.output_step=1e-7", "--set", "time.end=2015.001"), 0);
+	long rows = 0, distinct = 0;
+	char prev[64] = "";
+	for (const char *p = strstr(out, "\nt\t"); p && (p = strchr(p + 1, '\n')) && p[1];) {
+		char t[64];
+		snprintf(t, sizeof t, "%.*s", (int)strcspn(p + 1, "\t"), p + 1);
+		rows++;
+		distinct += strcmp(t, prev) != 0;
+		strcpy(prev, t);
+	}
+	assert_int_equal(rows, 10001);
+	assert_int_equal(distinct, 10001);
+	assert_string_equal(prev, "2015.001");
+	free(out);
+	/* --series temporaries of an interrupted sweep are removed by --resume (this shard's) */
+	char *dir = OUT "/series";
+	mkdir(dir, 0755);
+	unlink(OUT "/ser.tsv");
+	unlink(OUT "/ser.tsv.partial");
+	assert_int_equal(MV(NULL, NULL, "sweep", IN "/sw.cfg", "--shard", "1/2", "-o", OUT "/ser.tsv",
+			    "--series", dir, "--quiet"), 0);
+	char *sum = tu_read(OUT "/ser.tsv");
+	*(strstr(sum, "\nrun\t") + 1) = '\0';
+	char *hdr = tu_read(OUT "/ser.tsv");
+	const char *h = strstr(hdr, "\nrun\t") + 1;
+	size_t hl = strcspn(h, "\n") + 1;
+	char *partial = malloc(strlen(sum) + hl + 1);
+	sprintf(partial, "%s%.*s", sum, (int)hl, h);
+	unlink(OUT "/ser.tsv");
+	tu_write_file(OUT "/ser.tsv.partial", partial);
+	tu_write_file(OUT "/series/run-000000.tsv.tmp.AbCd12", "# mvsim half");
+	tu_write_file(OUT "/series/run-000001.tsv.tmp.XyZw34", "# another shard's");
+	assert_int_equal(MV(NULL, &err, "sweep", IN "/sw.cfg", "--shard", "1/2", "-o", OUT "/ser.tsv",
+			    "--series", dir, "--resume", "--quiet"), 0);
+	assert_string_equal(err, "mvsim: --series " OUT "/series: removed 1 unfinished series file of "
+				 "the interrupted sweep\n");
+	assert_false(tu_exists(OUT "/series/run-000000.tsv.tmp.AbCd12"));
+	assert_true(tu_exists(OUT "/series/run-000001.tsv.tmp.XyZw34"));
+	assert_true(is_regular(OUT "/series/run-000000.tsv"));
+	free(err);
+	free(sum);
+	free(hdr);
+	free(partial);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -712,6 +819,8 @@ int main(void)
 		cmocka_unit_test(test_unbounded),
 		cmocka_unit_test(test_torn_partials),
 		cmocka_unit_test(test_edited_parts),
+		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_surprises),
 	};
 	return cmocka_run_group_tests_name("hostile (issue 15)", tests, setup, NULL);
 }

@@ -365,9 +365,27 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			words = first_line_words(line);
 			continue;
 		}
-		if (r->col != NULL) { /* past the header: count rows, two are enough */
-			if (mv_tsv_len(t) > 0 && line[0] != '#' && ++r->nrows >= 2)
-				break;
+		if (r->col != NULL) {
+			/* past the header: every row whole (issue 15: a torn file plotted with
+			 * exit 0), as many fields as the header, the last line ended */
+			if (!mv_tsv_complete(t)) {
+				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: the last line does not end in a "
+					     "newline: the file is cut short (an interrupted write?)",
+					     path, lineno);
+				goto out;
+			}
+			if (mv_tsv_len(t) == 0 || line[0] == '#')
+				continue;
+			int nf = 1;
+			for (const char *c = line; *c; c++)
+				nf += *c == '\t';
+			if (nf != r->ncol) {
+				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: expected %d fields (as the header), "
+					     "found %d: a torn or edited row", path, lineno, r->ncol, nf);
+				goto out;
+			}
+			if (r->nrows < 2)
+				r->nrows++;
 			continue;
 		}
 		if (line[0] != '#') {
