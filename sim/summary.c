@@ -1037,12 +1037,18 @@ static int merge_rows(FILE *out, struct part *parts, int np, long total, struct 
 		if (fputs(line, out) < 0 || fputc('\n', out) == EOF)
 			goto io;
 		long failed = mv_gate_nfailed(g);
-		if (mv_gate_row(g, line))
+		if (mv_gate_row(g, line)) {
+			char shown[64];
+			snprintf(shown, sizeof shown, "%.60s", line);
+			for (char *c = shown; *c; c++)
+				if (*c == '\t')
+					*c = ' ';
 			return mv_error_set(err, MV_EXIT_INPUT,
 					    "%s:%ld: run %ld: expected a row as mvsim writes it (%d "
 					    "fields: the run, numbers, ok or failed, the reason), found "
-					    "'%.60s'",
-					    p->path, part_line(p), r, mv_gate_nfields(g), line);
+					    "'%s'",
+					    p->path, part_line(p), r, mv_gate_nfields(g), shown);
+		}
 		mv_sha256_update(&p->hash, line, strlen(line));
 		mv_sha256_update(&p->hash, "\n", 1);
 		p->failed += mv_gate_nfailed(g) - failed;
