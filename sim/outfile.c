@@ -274,6 +274,11 @@ const char *mv_outfile_name(const struct mv_outfile *o)
 	return o->tmp ? o->tmp : o->fdname ? o->fdname : o->path;
 }
 
+const char *mv_outfile_temporary(const struct mv_outfile *o)
+{
+	return o->tmp;
+}
+
 const char *mv_outfile_path(const struct mv_outfile *o)
 {
 	return o->path;

@@ -447,6 +447,19 @@ static void test_links_and_devices(void **state)
 	assert_true(is_link(OUT "/fd1.svg"));
 	free(out);
 	free(err);
+	/* ... and when stdout is a pipe (nothing tells how much gnuplot wrote there) */
+	char cmd[3 * PATH_MAX];
+	snprintf(cmd, sizeof cmd, "'%s' plot " IN "/r.png --kind shares -o " OUT "/fd1.svg", bin);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	char buf[4096];
+	size_t got = fread(buf, 1, sizeof buf - 1, p);
+	buf[got] = '\0';
+	char c;
+	while (fread(&c, 1, 1, p) == 1) /* the rest of the figure */
+		;
+	assert_int_equal(pclose(p), 0);
+	assert_contains(buf, "<svg");
 	/* --resume into a device: nothing to continue */
 	assert_int_equal(MV(NULL, &err, "sweep", IN "/sw.cfg", "-o", OUT "/null", "--resume"), 2);
 	assert_string_equal(err, "mvsim: " OUT "/null: not a regular file: a sweep into it cannot be "

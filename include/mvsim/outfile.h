@@ -79,6 +79,10 @@ FILE *mv_outfile_stream(struct mv_outfile *o);
  * another process (gnuplot): it writes there, then o is committed. */
 const char *mv_outfile_name(const struct mv_outfile *o);
 
+/* The temporary the bytes go to (renamed into place on commit), or NULL when the target is
+ * written through (a FIFO, a device, a descriptor): then nothing tells how much arrived. */
+const char *mv_outfile_temporary(const struct mv_outfile *o);
+
 /* The target, as given to mv_outfile_open. */
 const char *mv_outfile_path(const struct mv_outfile *o);
 

@@ -345,7 +345,7 @@ static char *first_line_words(const char *line)
 static int result_load(struct result *r, const char *path, struct mv_error *err)
 {
 	char *words = NULL;
-	int lineno = 0, rc = -1, got;
+	int lineno = 0, rc = -1, got, tables = 0;
 	struct mv_tsv *t;
 
 	memset(r, 0, sizeof *r);
@@ -374,7 +374,9 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 					     path, lineno);
 				goto out;
 			}
-			if (mv_tsv_len(t) == 0 || line[0] == '#')
+			if (mv_tsv_len(t) == 0)
+				tables = 1; /* blocks of other tables follow (a fit report) */
+			if (mv_tsv_len(t) == 0 || line[0] == '#' || tables)
 				continue;
 			int nf = 1;
 			for (const char *c = line; *c; c++)
@@ -870,7 +872,7 @@ static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const cha
 			n && text[n - 1] == '\n' ? "" : "\n");
 		goto fail;
 	}
-	if (strcmp(name, out) != 0 && (stat(name, &st) != 0 || st.st_size == 0)) {
+	if (mv_outfile_temporary(o) && (stat(name, &st) != 0 || st.st_size == 0)) {
 		fprintf(stderr, "mvsim plot: gnuplot wrote nothing for %s (script %s)\n", out, script);
 		goto fail;
 	}
