@@ -66,6 +66,10 @@ int mv_file_ids_add_scenario(struct mv_file_ids *ids, const struct mv_scenario *
 	for (int k = 0; sc && k < sc->nseries; k++)
 		if (mv_file_ids_add(ids, sc->series[k].path))
 			return -1;
+	/* the loader's provenance: every file it read (data files included) */
+	for (int k = 0; sc && k < sc->ninputs; k++)
+		if (mv_file_ids_add(ids, sc->inputs[k].path))
+			return -1;
 	return 0;
 }
 

@@ -80,7 +80,11 @@ static void test_cli_jobs(void **state)
 	NEED_SWEEP();
 	unlink(OUT "/j1.tsv");
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/j1.tsv", "--jobs", "1", NULL), 0);
-	assert_string_equal(err, ""); /* not a terminal: no progress line */
+	/* not a terminal: no progress line; only checklint.h's warnings on lhs.cfg's two checks */
+	assert_string_equal(err, "mvsim: warning: check final:crisis_prob <= 0.2: this check cannot "
+				 "fail here: final:crisis_prob is 0.03025635228 in every one of 90 runs\n"
+				 "mvsim: warning: check min:n_eff in [2.5, 4]: this check cannot fail "
+				 "here: min:n_eff is 3.1466133 in every one of 90 runs\n");
 	free(err);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j2.tsv", "-j", "2", NULL), 0);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j4.tsv", "-j4", NULL), 0);
@@ -327,6 +331,10 @@ static void test_cli_checks(void **state)
 		"(vectors.russia.coercion = 10, vectors.russia.restraint.china = 0)\n"
 		"mvsim: run 5 breaks check final:crisis_prob <= 0.5: final:crisis_prob = 0.7946650578 "
 		"(vectors.russia.coercion = 10, vectors.russia.restraint.china = 2)\n"
+		/* checklint.h: a bound of 100 on a peak tension of at most 5.9 gates nothing */
+		"mvsim: warning: check max:tension_russia <= 100: this check cannot fail here: "
+		"max:tension_russia never comes within 10% of its bound 100 (closest 5.93038 over 6 "
+		"runs; 10% is 10)\n"
 		"mvsim: sweep: check final:crisis_prob <= 0.5 broken by 3 of 6 runs\n");
 	/* China's restraint keeps the crisis probability at the baseline's level */
 	assert_non_null(strstr(out, "\n1\t0\t2\t0.7\t0.03025635228\tok\t-\n"));
@@ -335,17 +343,24 @@ static void test_cli_checks(void **state)
 	free(err);
 
 	assert_int_equal(tu_mv(&out, &err, "sweep", DATA "/invalid.cfg", NULL), 1);
+	/* blamed on the sweep's parameter (issue 15), not on the scenario's line */
 	assert_non_null(strstr(out, "\n1\t0.6\tnan\tfailed\tinvalid point: " DATA
-				    "/../../../configs/kazakhstan.cfg:"));
+				    "/invalid.cfg:5: setting 'vectors.*.share.economy'"));
 	assert_non_null(strstr(err, "mvsim: run 1 failed: invalid point: "));
-	assert_non_null(strstr(err, "found a sum of 1.33 (vectors.russia.share.economy = 0.6)\n"
+	/* each share of the domain with its value and origin (issue 16), then the point */
+	assert_non_null(strstr(err, "found a sum of 1.33 (russia 0.6 at " DATA "/invalid.cfg:5, "
+				    "china 0.25 at "));
+	assert_non_null(strstr(err, ") (vectors.russia.share.economy = 0.6)\n"
 				    "mvsim: sweep: 1 of 2 runs failed\n"));
 	expect_complete(out, 2, 1);
 	free(out);
 	free(err);
 
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/grid.cfg", "-o", OUT "/grid.tsv", "-q", NULL), 0);
-	assert_string_equal(err, "");
+	/* passes; a share >= 0 cannot fail, and checklint.h says so (the exit status stays 0) */
+	assert_string_equal(err, "mvsim: warning: check final:share_west >= 0: this check cannot fail "
+				 "here: final:share_west never comes within 10% of its bound 0 (closest "
+				 "0.246937 over 12 runs; 10% is 0.1)\n");
 	free(err);
 }
 
@@ -453,7 +468,10 @@ static void test_cli_junit(void **state)
 	assert_int_equal(failures, 1);
 	assert_non_null(strstr(x, "<testsuites name=\"mvsim sweep\" tests=\"3\" failures=\"1\""));
 	assert_non_null(strstr(x, "name=\"final:crisis_prob &lt;= 0.5\""));
-	assert_non_null(strstr(x, "name=\"max:tension_russia &lt;= 100\" time=\"0\"/>"));
+	/* passed, with the warning that it cannot fail here (checklint.h) */
+	assert_non_null(strstr(x, "name=\"max:tension_russia &lt;= 100\" time=\"0\">\n"
+				  "      <system-err>warning: check max:tension_russia &lt;= 100: this "
+				  "check cannot fail here: "));
 	assert_non_null(strstr(x, "message=\"3 of 6 runs break final:crisis_prob &lt;= 0.5\">"
 				  "run 2: final:crisis_prob = 0.9907780474 (vectors.russia.coercion = 5, "
 				  "vectors.russia.restraint.china = 0)\nrun 4: "));

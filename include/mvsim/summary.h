@@ -87,6 +87,12 @@ long mv_gate_nfailed(const struct mv_gate *g);
  * MV_EXIT_OK when every run completed and passed every check, else MV_EXIT_FAIL. */
 int mv_gate_verdict(struct mv_gate *g, const char *what);
 
+/* Notes "warning: check ...: this check cannot fail here: ..." for each check that no run broke
+ * and whose metric did not vary, or never came within 10% of its bound (checklint.h), over the
+ * runs judged so far; t_start, t_end: the scenario's span (the scale of time metrics). The
+ * warnings also go into mv_gate_write_junit's test cases (as <system-err>). */
+void mv_gate_lint(struct mv_gate *g, double t_start, double t_end);
+
 /* Writes the checks as JUnit XML to f: a test case "runs complete" and one per check, each
  * failure listing its runs (g made with keep_lists). suite: the suite's name (the sweep
  * file); seconds: its time. Returns 0, or -1 when g keeps no lists. */

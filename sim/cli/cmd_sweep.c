@@ -395,6 +395,7 @@ int mv_cmd_sweep(int argc, char **argv)
 		goto io;
 	}
 judge:
+	mv_gate_lint(c.gate, sw->sc->val[MV_G_START], sw->sc->val[MV_G_END]);
 	if (o.junit &&
 	    write_junit(o.junit, c.gate, sw->path, c.prog.t0 > 0 ? mv_cli_now() - c.prog.t0 : 0, &err))
 		goto fail;
