@@ -99,11 +99,11 @@ int mv_outfile_check(const char *path, const struct mv_file_id *inputs, int ninp
  * /dev/fd/N, /proc/self/fd/N; else -1. */
 static int fd_of_name(const char *name)
 {
-	static const char *const std[] = {"/dev/stdin", "/dev/stdout", "/dev/stderr"};
+	static const char *const std[] = {"in", "out", "err"}; /* /dev/std<...>: 0, 1, 2 */
 	static const char *const dirs[] = {"/dev/fd/", "/proc/self/fd/"};
 
 	for (int k = 0; k < 3; k++)
-		if (strcmp(name, std[k]) == 0)
+		if (strncmp(name, "/dev/std", 8) == 0 && strcmp(name + 8, std[k]) == 0)
 			return k;
 	for (int k = 0; k < 2; k++) {
 		size_t n = strlen(dirs[k]);
