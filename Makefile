@@ -272,7 +272,8 @@ fuzz: all
 		mkdir -p build/fuzz/corpus-$$t; \
 		case $$t in \
 		fuzz_scenario) cp configs/*.cfg configs/scenarios/*.cfg tests/data/config/*.cfg \
-			tests/data/config/bad/*.cfg build/fuzz/corpus-$$t/ ;; \
+			tests/data/config/bad/*.cfg tests/data/hostile/*.cfg build/fuzz/corpus-$$t/ ;; \
+		fuzz_summary) cp tests/fuzz/seeds/summary/* build/fuzz/corpus-$$t/ ;; \
 		fuzz_keys) for k in $$(build/mvsim keys configs/kazakhstan.cfg 2>/dev/null | awk 'NR>1{print $$1}' | head -50); do \
 			printf '%s=1.5' "$$k" > build/fuzz/corpus-$$t/$$(echo $$k | tr . _); done ;; \
 		fuzz_sweep) for f in configs/sweeps/*.cfg tests/data/sweep/*.cfg; do \

@@ -133,6 +133,57 @@ int mv_gnuplot_scripts(const char *script, char *dir, size_t n, struct mv_error 
 			    np > 3 ? places[3] : "");
 }
 
+/* ---- names in gnuplot strings ------------------------------------------------------- */
+
+int mv_gnuplot_assign(char **vars, const char *name, const char *value)
+{
+	struct sbuf b = {*vars, *vars ? strlen(*vars) : 0, 0};
+
+	if (strchr(value, '\n') || strchr(value, '\r'))
+		return -1;
+	b.cap = b.len ? b.len + 1 : 0;
+	if (sb_add(&b, name) || sb_add(&b, "='"))
+		goto oom;
+	for (const char *s = value; *s; s++)
+		if (sb_addn(&b, s, 1) || (*s == '\'' && sb_addn(&b, s, 1)))
+			goto oom;
+	if (sb_add(&b, "'; "))
+		goto oom;
+	*vars = b.p;
+	return 0;
+oom:
+	*vars = b.p;
+	return -1;
+}
+
+/* "./" before a relative name: gnuplot's special names (docs/plotting.md) all begin with
+ * one of | < - + $ ~ or a blank, or are empty; "./NAME" begins with '.' and names the same
+ * file. An absolute name begins with '/', which gnuplot never interprets. */
+static char *safe_file_name(const char *path)
+{
+	size_t n = strlen(path);
+	char *s = malloc(n + 3);
+
+	if (s == NULL)
+		return NULL;
+	if (path[0] == '/')
+		memcpy(s, path, n + 1);
+	else {
+		memcpy(s, "./", 2);
+		memcpy(s + 2, path, n + 1);
+	}
+	return s;
+}
+
+int mv_gnuplot_assign_file(char **vars, const char *name, const char *path)
+{
+	char *safe = safe_file_name(path);
+	int rc = safe ? mv_gnuplot_assign(vars, name, safe) : -1;
+
+	free(safe);
+	return rc;
+}
+
 /* ---- running gnuplot ----------------------------------------------------------------- */
 
 /* Runs `gnuplot -e VARS SCRIPT` (no shell: names reach gnuplot only as quoted strings), stdin
@@ -143,13 +194,19 @@ int mv_gnuplot_run(const char *gnuplot, const char *script, const char *vars, ch
 {
 	posix_spawn_file_actions_t fa;
 	struct sbuf out = {0};
-	char *argv[] = {(char *)gnuplot, "-e", (char *)vars, (char *)script, NULL};
+	char *safe_script = safe_file_name(script);
+	char *argv[] = {(char *)gnuplot, "-e", (char *)vars, safe_script, NULL};
 	char chunk[4096];
 	int fds[2], status = 0, rc;
 	pid_t pid;
 
 	*text = NULL;
+	if (safe_script == NULL) {
+		*text = strdup("out of memory");
+		return 1;
+	}
 	if (pipe(fds) != 0) {
+		free(safe_script);
 		sb_add(&out, strerror(errno));
 		*text = out.p;
 		return 1;
@@ -162,6 +219,7 @@ int mv_gnuplot_run(const char *gnuplot, const char *script, const char *vars, ch
 	posix_spawn_file_actions_addclose(&fa, fds[1]);
 	rc = posix_spawn(&pid, gnuplot, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	free(safe_script);
 	close(fds[1]);
 	if (rc != 0) {
 		close(fds[0]);

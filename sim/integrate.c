@@ -415,6 +415,20 @@ static int check_rhs(struct mv_run *r, double t, struct mv_error *err)
 	return run_rhs(t, r->y, r->work, r) == GSL_SUCCESS ? 0 : bad_derivative(r, err);
 }
 
+/* What to try after a failed step: the implicit BDF stepper for a stiff system, unless it is
+ * the one that failed (issue 15: it advised itself). */
+static const char *stiff_advice(const struct mv_run *r, int step_limit)
+{
+	if (strcmp(r->stepper->name, "msbdf") != 0)
+		return step_limit ? "the system may be stiff: try --integrator msbdf"
+				  : "the system may be stiff or discontinuous: try --integrator msbdf "
+				    "or a larger --rtol";
+	return step_limit ? "msbdf, the stepper for stiff systems, needs this many: try a larger "
+			    "--rtol or --atol, or look at what changes abruptly there (events, data)"
+			  : "the system may be discontinuous there (events, data): try a larger "
+			    "--rtol or --atol";
+}
+
 /* Restarts GSL's stepper and evolve objects (what gsl_odeiv2_driver_reset does). */
 static void restart(struct mv_run *r)
 {
@@ -432,8 +446,8 @@ static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_
 		if (r->stats.nsteps + r->stats.nfailed >= r->max_steps)
 			return mv_error_set(err, MV_EXIT_FAIL,
 					    "run failed at t=%.10g: step limit of %ld steps reached (stepper %s); "
-					    "the system may be stiff: try --integrator msbdf",
-					    *t, r->max_steps, r->stepper->name);
+					    "%s",
+					    *t, r->max_steps, r->stepper->name, stiff_advice(r, 1));
 		unsigned long failed0 = r->evolve->failed_steps;
 		int st = gsl_odeiv2_evolve_apply(r->evolve, r->control, r->step, &r->sys, t, t1, h,
 						 r->y);
@@ -442,11 +456,10 @@ static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_
 			return bad_derivative(r, err);
 		if (st != GSL_SUCCESS)
 			return mv_error_set(err, MV_EXIT_FAIL,
-					    "run failed at t=%.10g: %s (stepper %s, step %g); the system may be "
-					    "stiff or discontinuous: try --integrator msbdf or a larger --rtol",
+					    "run failed at t=%.10g: %s (stepper %s, step %g); %s",
 					    *t, st == GSL_FAILURE ? "the step size fell below the precision of t"
 								  : gsl_strerror(st),
-					    r->stepper->name, *h);
+					    r->stepper->name, *h, stiff_advice(r, 0));
 		r->stats.nsteps++;
 		/* A step shortened to land on t1 says nothing about the next step's size. */
 		if (*t == t1 && *h < h_before)

@@ -8,6 +8,7 @@
 #include "mvsim/outfile.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ struct mv_writer {
 	size_t nmem, capmem;
 	int failed; /* a write failed (errno saved) */
 	int err_no;
+	int tdigits; /* significant digits of the first column when it is "t" (0: %.10g) */
+	int grid_digits; /* what the scenario's output grid needs (mv_writer_metadata) */
 };
 
 static struct mv_writer *writer_new(int mode, FILE *f, struct mv_error *err)
@@ -143,10 +146,26 @@ static int putf(struct mv_writer *w, const char *fmt, ...)
 	return put(w, line, (size_t)len);
 }
 
+/* The significant digits that keep every output time of sc distinct (issue 15: %.10g made
+ * 10,001 rows 1,001 times): the largest time over the step, in digits, and two more for the
+ * step's own digits; never fewer than the 10 of every other number, at most the 17 that
+ * give a double exactly. Grids whose times are distinct at %.10g print as before. */
+static int grid_digits(const struct mv_scenario *sc)
+{
+	double start = sc->val[MV_G_START], end = sc->val[MV_G_END], step = sc->val[MV_G_OUTPUT_STEP];
+	double m = fabs(start) > fabs(end) ? fabs(start) : fabs(end);
+
+	if (!(step > 0) || !(m > 0) || !isfinite(m / step))
+		return 10;
+	int d = (int)ceil(log10(m / step)) + 2;
+	return d < 10 ? 10 : d > 17 ? 17 : d;
+}
+
 int mv_writer_metadata(struct mv_writer *w, const struct mv_scenario *sc,
 		       const struct mv_keytab *kt, const char *method, const char *seed,
 		       struct mv_error *err)
 {
+	w->grid_digits = grid_digits(sc);
 	double wsum = 0;
 	int n = sc->nvec, D = sc->ndom, bad = 0;
 	char num[32], a[32], b[32];
@@ -198,6 +217,10 @@ int mv_writer_columns(struct mv_writer *w, char *const *columns, int ncols,
 {
 	int bad = 0;
 
+	/* a time series: its times with the digits the grid needs */
+	w->tdigits = ncols > 0 && strcmp(columns[0], "t") == 0 && w->grid_digits > 10
+			     ? w->grid_digits
+			     : 0;
 	for (int c = 0; c < ncols; c++)
 		bad |= putf(w, "%s%c", columns[c], c + 1 < ncols ? '\t' : '\n');
 	return bad ? io_error(w, err) : 0;
@@ -229,7 +252,10 @@ int mv_writer_row(struct mv_writer *w, const double *row, int ncols, struct mv_e
 				return io_error(w, err);
 			used = 0;
 		}
-		used += (size_t)mv_fmt_g10(row[c], line + used);
+		if (c == 0 && w->tdigits) /* times that %.10g would merge (grid_digits) */
+			used += (size_t)snprintf(line + used, 32, "%.*g", w->tdigits, row[c]);
+		else
+			used += (size_t)mv_fmt_g10(row[c], line + used);
 		line[used++] = c + 1 < ncols ? '\t' : '\n';
 	}
 	if (put(w, line, used))

@@ -9,6 +9,7 @@
 #include "mvsim/metrics.h"
 #include "mvsim/outfile.h"
 #include "mvsim/output.h"
+#include "mvsim/sha256.h"
 #include "mvsim/sweep.h"
 #include "mvsim/tsv.h"
 
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ================================================================ the format */
@@ -94,24 +96,33 @@ size_t mv_summary_row_size(const struct mv_sweep *sw)
 	return (size_t)(sw->nparams + sw->nmetrics + 2) * 40 + MV_ERROR_MAX + 64;
 }
 
+/* The row of run k: its number, each parameter and metric (%.10g, "nan"), status and
+ * reason ("-" when ok), into buf (size bytes: np + nm fields of at most 40 bytes and the
+ * reason). The one layout of a row: the file's rows and the gate's checksum both use it. */
+static size_t row_text(char *buf, size_t size, long k, const double *x, int np,
+		       const double *metrics, int nm, int ok, const char *reason)
+{
+	size_t used = (size_t)snprintf(buf, size, "%ld", k);
+
+	/* every number takes at most 32 bytes: the callers leave 40 per field */
+	for (int j = 0; j < np; j++) {
+		buf[used++] = '\t';
+		used += (size_t)format_value(x[j], buf + used);
+	}
+	for (int m = 0; m < nm; m++) {
+		buf[used++] = '\t';
+		used += (size_t)format_value(metrics[m], buf + used);
+	}
+	used += (size_t)snprintf(buf + used, size - used, "\t%s\t%s", ok ? "ok" : "failed",
+				 ok ? "-" : reason);
+	return used < size ? used : size - 1;
+}
+
 size_t mv_summary_format_row(const struct mv_sweep *sw, const struct mv_batch_result *res,
 			     char *buf, size_t size)
 {
-	size_t used = (size_t)snprintf(buf, size, "%ld", res->k);
-
-	/* every number takes at most 32 bytes: mv_summary_row_size leaves 40 per field */
-	for (int j = 0; j < sw->nparams; j++) {
-		buf[used++] = '\t';
-		used += (size_t)format_value(res->x[j], buf + used);
-	}
-	for (int m = 0; m < sw->nmetrics; m++) {
-		buf[used++] = '\t';
-		used += (size_t)format_value(res->metrics[m], buf + used);
-	}
-	used += (size_t)snprintf(buf + used, size - used, "\t%s\t%s",
-				 res->status == MV_RUN_OK ? "ok" : "failed",
-				 res->status == MV_RUN_OK ? "-" : res->reason);
-	return used < size ? used : size - 1;
+	return row_text(buf, size, res->k, res->x, sw->nparams, res->metrics, sw->nmetrics,
+			res->status == MV_RUN_OK, res->reason);
 }
 
 char *mv_summary_read_meta(FILE *f, const char *name, struct mv_error *err)
@@ -129,10 +140,11 @@ char *mv_summary_read_meta(FILE *f, const char *name, struct mv_error *err)
 		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 		return NULL;
 	}
+	size_t total = 0;
 	while (mv_tsv_next(t, NULL) > 0) {
 		if (mv_tsv_lineno(t) == 1 && strncmp(mv_tsv_line(t), "# mvsim ", 8) != 0)
 			break;
-		if (!mv_tsv_complete(t))
+		if (!mv_tsv_complete(t) || (total += mv_tsv_len(t) + 1) > MV_SUMMARY_MAX_META)
 			break;
 		fputs(mv_tsv_line(t), m);
 		fputc('\n', m);
@@ -240,6 +252,9 @@ struct mv_gate {
 	char **fields;
 	char (*text)[32];  /* the printed values of a run judged by mv_gate_run */
 	double *values;    /* a row's metrics read back */
+	struct mv_sha256 rows; /* of the rows judged, as the file has them (with newlines) */
+	char *row;         /* a row made by mv_gate_run, for the checksum */
+	size_t rowsize;
 };
 
 static void note(struct mv_gate *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -272,6 +287,7 @@ void mv_gate_free(struct mv_gate *g)
 	free(g->fields);
 	free(g->text);
 	free(g->values);
+	free(g->row);
 	free(g);
 }
 
@@ -286,6 +302,7 @@ struct mv_gate *mv_gate_create(const char *meta, int keep_lists, mv_gate_note_fn
 		goto oom;
 	g->note = note_fn;
 	g->note_ctx = note_ctx;
+	mv_sha256_init(&g->rows);
 	for (p = meta; *p == '#'; p = strchr(p, '\n') + 1) {
 		nmetrics += strncmp(p, "# metric\t", 9) == 0;
 		nchecks += strncmp(p, "# check\t", 8) == 0;
@@ -299,8 +316,10 @@ struct mv_gate *mv_gate_create(const char *meta, int keep_lists, mv_gate_note_fn
 	g->fields = malloc((size_t)g->nfields * sizeof *g->fields);
 	g->text = malloc((size_t)g->nfields * sizeof *g->text);
 	g->values = malloc((size_t)g->nfields * sizeof *g->values);
+	g->rowsize = (size_t)g->nfields * 40 + MV_ERROR_MAX + 64;
+	g->row = malloc(g->rowsize);
 	g->checks = calloc((size_t)(nchecks > 0 ? nchecks : 1), sizeof *g->checks);
-	if (!g->names || !g->fields || !g->text || !g->values || !g->checks)
+	if (!g->names || !g->fields || !g->text || !g->values || !g->checks || !g->row)
 		goto oom;
 	mv_tsv_split_text(g->header, g->names, g->nfields);
 	g->nmetrics = nmetrics;
@@ -419,6 +438,9 @@ int mv_gate_run(struct mv_gate *g, long k, const double *x, const double *metric
 	double *judged = g->values;
 	char num[32];
 
+	size_t n = row_text(g->row, g->rowsize, k, x, g->nparams, metrics, g->nmetrics, ok, reason);
+	mv_sha256_update(&g->rows, g->row, n);
+	mv_sha256_update(&g->rows, "\n", 1);
 	snprintf(num, sizeof num, "%ld", k);
 	for (int j = 0; j < g->nparams; j++) {
 		format_value(x[j], g->text[j]);
@@ -434,6 +456,37 @@ int mv_gate_run(struct mv_gate *g, long k, const double *x, const double *metric
 	return 0;
 }
 
+/* 1 when s is a number as a summary prints it: all of it read by strtod, or "nan". */
+static int is_number(const char *s)
+{
+	char *end;
+
+	if (strcmp(s, "nan") == 0)
+		return 1;
+	if (s[0] == '\0' || s[0] == ' ')
+		return 0;
+	strtod(s, &end);
+	return *end == '\0';
+}
+
+/* A row as mvsim writes it: a run number, numbers for the parameters and metrics, "ok" with
+ * reason "-" or "failed" with a reason. A row cut short (a field lost) or edited by hand
+ * into something else is not. */
+static int row_valid(const struct mv_gate *g, char *const *f)
+{
+	char *end;
+	const char *status = f[g->nfields - 2], *reason = f[g->nfields - 1];
+
+	if (f[0][0] < '0' || f[0][0] > '9' || (strtol(f[0], &end, 10), *end != '\0'))
+		return 0;
+	for (int c = 1; c < g->nfields - 2; c++)
+		if (!is_number(f[c]))
+			return 0;
+	if (strcmp(status, "ok") == 0)
+		return strcmp(reason, "-") == 0;
+	return strcmp(status, "failed") == 0 && reason[0] != '\0' && strcmp(reason, "-") != 0;
+}
+
 int mv_gate_row(struct mv_gate *g, const char *row)
 {
 	size_t len = strlen(row);
@@ -447,8 +500,10 @@ int mv_gate_row(struct mv_gate *g, const char *row)
 	}
 	memcpy(g->buf, row, len + 1);
 	char **f = g->fields;
-	if (mv_tsv_split_text(g->buf, f, g->nfields) != g->nfields)
+	if (mv_tsv_split_text(g->buf, f, g->nfields) != g->nfields || !row_valid(g, f))
 		return -1;
+	mv_sha256_update(&g->rows, row, len);
+	mv_sha256_update(&g->rows, "\n", 1);
 	for (int m = 0; m < g->nmetrics; m++)
 		g->values[m] = strtod(f[1 + g->nparams + m], NULL);
 	judge(g, f[0], f + 1, g->values, f + 1 + g->nparams, strcmp(f[g->nfields - 2], "ok") == 0,
@@ -484,11 +539,31 @@ void mv_gate_lint(struct mv_gate *g, double t_start, double t_end)
 	}
 }
 
+void mv_gate_checksum(const struct mv_gate *g, char hex[65])
+{
+	struct mv_sha256 h = g->rows; /* the gate goes on: finish a copy */
+	mv_sha256_final(&h, hex);
+}
+
 int mv_summary_write_trailer(FILE *f, const struct mv_gate *g)
 {
-	return fprintf(f, MV_SUMMARY_TRAILER "\t%ld runs\t%ld failed\n", g->nrows, g->nfailed) < 0
+	char hex[65];
+
+	mv_gate_checksum(g, hex);
+	return fprintf(f, MV_SUMMARY_CHECKSUM "\t%s\n" MV_SUMMARY_TRAILER "\t%ld runs\t%ld failed\n",
+		       hex, g->nrows, g->nfailed) < 0
 		       ? -1
 		       : 0;
+}
+
+/* The trailer g would write (two lines, each ending in a newline) into buf. */
+static void trailer_text(const struct mv_gate *g, char *buf, size_t size)
+{
+	char hex[65];
+
+	mv_gate_checksum(g, hex);
+	snprintf(buf, size, MV_SUMMARY_CHECKSUM "\t%s\n" MV_SUMMARY_TRAILER "\t%ld runs\t%ld failed\n",
+		 hex, g->nrows, g->nfailed);
 }
 
 /* ---------------------------------------------------------------- JUnit */
@@ -585,33 +660,41 @@ int mv_gate_write_junit(const struct mv_gate *g, FILE *f, const char *suite, dou
 /* ================================================================ the summary file */
 
 struct mv_summary_file {
-	char *path, *partial;
+	char *path;    /* as given */
+	char *dest;    /* where the partial is renamed to: path, or a link's target */
+	char *partial; /* dest.partial, or NULL when written through (a FIFO, a device, stdout) */
 	FILE *f;
 };
 
 static void summary_file_free(struct mv_summary_file *s)
 {
 	free(s->path);
+	free(s->dest);
 	free(s->partial);
 	free(s);
 }
 
 /* Rows of an existing summary (after its metadata block, read by t) fed to the gate while
- * they are exactly runs first + i·stride; *good receives their count and *end the offset
- * after the last. Returns 1 if a complete trailer follows them, else 0. */
+ * they are exactly runs first + i·stride and valid rows (mv_gate_row); *good receives their
+ * count and *end the offset after the last. What follows them, when it is whole lines
+ * starting with '#' to the end of the file (a trailer), is copied into tail (size bytes;
+ * "" otherwise). Returns 1 when the rows end at such lines, 0 when at a torn or bad row or
+ * the end of the file. */
 static int scan_rows(struct mv_tsv *t, struct mv_gate *g, long first, long stride, long max,
-		     long *good, long *end)
+		     long *good, long *end, char *tail, size_t size)
 {
 	int trailer = 0;
+	size_t used = 0;
 
 	*good = 0;
 	*end = mv_tsv_offset(t);
+	tail[0] = '\0';
 	while (mv_tsv_next(t, NULL) > 0) {
 		const char *line = mv_tsv_line(t);
 		if (!mv_tsv_complete(t))
 			break; /* torn by a kill mid-write */
 		if (line[0] == '#') {
-			trailer = strncmp(line, MV_SUMMARY_TRAILER "\t", sizeof MV_SUMMARY_TRAILER) == 0;
+			trailer = 1;
 			break;
 		}
 		char *endp;
@@ -621,6 +704,19 @@ static int scan_rows(struct mv_tsv *t, struct mv_gate *g, long first, long strid
 		(*good)++;
 		*end = mv_tsv_offset(t);
 	}
+	/* the '#' lines after the rows, whole, to the end */
+	for (int more = trailer; more;) {
+		const char *line = mv_tsv_line(t);
+		if (!mv_tsv_complete(t) || line[0] != '#' ||
+		    used + mv_tsv_len(t) + 2 > size) {
+			trailer = 0;
+			break;
+		}
+		used += (size_t)snprintf(tail + used, size - used, "%s\n", line);
+		more = mv_tsv_next(t, NULL) > 0;
+	}
+	if (!trailer)
+		tail[0] = '\0';
 	return trailer;
 }
 
@@ -648,12 +744,20 @@ static int judge_complete(FILE *r, const char *path, const char *partial, const 
 	struct mv_tsv *t = NULL;
 	long good = 0, end = 0;
 	int rc = -1;
+	char tail[512], want[512];
 
 	if (found != NULL && check_same(path, found, meta, err) == 0 &&
 	    (t = mv_tsv_reader(r, path, 0, err)) != NULL) {
-		int trailer = scan_rows(t, g, first, stride, total, &good, &end);
-		if (trailer && good == total)
+		int trailer = scan_rows(t, g, first, stride, total, &good, &end, tail, sizeof tail);
+		trailer_text(g, want, sizeof want);
+		if (trailer && good == total && strcmp(tail, want) == 0)
 			rc = 1;
+		else if (trailer && good == total)
+			mv_error_set(err, MV_EXIT_INPUT,
+				     "%s: cannot resume: its trailer does not match its rows (the "
+				     "'# rows sha256' and '# complete' lines): edited or damaged; remove "
+				     "it to run the sweep again",
+				     path);
 		else
 			mv_error_set(err, MV_EXIT_INPUT,
 				     "%s: cannot resume: an incomplete summary without %s: remove it",
@@ -673,14 +777,42 @@ static int continue_partial(int fd, const char *partial, const char *meta, long 
 {
 	FILE *r;
 	struct mv_tsv *t = NULL;
-	char *found = NULL;
+	char *found = NULL, tail[512];
 	long good = 0, end = 0;
+	struct stat st;
 
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		close(fd);
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: another sweep is writing it", partial);
 	}
-	if ((r = fopen(partial, "r")) == NULL) {
+	/* Empty, or its metadata cut short (interrupted as it began): start it again. */
+	size_t M = strlen(meta);
+	char *head = malloc(M + 1);
+	ssize_t n = head ? pread(fd, head, M + 1, 0) : -1;
+	int torn = n >= 0 && (size_t)n < M && memcmp(head, meta, (size_t)n) == 0;
+	free(head);
+	if (torn) {
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) < 0 ||
+		    (*f = fdopen(fd, "w")) == NULL) {
+			close(fd);
+			return mv_error_set(err, MV_EXIT_FAIL, "%s: cannot continue it: %s", partial,
+					    strerror(errno));
+		}
+		if (fputs(meta, *f) < 0 || fflush(*f) != 0) {
+			fclose(*f);
+			*f = NULL;
+			return mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s", partial,
+					    strerror(errno));
+		}
+		note(g, "%s: %s (%zd of its %zu bytes of metadata): started it again", partial,
+		     n ? "its metadata was cut short" : "empty", n, M);
+		*done = 0;
+		return 0;
+	}
+	int rfd = dup(fd);
+	if (rfd < 0 || (r = fdopen(rfd, "r")) == NULL) {
+		if (rfd >= 0)
+			close(rfd);
 		close(fd);
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read: %s", partial,
 				    strerror(errno));
@@ -693,11 +825,15 @@ static int continue_partial(int fd, const char *partial, const char *meta, long 
 		return -1;
 	}
 	free(found);
-	scan_rows(t, g, first, stride, total, &good, &end);
+	int trailer = scan_rows(t, g, first, stride, total, &good, &end, tail, sizeof tail);
 	mv_tsv_close(t);
 	fclose(r);
 	/* Whatever follows the last good row (a torn row, a trailer written just before a
-	 * kill) is cut off and run again. */
+	 * kill) is cut off and run again; cutting more than a trailer is said. */
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)end && !trailer)
+		note(g, "%s: resumed after its %ld complete rows; cut the %lld bytes after them (a "
+		     "row torn by the interruption, or not a row as mvsim writes it): those runs "
+		     "run again", partial, good, (long long)(st.st_size - (off_t)end));
 	if (ftruncate(fd, (off_t)end) != 0 || lseek(fd, (off_t)end, SEEK_SET) < 0 ||
 	    (*f = fdopen(fd, "w")) == NULL) {
 		close(fd);
@@ -713,26 +849,73 @@ int mv_summary_file_open(const char *path, const char *meta, int resume, long fi
 			 long *done, struct mv_error *err)
 {
 	struct mv_summary_file *s = calloc(1, sizeof *s);
-	size_t len = strlen(path) + sizeof ".partial";
-	int fd = -1, rc;
+	char *real = NULL;
+	int fd = -1, rc, kind = mv_outfile_target(path, &real, &fd, err);
 
 	*out = NULL;
 	*done = 0;
-	if (s == NULL || (s->path = strdup(path)) == NULL || (s->partial = malloc(len)) == NULL) {
+	if (kind < 0) {
+		free(s);
+		return -1;
+	}
+	if (s == NULL || (s->path = strdup(path)) == NULL ||
+	    (s->dest = real ? real : strdup(path)) == NULL) {
 		if (s)
 			summary_file_free(s);
 		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 	}
-	snprintf(s->partial, len, "%s.partial", path);
+	if (kind == MV_OUTFILE_THROUGH || kind == MV_OUTFILE_FD) {
+		/* A FIFO, a device or a descriptor is written through, never replaced: no
+		 * partial, so nothing to resume. */
+		if (resume) {
+			summary_file_free(s);
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "%s: not a regular file: a sweep into it cannot be resumed "
+					    "(--resume continues FILE.partial)", path);
+		}
+		int wfd = kind == MV_OUTFILE_FD ? fcntl(fd, F_DUPFD_CLOEXEC, 3)
+						: open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+		if (wfd < 0 || (s->f = fdopen(wfd, "w")) == NULL) {
+			rc = mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open output: %s", path,
+					  strerror(errno));
+			if (wfd >= 0)
+				close(wfd);
+			goto fail;
+		}
+		if (fputs(meta, s->f) < 0 || fflush(s->f) != 0) {
+			rc = mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s", path,
+					  strerror(errno));
+			fclose(s->f);
+			goto fail;
+		}
+		*out = s;
+		return 0;
+	}
+	size_t len = strlen(s->dest) + sizeof ".partial";
+	if ((s->partial = malloc(len)) == NULL) {
+		summary_file_free(s);
+		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	}
+	snprintf(s->partial, len, "%s.partial", s->dest);
+	fd = -1;
 	if (resume) {
-		fd = open(s->partial, O_RDWR);
+		struct stat pst;
+		fd = open(s->partial, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0 && errno != ENOENT) {
 			rc = mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", s->partial,
 					  strerror(errno));
 			goto fail;
 		}
+		if (fd >= 0 && (fstat(fd, &pst) != 0 || !S_ISREG(pst.st_mode))) {
+			close(fd);
+			rc = mv_error_set(err, MV_EXIT_INPUT, "%s: cannot resume: not a regular file",
+					  s->partial);
+			goto fail;
+		}
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		FILE *r;
-		if (fd < 0 && (r = fopen(path, "r")) != NULL) {
+		if (fd < 0 && (r = fopen(s->dest, "r")) != NULL) {
 			rc = judge_complete(r, path, s->partial, meta, first, stride, total, g, done,
 					    err);
 			fclose(r);
@@ -797,7 +980,7 @@ int mv_summary_file_finish(struct mv_summary_file *s, const struct mv_gate *g,
 			   struct mv_error *err)
 {
 	int bad = mv_summary_write_trailer(s->f, g) != 0;
-	bad |= fflush(s->f) != 0 || ferror(s->f) || fsync(fileno(s->f)) != 0;
+	bad |= fflush(s->f) != 0 || ferror(s->f) || (s->partial && fsync(fileno(s->f)) != 0);
 	int e = errno;
 	bad |= fclose(s->f) != 0; /* also releases the lock */
 	int rc = 0;
@@ -805,7 +988,7 @@ int mv_summary_file_finish(struct mv_summary_file *s, const struct mv_gate *g,
 	if (bad)
 		rc = mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s", s->path,
 				  strerror(e ? e : errno));
-	else if (rename(s->partial, s->path) != 0)
+	else if (s->partial && rename(s->partial, s->dest) != 0)
 		rc = mv_error_set(err, MV_EXIT_FAIL, "%s: cannot rename %s into place: %s", s->path,
 				  s->partial, strerror(errno));
 	summary_file_free(s);
@@ -828,8 +1011,16 @@ struct part {
 	struct mv_tsv *t;
 	char *meta;
 	int k, n;
-	long rows;
+	long rows, failed;
+	long meta_lines;       /* lines of its metadata and header (t counts the rest) */
+	struct mv_sha256 hash; /* of its rows, to check against its trailer */
 };
+
+/* The number in the part of the line its reader is at. */
+static long part_line(const struct part *p)
+{
+	return p->meta_lines + mv_tsv_lineno(p->t);
+}
 
 /* meta without its "# shard" line, for comparing parts. */
 static void strip_shard(char *meta)
@@ -867,22 +1058,63 @@ static int merge_rows(FILE *out, struct part *parts, int np, long total, struct 
 					    p->path, r, p->k, p->n, line);
 		if (fputs(line, out) < 0 || fputc('\n', out) == EOF)
 			goto io;
-		if (mv_gate_row(g, line))
-			return mv_error_set(err, MV_EXIT_INPUT, "%s: run %ld: expected %d fields",
-					    p->path, r, mv_gate_nfields(g));
+		long failed = mv_gate_nfailed(g);
+		if (mv_gate_row(g, line)) {
+			char shown[64];
+			snprintf(shown, sizeof shown, "%.60s", line);
+			for (char *c = shown; *c; c++)
+				if (*c == '\t')
+					*c = ' ';
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "%s:%ld: run %ld: expected a row as mvsim writes it (%d "
+					    "fields: the run, numbers, ok or failed, the reason), found "
+					    "'%s'",
+					    p->path, part_line(p), r, mv_gate_nfields(g), shown);
+		}
+		mv_sha256_update(&p->hash, line, strlen(line));
+		mv_sha256_update(&p->hash, "\n", 1);
+		p->failed += mv_gate_nfailed(g) - failed;
 		p->rows++;
 	}
 	for (int q = 0; q < np; q++) {
-		char want[64];
-		int wl = snprintf(want, sizeof want, MV_SUMMARY_TRAILER "\t%ld runs\t", parts[q].rows);
-		if (mv_tsv_next(parts[q].t, NULL) <= 0 ||
-		    strncmp(mv_tsv_line(parts[q].t), want, (size_t)wl) != 0)
+		struct part *p = &parts[q];
+		char want[64], sum[128], tally[128], hex[65];
+		int wl = snprintf(want, sizeof want, MV_SUMMARY_TRAILER "\t%ld runs\t", p->rows);
+		int got = mv_tsv_next(p->t, NULL);
+		if (got > 0 && strncmp(mv_tsv_line(p->t), MV_SUMMARY_TRAILER "\t",
+				       sizeof MV_SUMMARY_TRAILER) == 0)
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "%s:%ld: no '" MV_SUMMARY_CHECKSUM "' line before '"
+					    MV_SUMMARY_TRAILER "' (an older mvsim's summary, or edited): "
+					    "run the shard again ('mvsim sweep ... --shard %d/%d')",
+					    p->path, part_line(p), p->k, p->n);
+		mv_sha256_final(&p->hash, hex);
+		snprintf(sum, sizeof sum, MV_SUMMARY_CHECKSUM "\t%s", hex);
+		int sum_ok = got > 0 && mv_tsv_complete(p->t) && strcmp(mv_tsv_line(p->t), sum) == 0;
+		int sum_line = got > 0 && strncmp(mv_tsv_line(p->t), MV_SUMMARY_CHECKSUM "\t",
+						  sizeof MV_SUMMARY_CHECKSUM) == 0;
+		if (got > 0)
+			got = mv_tsv_next(p->t, NULL);
+		if (!sum_line || got <= 0 || strncmp(mv_tsv_line(p->t), want, (size_t)wl) != 0)
 			return mv_error_set(err, MV_EXIT_INPUT,
 					    "%s: incomplete or not part %d/%d of a %ld-run sweep "
 					    "(expected '%s...' after its %ld rows): finish it with "
 					    "'mvsim sweep --resume'",
-					    parts[q].path, parts[q].k, parts[q].n, total,
-					    MV_SUMMARY_TRAILER, parts[q].rows);
+					    p->path, p->k, p->n, total, MV_SUMMARY_TRAILER, p->rows);
+		snprintf(tally, sizeof tally, MV_SUMMARY_TRAILER "\t%ld runs\t%ld failed", p->rows,
+			 p->failed);
+		if (!sum_ok || !mv_tsv_complete(p->t) || strcmp(mv_tsv_line(p->t), tally) != 0)
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "%s: its rows do not match its trailer (the '"
+					    MV_SUMMARY_CHECKSUM "' and '" MV_SUMMARY_TRAILER "' lines): "
+					    "the part was edited or damaged after it was written; run the "
+					    "shard again ('mvsim sweep ... --shard %d/%d')",
+					    p->path, p->k, p->n);
+		if (mv_tsv_next(p->t, NULL) != 0)
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "%s:%ld: expected the end of the part after its '"
+					    MV_SUMMARY_TRAILER "' line, found more",
+					    p->path, part_line(p));
 	}
 	if (mv_summary_write_trailer(out, g) != 0)
 		goto io;
@@ -898,12 +1130,13 @@ static int merge_check_parts(struct part *parts, int np, struct mv_error *err)
 
 	for (int q = 0; q < np; q++) {
 		struct part *p = &parts[q];
-		if ((p->f = fopen(p->path, "r")) == NULL)
-			return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", p->path,
-					    strerror(errno));
+		if ((p->f = mv_tsv_fopen(p->path, err)) == NULL)
+			return -1;
 		if ((p->meta = mv_summary_read_meta(p->f, p->path, err)) == NULL ||
 		    (p->t = mv_tsv_reader(p->f, p->path, 0, err)) == NULL)
 			return -1;
+		for (const char *c = p->meta; *c; c++)
+			p->meta_lines += *c == '\n';
 		if (meta_field(p->meta, "shard", field, sizeof field) ||
 		    mv_summary_parse_shard(field, &p->k, &p->n))
 			return mv_error_set(err, MV_EXIT_INPUT, "%s: no valid '# shard K/N' line",
@@ -977,8 +1210,10 @@ int mv_summary_merge(const char *const *paths, int np, const char *output,
 		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 		goto out;
 	}
-	for (int q = 0; q < np; q++)
+	for (int q = 0; q < np; q++) {
 		parts[q].path = paths[q];
+		mv_sha256_init(&parts[q].hash);
+	}
 	if (merge_check_parts(parts, np, err))
 		goto out;
 	if (meta_field(parts[0].meta, "runs", field, sizeof field) ||
@@ -996,8 +1231,18 @@ int mv_summary_merge(const char *const *paths, int np, const char *output,
 		goto out;
 	}
 	snprintf(meta, len, "%.*s# shard\t1/1%s", (int)head, parts[0].meta, e);
-	if ((*gate = mv_gate_create(meta, 0, note_fn, note_ctx, err)) == NULL ||
-	    (out = mv_outfile_open(output, NULL, 0, err)) == NULL)
+	/* the parts are the inputs: none may be the output */
+	struct mv_file_ids ids = {0};
+	for (int q = 0; q < np; q++)
+		if (mv_file_ids_add(&ids, paths[q])) {
+			mv_file_ids_free(&ids);
+			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+			goto out;
+		}
+	if ((*gate = mv_gate_create(meta, 0, note_fn, note_ctx, err)) != NULL)
+		out = mv_outfile_open(output, ids.v, ids.n, err);
+	mv_file_ids_free(&ids);
+	if (out == NULL)
 		goto out;
 	if (merge_rows(mv_outfile_stream(out), parts, np, total, *gate, meta, output, err)) {
 		mv_outfile_abort(out);

@@ -1,12 +1,15 @@
 /* tsv.c — reading mvsim's tab-separated files, one line at a time (getline), so a reader
  * never holds a whole file; fields split on demand. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* getc_unlocked, O_CLOEXEC */
 #include "mvsim/tsv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 struct mv_tsv {
 	FILE *f;
@@ -39,15 +42,37 @@ struct mv_tsv *mv_tsv_reader(FILE *f, const char *name, int flags, struct mv_err
 	return t;
 }
 
-struct mv_tsv *mv_tsv_open(const char *path, int flags, struct mv_error *err)
+FILE *mv_tsv_fopen(const char *path, struct mv_error *err)
 {
-	FILE *f = fopen(path, "r");
-	struct mv_tsv *t;
+	/* O_NONBLOCK: opening a FIFO does not wait for a writer; it is refused below */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f;
 
-	if (f == NULL) {
+	if (fd < 0) {
 		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read: not a regular file", path);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	}
+	return f;
+}
+
+struct mv_tsv *mv_tsv_open(const char *path, int flags, struct mv_error *err)
+{
+	FILE *f = mv_tsv_fopen(path, err);
+	struct mv_tsv *t;
+
+	if (f == NULL)
+		return NULL;
 	if ((t = mv_tsv_reader(f, path, flags, err)) == NULL) {
 		fclose(f);
 		return NULL;
@@ -69,22 +94,56 @@ void mv_tsv_close(struct mv_tsv *t)
 	free(t);
 }
 
-int mv_tsv_next(struct mv_tsv *t, struct mv_error *err)
+/* Reads one line (with its newline, if any) into t->line: at most MV_TSV_MAX_LINE bytes, no
+ * NUL byte. Returns its length, 0 at the end of the file, -1 with err. */
+static long read_line(struct mv_tsv *t, struct mv_error *err)
 {
-	errno = 0;
-	ssize_t n = getline(&t->line, &t->cap, t->f);
+	size_t n = 0;
+	int c;
 
-	if (n < 0) {
-		if (ferror(t->f))
-			return errno == ENOMEM
-				       ? mv_error_set(err, MV_EXIT_FAIL, "out of memory")
+	errno = 0;
+	while ((c = getc_unlocked(t->f)) != EOF) {
+		if (c == '\0')
+			return mv_error_set(err, MV_EXIT_INPUT, "%s:%ld: expected text, found a NUL byte",
+					    t->name, t->lineno + 1);
+		if (n + 2 > t->cap) {
+			size_t cap = t->cap ? 2 * t->cap : 256;
+			char *p = realloc(t->line, cap);
+			if (p == NULL)
+				return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+			t->line = p;
+			t->cap = cap;
+		}
+		t->line[n++] = (char)c;
+		if (c == '\n')
+			break;
+		if (n > MV_TSV_MAX_LINE) {
+			/* how long it is, without keeping it */
+			while ((c = getc_unlocked(t->f)) != EOF && c != '\n')
+				n++;
+			return mv_error_set(err, MV_EXIT_INPUT, "%s:%ld: expected a line of at most %d "
+					    "bytes, found %zu bytes", t->name, t->lineno + 1,
+					    MV_TSV_MAX_LINE, n);
+		}
+	}
+	if (ferror(t->f))
+		return errno == ENOMEM ? mv_error_set(err, MV_EXIT_FAIL, "out of memory")
 				       : mv_error_set(err, MV_EXIT_INPUT, "%s: read error: %s", t->name,
 						      strerror(errno ? errno : EIO));
-		return 0;
-	}
+	if (n > 0)
+		t->line[n] = '\0';
+	return (long)n;
+}
+
+int mv_tsv_next(struct mv_tsv *t, struct mv_error *err)
+{
+	long n = read_line(t, err);
+
+	if (n <= 0)
+		return (int)n;
 	t->lineno++;
-	t->offset += (long)n;
-	t->complete = n > 0 && t->line[n - 1] == '\n';
+	t->offset += n;
+	t->complete = t->line[n - 1] == '\n';
 	if (t->complete)
 		t->line[--n] = '\0';
 	if ((t->flags & MV_TSV_CRLF) && n > 0 && t->line[n - 1] == '\r')

@@ -255,7 +255,7 @@ static void test_run_fails_numerically(void **state)
 
 	struct result r = RUN("run", KZ, "--set", "vectors.russia.distance=0", "-o", path);
 	expect_error(&r, 1, NULL);
-	assert_true(starts_with(r.err, "mvsim: run failed at t="));
+	assert_true(starts_with(r.err, "mvsim: " KZ ": run failed at t=")); /* names the scenario */
 	assert_non_null(strstr(r.err, "(stepper rk8pd)"));
 	assert_int_equal(strchr(r.err, '\n') - r.err + 1, (long)r.nerr); /* one line */
 	if (list_dir(dir, names, sizeof names) != 0)
@@ -265,7 +265,7 @@ static void test_run_fails_numerically(void **state)
 	/* an implicit stepper fails the same way */
 	r = RUN("run", KZ, "--set", "vectors.russia.distance=0", "-o", path, "-i", "msbdf");
 	expect_error(&r, 1, NULL);
-	assert_true(starts_with(r.err, "mvsim: run failed at t="));
+	assert_true(starts_with(r.err, "mvsim: " KZ ": run failed at t="));
 	assert_int_equal(list_dir(dir, names, sizeof names), 0);
 	result_free(&r);
 	remove_dir(dir);

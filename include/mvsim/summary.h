@@ -11,8 +11,16 @@
 struct mv_sweep;
 struct mv_batch_result;
 
-/* The last line of a complete summary starts with this (then "\tN runs\tF failed"). */
+/* A complete summary ends with two lines, its trailer: the SHA-256 of its rows (every row
+ * line, newline included, in file order) and the tally:
+ *   # rows sha256<TAB>HEX
+ *   # complete<TAB>N runs<TAB>F failed
+ * so that merge and resume tell a part edited or damaged after it was written. */
+#define MV_SUMMARY_CHECKSUM "# rows sha256"
 #define MV_SUMMARY_TRAILER "# complete"
+
+/* The most metadata (bytes) a summary may have: a reader stops there. */
+#define MV_SUMMARY_MAX_META (4L << 20)
 
 /* ================================================================ the format */
 
@@ -63,9 +71,11 @@ void mv_gate_free(struct mv_gate *g);
 int mv_gate_run(struct mv_gate *g, long k, const double *x, const double *metrics, int ok,
 		const char *reason);
 
-/* Judges a row read back from a summary (text without its newline). Returns 0, or -1 when
- * it does not have the header's fields or a number where one belongs (the caller decides
- * what that means: a torn row, a bad part). */
+/* Judges a row read back from a summary (text without its newline) and adds it to the
+ * checksum. Returns 0, or -1 when it is not a row as mvsim writes it: not the header's
+ * fields, not a number where one belongs, a status other than ok/failed, an ok run with a
+ * reason or a failed one without (the caller decides what that means: a torn row, a bad
+ * part). */
 int mv_gate_row(struct mv_gate *g, const char *row);
 
 /* Fields per row (from the header), rows judged, runs failed. */
@@ -88,8 +98,11 @@ void mv_gate_lint(struct mv_gate *g, double t_start, double t_end);
  * file); seconds: its time. Returns 0, or -1 when g keeps no lists. */
 int mv_gate_write_junit(const struct mv_gate *g, FILE *f, const char *suite, double seconds);
 
-/* Writes the trailer "# complete\tN runs\tF failed\n" of the rows g judged. Returns 0 or -1
- * (errno set by the failed write). */
+/* The SHA-256 of the rows g judged so far (hex), as the trailer states it. */
+void mv_gate_checksum(const struct mv_gate *g, char hex[65]);
+
+/* Writes the trailer of the rows g judged: "# rows sha256\tHEX\n# complete\tN runs\tF
+ * failed\n". Returns 0 or -1 (errno set by the failed write). */
 int mv_summary_write_trailer(FILE *f, const struct mv_gate *g);
 
 /* ================================================================ the summary file */

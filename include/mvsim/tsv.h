@@ -12,8 +12,19 @@ struct mv_tsv;
 /* Flags of mv_tsv_open / mv_tsv_reader. */
 enum { MV_TSV_CRLF = 1 }; /* a '\r' before the newline is dropped too (files from Windows) */
 
-/* Opens path for reading. Returns the reader, or NULL with err (code 2: "PATH: cannot
- * open: ..."; code 1 out of memory). */
+/* The longest line a reader takes (bytes, without the newline): a summary row of the most
+ * parameters and metrics mvsim allows is far shorter; a file without newlines (/dev/zero's
+ * bytes in a regular file) is refused at this length instead of filling memory. */
+#define MV_TSV_MAX_LINE (1 << 20)
+
+/* Opens path for reading: a regular file only, refused at once otherwise (a FIFO does not
+ * block, a device is not read). Returns the stream, or NULL with err (code 2: "PATH: cannot
+ * open: <strerror>", "PATH: cannot read: not a regular file"). */
+FILE *mv_tsv_fopen(const char *path, struct mv_error *err);
+
+/* Opens path for reading (mv_tsv_fopen). Returns the reader, or NULL with err (code 2:
+ * "PATH: cannot open: ...", "PATH: cannot read: not a regular file"; code 1 out of
+ * memory). */
 struct mv_tsv *mv_tsv_open(const char *path, int flags, struct mv_error *err);
 
 /* A reader over the caller's stream f (not closed by mv_tsv_close), named name in messages.
@@ -24,8 +35,9 @@ struct mv_tsv *mv_tsv_reader(FILE *f, const char *name, int flags, struct mv_err
 void mv_tsv_close(struct mv_tsv *t);
 
 /* Reads the next line. Returns 1 (a line: mv_tsv_line and the others describe it), 0 at the
- * end of the file, -1 on a read error or out of memory (err: "NAME: read error: ...",
- * code 2; out of memory code 1). */
+ * end of the file, -1 on a read error, a line longer than MV_TSV_MAX_LINE, a NUL byte or out
+ * of memory (err, code 2: "NAME: read error: ...", "NAME:LINE: expected a line of at most N
+ * bytes, found M bytes", "NAME:LINE: expected text, found a NUL byte"; out of memory code 1). */
 int mv_tsv_next(struct mv_tsv *t, struct mv_error *err);
 
 /* The current line without its newline (valid until the next mv_tsv_next), its length,

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "mvsim/error.h"
+#include "mvsim/outfile.h"
 #include "mvsim/output.h" /* MV_VERSION */
 
 #include <errno.h>
@@ -87,6 +88,25 @@ int mv_cli_finish_stdout(int rc)
 		clearerr(stdout);
 		return rc == MV_EXIT_OK ? MV_EXIT_FAIL : rc;
 	}
+	return rc;
+}
+
+int mv_cli_refuse_input(const char *output, const struct mv_scenario *sc,
+			const char *const *paths, int npaths, struct mv_error *err)
+{
+	struct mv_file_ids ids = {0};
+	int rc = 0;
+
+	if (output == NULL || strcmp(output, "-") == 0)
+		return 0;
+	if (mv_file_ids_add_scenario(&ids, sc))
+		rc = mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	for (int k = 0; rc == 0 && k < npaths; k++)
+		if (mv_file_ids_add(&ids, paths[k]))
+			rc = mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	if (rc == 0)
+		rc = mv_outfile_check(output, ids.v, ids.n, err);
+	mv_file_ids_free(&ids);
 	return rc;
 }
 

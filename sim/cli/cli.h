@@ -39,6 +39,15 @@ int mv_cli_report(const struct mv_error *err);
  * that print a result before writing files may call it earlier. */
 int mv_cli_finish_stdout(int rc);
 
+/* Refuses an output (NULL or "-": standard output, nothing to refuse) that is one of the
+ * command's inputs: a file sc was read from (the scenario, its bases, its data series; sc
+ * may be NULL) or one of paths[0..npaths) (a sweep file, a fit file, observation data).
+ * Called before any work. Returns 0, or -1 with err (code 2: "OUTPUT: is an input of this
+ * command: refusing to overwrite it"; code 1 out of memory). */
+struct mv_scenario;
+int mv_cli_refuse_input(const char *output, const struct mv_scenario *sc,
+			const char *const *paths, int npaths, struct mv_error *err);
+
 /* A monotonic clock in seconds (progress, timings). */
 double mv_cli_now(void);
 

@@ -414,6 +414,7 @@ int mv_cmd_ensemble(int argc, char **argv)
 		goto out;
 	gsl_set_error_handler_off();
 	if ((sc = mv_config_load(file, o.sets.n, o.sets.v, &kt, &err)) == NULL ||
+	    mv_cli_refuse_input(o.output, sc, NULL, 0, &err) ||
 	    (cols = mv_model_columns(sc, &ncols, &err)) == NULL ||
 	    ens_columns(&e, sc, o.columns, cols, ncols, &err))
 		goto fail;

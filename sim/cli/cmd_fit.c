@@ -97,6 +97,23 @@ int mv_cmd_fit(int argc, char **argv)
 
 	if ((f = mv_fit_load(file, &err)) == NULL)
 		return mv_cli_report(&err);
+	/* Neither output may be one of the fit's inputs: the fit file, the scenario, its
+	 * bases and series, the observation data. */
+	const char **inputs = malloc((size_t)(f->nobs + 1) * sizeof *inputs);
+	if (inputs == NULL) {
+		mv_fit_free(f);
+		return mv_cli_report(&(struct mv_error){MV_EXIT_FAIL, "out of memory"});
+	}
+	inputs[0] = f->path;
+	for (int q = 0; q < f->nobs; q++)
+		inputs[q + 1] = f->obs[q].path;
+	int refused = mv_cli_refuse_input(output, f->sc, inputs, f->nobs + 1, &err) ||
+		      mv_cli_refuse_input(report_path, f->sc, inputs, f->nobs + 1, &err);
+	free(inputs);
+	if (refused) {
+		mv_fit_free(f);
+		return mv_cli_report(&err);
+	}
 	/* Opened before the fit: a bad path is reported before any work. */
 	if ((output && (fo = mv_outfile_open(output, NULL, 0, &err)) == NULL) ||
 	    (report_path && !report_stdout &&

@@ -242,6 +242,17 @@ static int sb_assign(struct sbuf *b, const char *name, const char *value)
 	return sb_add(b, "'; ");
 }
 
+/* The same for a file gnuplot opens: mv_gnuplot_assign_file puts "./" before a relative name,
+ * so no name is ever one of gnuplot's pipes ('|...', '<...') or special files ('-', '+'). */
+static int sb_assign_file(struct sbuf *b, const char *name, const char *path)
+{
+	char *v = NULL;
+	int rc = mv_gnuplot_assign_file(&v, name, path) || sb_add(b, v);
+
+	free(v);
+	return rc;
+}
+
 static void usage_error(const char *msg, const char *arg)
 {
 	fputs("mvsim plot: ", stderr);
@@ -349,7 +360,7 @@ static char *first_line_words(const char *line)
 static int result_load(struct result *r, const char *path, struct mv_error *err)
 {
 	char *words = NULL;
-	int lineno = 0, rc = -1, got;
+	int lineno = 0, rc = -1, got, tables = 0;
 	struct mv_tsv *t;
 
 	memset(r, 0, sizeof *r);
@@ -369,9 +380,29 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			words = first_line_words(line);
 			continue;
 		}
-		if (r->col != NULL) { /* past the header: count rows, two are enough */
-			if (mv_tsv_len(t) > 0 && line[0] != '#' && ++r->nrows >= 2)
-				break;
+		if (r->col != NULL) {
+			/* past the header: every row whole (issue 15: a torn file plotted with
+			 * exit 0), as many fields as the header, the last line ended */
+			if (!mv_tsv_complete(t)) {
+				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: the last line does not end in a "
+					     "newline: the file is cut short (an interrupted write?)",
+					     path, lineno);
+				goto out;
+			}
+			if (mv_tsv_len(t) == 0)
+				tables = 1; /* blocks of other tables follow (a fit report) */
+			if (mv_tsv_len(t) == 0 || line[0] == '#' || tables)
+				continue;
+			int nf = 1;
+			for (const char *c = line; *c; c++)
+				nf += *c == '\t';
+			if (nf != r->ncol) {
+				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: expected %d fields (as the header), "
+					     "found %d: a torn or edited row", path, lineno, r->ncol, nf);
+				goto out;
+			}
+			if (r->nrows < 2)
+				r->nrows++;
 			continue;
 		}
 		if (line[0] != '#') {
@@ -891,6 +922,7 @@ struct plot_ctx {
 	char gnuplot[PATH_MAX];
 	char scripts[PATH_MAX];
 	const struct plot_format *format;
+	struct mv_file_ids inputs; /* the files read: no figure may overwrite one */
 };
 
 /* Draws one figure: runs kind k's script with the assignments `inputs` (in=... or
@@ -913,12 +945,12 @@ static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const cha
 		return MV_EXIT_INPUT;
 	}
 	snprintf(script, sizeof script, "%s/%s", ctx->scripts, k->script);
-	if ((o = mv_outfile_open(out, NULL, 0, &err)) == NULL) {
+	if ((o = mv_outfile_open(out, ctx->inputs.v, ctx->inputs.n, &err)) == NULL) {
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
 		return err.code;
 	}
 	const char *name = mv_outfile_name(o); /* gnuplot writes there */
-	if (sb_add(&vars, inputs) || sb_assign(&vars, "out", name) ||
+	if (sb_add(&vars, inputs) || sb_assign_file(&vars, "out", name) ||
 	    sb_assign(&vars, "term", ctx->format->term)) {
 		fputs("mvsim plot: out of memory\n", stderr);
 		goto fail;
@@ -929,7 +961,7 @@ static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const cha
 			n && text[n - 1] == '\n' ? "" : "\n");
 		goto fail;
 	}
-	if (strcmp(name, out) != 0 && (stat(name, &st) != 0 || st.st_size == 0)) {
+	if (mv_outfile_temporary(o) && (stat(name, &st) != 0 || st.st_size == 0)) {
 		fprintf(stderr, "mvsim plot: gnuplot wrote nothing for %s (script %s)\n", out, script);
 		goto fail;
 	}
@@ -1235,10 +1267,12 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 	/* The file, then each option the kind takes, as gnuplot strings (val may point into r). */
 	for (int k = 0; k < n; k++) {
 		struct sbuf inputs = {0};
-		int bad = sb_assign(&inputs, "in", a->files[0]);
+		int bad = sb_assign_file(&inputs, "in", a->files[0]);
 		for (int o = 0; o < NFIGOPTS && !bad; o++)
 			if (val[k][o] != NULL)
-				bad = sb_assign(&inputs, fig_options[o].var, val[k][o]);
+				bad = fig_options[o].names == NAMES_FILE
+					      ? sb_assign_file(&inputs, fig_options[o].var, val[k][o])
+					      : sb_assign(&inputs, fig_options[o].var, val[k][o]);
 		char *out = bad ? NULL
 			: a->output ? strdup(a->output)
 				    : output_beside(a->files[0], chosen[k]->suffix, ctx->format->name);
@@ -1318,7 +1352,7 @@ static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 	int bad = sb_add(&inputs, name);
 	for (int f = 0; f < a->nfiles && !bad; f++) {
 		snprintf(name, sizeof name, "file%d", f + 1);
-		bad = sb_assign(&inputs, name, a->files[f]);
+		bad = sb_assign_file(&inputs, name, a->files[f]);
 	}
 	if (bad || sb_assign(&inputs, "cols", cols.p)) {
 		fputs("mvsim plot: out of memory\n", stderr);
@@ -1343,6 +1377,11 @@ int mv_cmd_plot(int argc, char **argv)
 	if (status >= 0)
 		goto out;
 	memset(&ctx, 0, sizeof ctx);
+	for (int f = 0; f < a.nfiles; f++)
+		if (mv_file_ids_add(&ctx.inputs, a.files[f]))
+			goto oom;
+	if (mv_file_ids_add(&ctx.inputs, a.fig[FIG_REPORT]))
+		goto oom;
 	ctx.format = pick_format(&a);
 	if (ctx.format == NULL) {
 		status = MV_EXIT_INPUT;
@@ -1358,6 +1397,11 @@ int mv_cmd_plot(int argc, char **argv)
 	} else {
 		status = plot_single(&a, &ctx);
 	}
+	mv_file_ids_free(&ctx.inputs);
 out:
 	return status;
+oom:
+	mv_file_ids_free(&ctx.inputs);
+	fputs("mvsim plot: out of memory\n", stderr);
+	return MV_EXIT_FAIL;
 }

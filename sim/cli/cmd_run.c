@@ -187,14 +187,23 @@ int mv_cmd_run(int argc, char **argv)
 		ropts.times = times;
 	}
 	if ((run = mv_run_create(sc, &kt, &ropts, &err)) == NULL ||
+	    mv_cli_refuse_input(o.output, sc, NULL, 0, &err) ||
 	    (w = mv_writer_open(o.output, &err)) == NULL ||
 	    mv_writer_metadata(w, sc, &kt, o.method ? o.method : sc->method, noise ? seed : NULL,
 			       &err) ||
 	    (event_rows && mv_writer_meta(w, "rows", "output_step and events (--event-rows: "
 				   "1e-6 years before each event, at it, at a ramp's end)", &err)) ||
-	    mv_writer_columns(w, cols, ncols, &err) ||
-	    mv_run_exec(run, mv_writer_row_cb, w, &err))
+	    mv_writer_columns(w, cols, ncols, &err))
 		goto fail;
+	if (mv_run_exec(run, mv_writer_row_cb, w, &err)) {
+		/* a numeric failure names the scenario that failed (issue 15) */
+		if (strncmp(err.msg, "run failed at ", 14) == 0) {
+			char msg[MV_ERROR_MAX];
+			snprintf(msg, sizeof msg, "%s", err.msg);
+			mv_error_set(&err, err.code, "%s: %s", scenario, msg);
+		}
+		goto fail;
+	}
 	rc = mv_writer_commit(w, &err);
 	w = NULL; /* commit frees it, success or not */
 	if (rc)

@@ -549,6 +549,7 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	/* the analysis has its own design: sweep.method and samples are not needed */
 	if ((sw = mv_sweep_load_opts(file, o.sets.n, o.sets.v, MV_SWEEP_DESIGN_UNUSED, &err)) ==
 		    NULL ||
+	    mv_cli_refuse_input(o.output, sw->sc, (const char *const *)&sw->path, 1, &err) ||
 	    sens_check_params(sw, &err))
 		goto fail;
 	s.sw = sw;

@@ -11,6 +11,7 @@
 #include "mvsim/sweep.h"
 #include "mvsim/sweeprun.h" /* mv_sweep_check_noise */
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -220,6 +221,31 @@ static int prepare_series_dir(const char *dir, struct mv_error *err)
 }
 
 
+/* --resume with --series DIR: the temporaries "run-NNNNNN.tsv.tmp.XXXXXX" that runs of this
+ * shard (first, first + stride, ...) left when the sweep was killed are removed (issue 15:
+ * they stayed); another shard's are not touched (it may be writing them). Returns how many. */
+static long clean_series_temporaries(const char *dir, long first, long stride)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	long removed = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		long k;
+		int n = 0;
+		char path[4096];
+		if (sscanf(e->d_name, "run-%6ld.tsv.tmp.%*6[A-Za-z0-9]%n", &k, &n) != 1 ||
+		    n == 0 || e->d_name[n] != '\0' || strlen(e->d_name) != 25 || k < first ||
+		    (k - first) % stride != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		removed += unlink(path) == 0;
+	}
+	if (d)
+		closedir(d);
+	return removed;
+}
+
 /* Publishes the JUnit report of the gate through mv_outfile. */
 static int write_junit(const char *path, const struct mv_gate *g, const char *suite,
 		       double seconds, struct mv_error *err)
@@ -271,6 +297,8 @@ int mv_cmd_sweep(int argc, char **argv)
 	if ((rc = parse_sweep_opts(argc, argv, &o)) >= 0)
 		goto out;
 	if ((sw = mv_sweep_load(o.file, o.sets.n, o.sets.v, &err)) == NULL ||
+	    mv_cli_refuse_input(o.output, sw->sc, (const char *const *)&sw->path, 1, &err) ||
+	    mv_cli_refuse_input(o.junit, sw->sc, (const char *const *)&sw->path, 1, &err) ||
 	    mv_sweep_check_noise(sw, &err) || (o.series && prepare_series_dir(o.series, &err)))
 		goto fail;
 	if ((meta = mv_summary_meta(sw, o.shard_k, o.shard_n)) == NULL)
@@ -328,6 +356,12 @@ int mv_cmd_sweep(int argc, char **argv)
 					       c.gate, &c.file, &c.done, &err);
 		if (orc < 0)
 			goto fail;
+		if (o.resume && o.series) {
+			long n = clean_series_temporaries(o.series, first, o.shard_n);
+			if (n)
+				fprintf(stderr, "mvsim: --series %s: removed %ld unfinished series "
+					"file%s of the interrupted sweep\n", o.series, n, n == 1 ? "" : "s");
+		}
 		if (orc == 1) /* complete already: judge it again, run nothing */
 			goto judge;
 	} else if (fputs(meta, stdout) < 0) {
