@@ -389,8 +389,9 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 					     path, lineno);
 				goto out;
 			}
-			if (mv_tsv_len(t) == 0)
-				tables = 1; /* blocks of other tables follow (a fit report) */
+			if (mv_tsv_len(t) == 0 || strncmp(line, "# table: ", 9) == 0)
+				tables = 1; /* other tables follow (a fit report, a discovery), each
+					     * with its own header: only the first is held to it */
 			if (mv_tsv_len(t) == 0 || line[0] == '#' || tables)
 				continue;
 			int nf = 1;
