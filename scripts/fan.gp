@@ -53,7 +53,7 @@ do for [c = 1:NC] {
         }
     }
 }
-# Axis label with units, from the column's name (MODEL.md §7).
+# Axis label with units, from the column's name (docs/model.md §7).
 unit(c) = (c[1:6] eq "share_" || c[1:5] eq "pull_") ? "share" : \
           (c eq "crisis_prob") ? "probability" : (c eq "hazard") ? "hazard (per year)" : \
           (c[1:8] eq "tension_") ? "tension (index)" : (c[1:7] eq "effort_") ? "effort (index)" : \

@@ -2,7 +2,7 @@
 # gnuplot -e "in='out/baseline.tsv'; out='plane.png'" scripts/plane.gp   [term='svg'|...]
 #
 # Columns (found by name): t, tilt_x, tilt_y, share_<v>; angles and names from the '# vector'
-# lines. The tilt point is the share-weighted sum of the vectors' unit directions (MODEL.md §7):
+# lines. The tilt point is the share-weighted sum of the vectors' unit directions (docs/model.md §7):
 # at the centre when the shares balance, towards a vector's arrow when that vector dominates.
 
 kind = "plane"

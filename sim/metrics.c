@@ -1,4 +1,4 @@
-/* metrics.c — streaming reducers over a run's rows (MODEL.md §9), as a table {name, fn}; checks.
+/* metrics.c — streaming reducers over a run's rows (docs/model.md §9), as a table {name, fn}; checks.
  * Each reducer folds one row into an accumulator whose `value` is the metric so far. */
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/metrics.h"

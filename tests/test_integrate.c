@@ -1,4 +1,4 @@
-/* test_integrate.c — runs against the closed forms of MODEL.md §2 for every GSL stepper,
+/* test_integrate.c — runs against the closed forms of docs/model.md §2 for every GSL stepper,
  * exact landing on output times and events, jumps, ramps, spin-up, and numerical failures. */
 #include "testutil.h"
 
@@ -98,7 +98,7 @@ static void closed_form_with(const char *method, double tol)
 	mv_scenario_free(sc);
 }
 
-/* MODEL.md asks 1e-7 of every explicit stepper; at rtol 1e-11 each has room to spare. */
+/* docs/model.md §2 asks 1e-7 of every explicit stepper; at rtol 1e-11 each has room to spare. */
 static void test_closed_form_explicit(void **state)
 {
 	(void)state;

@@ -1,4 +1,4 @@
-/* test_model.c — the right-hand side and output row of MODEL.md §2 and §7, term by term,
+/* test_model.c — the right-hand side and output row of docs/model.md §2 and §7, term by term,
  * and its invariants on random states: per-domain derivative sums vanish, p stays in [0,1]. */
 #include "testutil.h"
 
@@ -255,7 +255,7 @@ static void test_row(void **state)
 	assert_double_equal(row[c + 8], 0.125, 0);
 }
 
-/* Column names (MODEL.md §7) and their collisions. */
+/* Column names (docs/model.md §7) and their collisions. */
 static void test_columns(void **state)
 {
 	struct fix *f = *state;

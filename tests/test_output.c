@@ -1,4 +1,4 @@
-/* test_output.c — the TSV writer (MODEL.md §7): metadata lines in order, the header of column
+/* test_output.c — the TSV writer (docs/model.md §7): metadata lines in order, the header of column
  * names, rows that round-trip, the temporary-then-rename protocol, and every failure path. */
 #include "testutil.h"
 
@@ -41,7 +41,7 @@ static const char *scenario_text =
 	" { at = 2001.0; over = 2.0; key = \"vectors.east.connectivity\"; add = 1.0; label = \"ramp\"; },\n"
 	" { at = 2002.0; key = \"model.beta\"; set = 0.5; label = \"tie, second in file\"; } );\n";
 
-/* MODEL.md §7 for that scenario, written out by hand. */
+/* docs/model.md §7 for that scenario, written out by hand. */
 static const char *const want_columns[] = {
 	"t", "share_north", "share_east", "share_south_asia",
 	"share_economy_north", "share_economy_east", "share_economy_south_asia",
@@ -298,7 +298,7 @@ static void test_file_contents(void **state)
 			fail_msg("metadata line %d:\n  got      \"%s\"\n  expected \"%s\"", k + 1,
 				 lines[k], want[k]);
 
-	/* one header line: MODEL.md §7 order */
+	/* one header line: docs/model.md §7 order */
 	char *f[NWANT + 8];
 	char *header = lines[nw];
 	assert_true(header[0] != '#');

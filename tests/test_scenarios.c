@@ -41,7 +41,7 @@ static double col_at(const struct result *r, long row, const char *name)
 }
 
 /* Simplex per domain (sum 1 within 1e-9, none below −1e-12), overall shares sum to 1,
- * p in [0, 1], hazard >= 0 — MODEL.md §2's properties, on every row. */
+ * p in [0, 1], hazard >= 0 — docs/model.md §2's properties, on every row. */
 static void check_invariants(const struct result *r, const char *what)
 {
 	const struct mv_scenario *sc = r->sc;

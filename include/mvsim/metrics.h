@@ -1,4 +1,4 @@
-/* metrics.h — one number per run from its rows (MODEL.md §9), reduced as the rows stream by so
+/* metrics.h — one number per run from its rows (docs/model.md §9), reduced as the rows stream by so
  * a run's series is never kept; and checks, bounds on a metric that sweeps use as CI gates. */
 #ifndef MVSIM_METRICS_H
 #define MVSIM_METRICS_H
@@ -55,7 +55,7 @@ int mv_metrics_row(void *ctx, const double *row, int ncols, struct mv_error *err
  * before any row. */
 void mv_metrics_values(const struct mv_metrics *ms, double *out);
 
-/* A check: bounds on one metric of a list (MODEL.md §9). */
+/* A check: bounds on one metric of a list (docs/model.md §9). */
 struct mv_check {
 	int metric; /* index in the metric list */
 	double min; /* lower bound, -INFINITY when none */

@@ -1,4 +1,4 @@
-/* output.h — the TSV writer (MODEL.md §7): `#` metadata, one header line, rows.
+/* output.h — the TSV writer (docs/model.md §7): `#` metadata, one header line, rows.
  * Files are written under a temporary name and renamed into place only when complete. */
 #ifndef MVSIM_OUTPUT_H
 #define MVSIM_OUTPUT_H

@@ -1,4 +1,4 @@
-# plot_synth.awk - writes a synthetic mvsim result (MODEL.md section 7 columns) for plot tests.
+# plot_synth.awk - writes a synthetic mvsim result (docs/model.md section 7 columns) for plot tests.
 # Shapes only, not the model: smooth share drift, tension bumps, logistic hazard, integrated p.
 # It gives tests/test_plot.c what the shipped scenarios lack: an event without a label, one
 # near the end, events at the same time, tension in every vector. Regenerate with:

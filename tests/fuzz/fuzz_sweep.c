@@ -1,4 +1,4 @@
-/* fuzz_sweep.c — libFuzzer target: sweep files (MODEL.md §8) against the scenarios they name,
+/* fuzz_sweep.c — libFuzzer target: sweep files (docs/model.md §8) against the scenarios they name,
  * then the first points of their sampler. Input: the bytes of a sweep file. */
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/sweep.h"
