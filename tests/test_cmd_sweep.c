@@ -80,7 +80,8 @@ static void test_cli_jobs(void **state)
 	NEED_SWEEP();
 	unlink(OUT "/j1.tsv");
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/j1.tsv", "--jobs", "1", NULL), 0);
-	assert_string_equal(err, ""); /* not a terminal: no progress line */
+	assert_int_equal(tu_final_line(err, "sweep"), 90); /* not a terminal: the final line */
+	assert_string_equal(err, "");
 	free(err);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j2.tsv", "-j", "2", NULL), 0);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j4.tsv", "-j4", NULL), 0);
@@ -136,6 +137,7 @@ static void test_cli_shards(void **state)
 	char *err;
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/breaking.cfg", "-o", OUT "/b7.tsv", "--shard",
 			    "7/7", NULL), 0);
+	assert_int_equal(tu_final_line(err, "sweep"), 0);
 	assert_string_equal(err, "");
 	free(err);
 	char *b7 = tu_read(OUT "/b7.tsv");
@@ -230,6 +232,7 @@ static void test_cli_resume_signals(void **state)
 		char want[64];
 		snprintf(want, sizeof want, "mvsim: sweep interrupted by %s after ", names[s]);
 		assert_non_null(strstr(err, want));
+		assert_true(tu_final_line(err, "sweep") >= 0);
 		assert_null(strstr(err, "failed")); /* the run cut short is no failed run */
 		assert_non_null(strstr(err, "the finished runs are in " OUT "/sig.tsv.partial: run the "
 					    "same command with --resume to finish it\n"));
@@ -249,7 +252,9 @@ static void test_cli_resume_signals(void **state)
 	char *err;
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/long.cfg", "-o", OUT "/long-ref.tsv",
 			    "--resume", NULL), 0);
-	assert_string_equal(err, "");
+	assert_int_equal(tu_final_line(err, "sweep"), 600);
+	assert_string_equal(err, "mvsim sweep: " OUT "/long-ref.tsv is complete already (600 runs): "
+				 "nothing to run\n");
 	free(err);
 	free(ref);
 }
@@ -319,6 +324,7 @@ static void test_cli_checks(void **state)
 	(void)state;
 	NEED_SWEEP();
 	assert_int_equal(tu_mv(&out, &err, "sweep", DATA "/breaking.cfg", NULL), 1);
+	assert_int_equal(tu_final_line(err, "sweep"), 6);
 	assert_string_equal(
 		err,
 		"mvsim: run 2 breaks check final:crisis_prob <= 0.5: final:crisis_prob = 0.9907780474 "
@@ -560,16 +566,16 @@ static void test_cli_bad_input(void **state)
 		const char *err;
 	} cases[] = {
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "0/3"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '0/3'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '0/3'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "4/3"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '4/3'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '4/3'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "2"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '2'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '2'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "1/2x"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '1/2x'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '1/2x'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--jobs", "0"},
 		 "mvsim sweep: --jobs: expected an integer in [1, 1024], found '0'\n"
