@@ -205,6 +205,18 @@ test-pkg: all
 	MVSIM=$(MVSIM) BUILD=$(BUILD) bash tests/test_completion.sh
 	sh tests/test_docs.sh
 
+# The batch commands under mpirun with 1, 2 and 3 ranks (tests/test_mpi.sh; docs/cluster.md).
+.PHONY: test-mpi test-slurm
+test: test-mpi
+test-mpi: all
+	MVSIM=$(MVSIM) BUILD=$(BUILD) sh tests/test_mpi.sh
+
+# A real single-node Slurm (root: starts munged, slurmctld and slurmd on localhost, runs the
+# job-array script of docs/cluster.md, stops them). .ci/run calls it; not part of make test.
+test-slurm: all
+	@sh scripts/deps.sh slurm
+	MVSIM=$(CURDIR)/$(MVSIM) BUILD=$(BUILD) sh tests/slurm/run.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(INCDIR) \
 		$(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR) $(DESTDIR)$(DOCDIR)/examples \

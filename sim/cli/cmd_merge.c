@@ -3,17 +3,23 @@
 #include "cli.h"
 
 #include "mvsim/error.h"
+#include "mvsim/outfile.h"
 #include "mvsim/summary.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 const char mv_merge_usage[] =
-	"usage: mvsim merge PARTS... -o summary.tsv\n"
+	"usage: mvsim merge PARTS... -o summary.tsv [--junit FILE]\n"
 	"\n"
 	"Joins the summaries of the shards 1/N to N/N of one sweep (mvsim sweep --shard K/N)\n"
 	"into the summary the unsharded sweep writes, byte for byte, and applies its checks.\n"
 	"\n"
-	"  -o, --output FILE   the merged summary (written via a temporary, renamed when complete)\n"
+	"  -o, --output FILE   the merged summary (written via a temporary, renamed when\n"
+	"                      complete); '-': standard output\n"
+	"      --junit FILE    write the merged sweep's checks as JUnit XML (one test case per\n"
+	"                      check, as 'mvsim sweep --junit')\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 a run failed or a check broke (listed on stderr) or the output could\n"
@@ -26,16 +32,40 @@ static void print_note(void *ctx, const char *msg)
 	fprintf(stderr, "mvsim: %s\n", msg);
 }
 
+/* The sweep file's path from a part's "# sweep\tPATH\tSHA" line, for the JUnit names. */
+static void sweep_name(const char *part, char *name, size_t size)
+{
+	struct mv_error err = {0};
+	FILE *f = fopen(part, "r");
+	char *meta = f ? mv_summary_read_meta(f, part, &err) : NULL;
+	const char *p = meta ? strstr(meta, "\n# sweep\t") : NULL;
+
+	if (p) {
+		p += strlen("\n# sweep\t");
+		char path[4096];
+		snprintf(path, sizeof path, "%.*s", (int)strcspn(p, "\t\n"), p);
+		mv_gate_junit_name(path, name, size);
+	} else {
+		mv_gate_junit_name("sweep", name, size);
+	}
+	free(meta);
+	if (f)
+		fclose(f);
+}
+
 int mv_cmd_merge(int argc, char **argv)
 {
-	const char *output = NULL;
+	const char *output = NULL, *junit_path = NULL;
 	const struct mv_opt opts[] = {
 		{"output", 'o', MV_OPT_STRING, &output, 0, 0, NULL},
+		{"junit", 0, MV_OPT_STRING, &junit_path, 0, 0, NULL},
 		{NULL, 0, 0, NULL, 0, 0, NULL},
 	};
 	struct mv_error err = {0};
 	struct mv_gate *g = NULL;
+	struct mv_outfile *junit = NULL;
 	int first, rc;
+	double t0 = mv_cli_now();
 
 	if ((rc = mv_cli_options("merge", argc, argv, opts, &first)) >= 0)
 		return rc;
@@ -43,11 +73,44 @@ int mv_cmd_merge(int argc, char **argv)
 		return mv_cli_usage_error("merge", "missing PARTS");
 	if (output == NULL)
 		return mv_cli_usage_error("merge", "missing -o summary.tsv");
-	if (mv_summary_merge((const char *const *)argv + first, argc - first, output, print_note,
-			     NULL, &g, &err))
+	if (output[0] == '\0')
+		return mv_cli_usage_error("merge", "-o: expected a file name (or '-'), found ''");
+	if (junit_path && junit_path[0] == '\0')
+		return mv_cli_usage_error("merge", "--junit: expected a file name, found ''");
+	/* The report's path is checked (and its temporary made) before anything is merged; no
+	 * output may be one of the parts. */
+	int np = argc - first;
+	struct mv_file_id *ids = calloc((size_t)np, sizeof *ids);
+	int nids = 0;
+	if (ids == NULL)
+		return mv_cli_report(&(struct mv_error){MV_EXIT_FAIL, "out of memory"});
+	for (int q = 0; q < np; q++)
+		if (mv_file_id_of(argv[first + q], &ids[nids]) == 0)
+			nids++;
+	if (junit_path && (junit = mv_outfile_open(junit_path, ids, nids, &err)) == NULL) {
+		free(ids);
+		return mv_cli_report(&err);
+	}
+	free(ids);
+	if (mv_summary_merge((const char *const *)argv + first, np, output, print_note, NULL, &g,
+			     &err)) {
 		rc = mv_cli_report(&err);
-	else
+		mv_outfile_abort(junit);
+	} else {
+		if (junit) {
+			char name[256];
+			sweep_name(argv[first], name, sizeof name);
+			mv_gate_write_junit(g, mv_outfile_stream(junit), name, mv_cli_now() - t0);
+			struct mv_outfile *jf = junit;
+			junit = NULL;
+			if (mv_outfile_commit(jf, &err)) {
+				rc = mv_cli_report(&err);
+				mv_gate_free(g);
+				return rc;
+			}
+		}
 		rc = mv_gate_verdict(g, "merge");
+	}
 	mv_gate_free(g);
 	return rc;
 }
