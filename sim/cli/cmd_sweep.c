@@ -406,7 +406,9 @@ int mv_cmd_sweep(int argc, char **argv)
 	if (o.series && prepare_series_dir(o.series, &err))
 		goto fail;
 	if (rank == 0 && o.junit && (junit = mv_outfile_open(o.junit, ids, nids, &err)) == NULL) {
-		mv_error_set(&err, err.code, "--junit %.1000s", err.msg);
+		char msg[MV_ERROR_MAX];
+		snprintf(msg, sizeof msg, "%s", err.msg);
+		mv_error_set(&err, err.code, "--junit: %.1000s", msg);
 		goto fail;
 	}
 	if ((meta = mv_summary_meta(sw, o.shard_k, o.shard_n)) == NULL)
