@@ -132,6 +132,7 @@ $(BUILD)/bench_%: tests/bench_%.c $(CLI_LIB) $(BUILD)/libmvsim.a
 BENCH_BIN := $(BUILD)/bench $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
 bench: deps all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo; $$b || exit 1; done
+	@echo; MVSIM=$(MVSIM) BUILD=$(BUILD) sh tests/bench_mpi.sh
 
 # Regenerates the committed reference outputs of the regression test: a decision, not a fix.
 refs: all

@@ -907,12 +907,14 @@ static void test_cli_identity(void **state)
 	free(ref);
 }
 
-/* Starts a sweep of long.cfg with extra options, stops it with SIGSTOP once 20 rows are
- * in, lets the clock pass more than a second, continues it. Returns its stderr. */
+/* Starts a sweep of long.cfg (600 runs; under valgrind lhs.cfg, 90) with --progress, stops
+ * it with SIGSTOP once 20 rows are in, lets the clock pass more than a second, continues
+ * it. Returns its stderr. */
+#define LOG_RUNS (valgrind ? 90 : 600)
 static char *paused_sweep(const char *progress)
 {
-	char *args[] = {"sweep", DATA "/long.cfg", "-o", OUT "/log.tsv", "-j", "1", "--progress",
-			(char *)progress, NULL};
+	char *args[] = {"sweep", valgrind ? DATA "/lhs.cfg" : DATA "/long.cfg", "-o", OUT "/log.tsv",
+			"-j", "1", "--progress", (char *)progress, NULL};
 	unlink(OUT "/log.tsv");
 	pid_t pid = tu_start(args);
 	for (int i = 0; i < 4000; i++) {
@@ -942,14 +944,14 @@ static void test_cli_logs(void **state)
 	(void)state;
 	NEED_SWEEP();
 	err = paused_sweep("1");
-	assert_int_equal(tu_final_line(err, "sweep"), 600);
+	assert_int_equal(tu_final_line(err, "sweep"), LOG_RUNS);
 	/* after the pause the clock is > 1 s on: "mvsim sweep: N/600 runs (P%), R runs/s, T left" */
 	char *line = strstr(err, "mvsim sweep: ");
 	assert_non_null(line);
 	long done = strtol(line + 13, NULL, 10);
-	assert_true(done >= 20 && done <= 600);
+	assert_true(done >= 20 && done <= LOG_RUNS);
 	char want[64];
-	snprintf(want, sizeof want, "mvsim sweep: %ld/600 runs (", done);
+	snprintf(want, sizeof want, "mvsim sweep: %ld/%d runs (", done, LOG_RUNS);
 	assert_int_equal(strncmp(line, want, strlen(want)), 0);
 	assert_non_null(strstr(line, " runs/s, "));
 	assert_non_null(strstr(line, " left\n"));
@@ -957,7 +959,7 @@ static void test_cli_logs(void **state)
 	assert_null(strchr(err, '\033'));
 	free(err);
 	err = paused_sweep("0");
-	assert_int_equal(tu_final_line(err, "sweep"), 600);
+	assert_int_equal(tu_final_line(err, "sweep"), LOG_RUNS);
 	assert_string_equal(err, "");
 	free(err);
 	unlink(OUT "/log.tsv");
