@@ -16,6 +16,7 @@
 #include "mvsim/output.h"      /* the TSV writer (docs/model.md §7) */
 #include "mvsim/metrics.h"     /* metrics and checks (docs/model.md §9) */
 #include "mvsim/batch.h"       /* many runs on threads, results in run order */
+#include "mvsim/mpi_batch.h"   /* the batch loop over MPI ranks (docs/cluster.md) */
 #include "mvsim/sweep.h"       /* sweep files and samplers (docs/model.md §8) */
 #include "mvsim/sensitivity.h" /* Sobol' and Morris designs and indices */
 #include "mvsim/fit.h"         /* calibration (docs/model.md §11) */
