@@ -260,6 +260,7 @@ static int run_one(struct mv_batch *b, struct worker *w, struct slot *s, struct 
 		snprintf(w->sets[base->nsets + j], SET_MAX, "%s=%s",
 			 b->kt->keys[b->kt->by_index[b->slots[j]]].name, num);
 	}
+	mv_scenario_normalise_shares(&w->sc); /* a sweep's `normalise = true` (config.md §9) */
 	memset(&s->stats, 0, sizeof s->stats);
 	s->status = MV_RUN_FAILED;
 	s->reason[0] = '\0';

@@ -4,13 +4,16 @@
 #include "mvsim/cfgread.h"
 
 #include "mvsim/error.h"
+#include "mvsim/infile.h"
 #include "mvsim/keys.h"
 #include "mvsim/scenario.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <sys/stat.h>
 
 const char *mv_cfg_describe(const config_setting_t *s, char *buf, size_t size)
@@ -57,97 +60,225 @@ double mv_cfg_number(const config_setting_t *s)
 	return (double)config_setting_get_int64(s);
 }
 
-/* Reads a file whole: a regular file of at most MV_MAX_FILE_BYTES, lines of at most
- * MV_MAX_LINE_BYTES, no @include. Returns a NUL-terminated buffer (free it) or NULL with err
- * set. */
-static char *read_text(const char *path, const char *what, struct mv_error *err)
+/* Lines of a text: the @include refusal (one file holds everything). */
+static int check_include(const char *path, const char *text, struct mv_error *err)
 {
-	struct stat st;
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-
-	if (f == NULL) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open %s: %s", path, what,
-			     strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read %s: not a regular file",
-			     path, what);
-		goto out;
-	}
-	if (st.st_size > MV_MAX_FILE_BYTES) {
-		mv_error_set(err, MV_EXIT_INPUT,
-			     "%s: expected a %s of at most %d bytes, found %lld bytes", path,
-			     what, MV_MAX_FILE_BYTES, (long long)st.st_size);
-		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (text == NULL) {
-		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-		goto out;
-	}
-	size_t n = fread(text, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read %s: %s", path, what,
-			     strerror(errno));
-		goto fail;
-	}
-	text[n] = '\0';
-	if (strlen(text) != n) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: expected a text file, found a NUL byte", path);
-		goto fail;
-	}
 	int line = 1;
+
 	for (const char *p = text, *begin = text;; p++) {
-		if (*p == '\n' || *p == '\0') {
-			if (p - begin > MV_MAX_LINE_BYTES) {
-				mv_error_set(err, MV_EXIT_INPUT,
-					     "%s:%d: expected a line of at most %d bytes, found %ld bytes",
-					     path, line, MV_MAX_LINE_BYTES, (long)(p - begin));
-				goto fail;
-			}
-			const char *q = begin;
-			while (q < p && (*q == ' ' || *q == '\t'))
-				q++;
-			if (strncmp(q, "@include", 8) == 0) {
-				mv_error_set(err, MV_EXIT_INPUT,
-					     "%s:%d: setting '@include': expected settings (one file holds everything; a scenario builds on another with `base =`), found an include directive",
-					     path, line);
-				goto fail;
-			}
-			if (*p == '\0')
-				break;
-			begin = p + 1;
+		if (*p != '\n' && *p != '\0')
+			continue;
+		const char *q = begin;
+		while (q < p && (*q == ' ' || *q == '\t'))
+			q++;
+		if (strncmp(q, "@include", 8) == 0)
+			return mv_error_set(err, MV_EXIT_INPUT,
+					    "%s:%d: setting '@include': expected settings (one file holds everything; a scenario builds on another with `base =`), found an include directive",
+					    path, line);
+		if (*p == '\0')
+			return 0;
+		begin = p + 1;
+		line++;
+	}
+}
+
+static int is_name_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '*';
+}
+
+static int is_name_char(int c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* libconfig 1.5 reads an integer literal without the L suffix with atoi/strtoul, so one beyond
+ * 32 bits wraps silently (4294967298 is read as 2), and one with L beyond 64 bits saturates.
+ * This pass finds every integer literal (outside strings and comments) and either marks it to
+ * be read exactly (an `L` appended: a single setting), or refuses it (an element of an array
+ * or list, whose elements must share one type, or beyond 64 bits). It also bounds nesting,
+ * which libconfig's parser otherwise answers with "memory exhausted".
+ * On success sets *fix (malloc'd offsets just past each literal to suffix, may be NULL) and
+ * *nfix. */
+static int scan_literals(const char *path, const char *text, size_t **fix, int *nfix,
+			 struct mv_error *err)
+{
+	char stack[MV_CFG_MAX_DEPTH];
+	int depth = 0, line = 1, cap = 0;
+	const char *p = text;
+
+	*fix = NULL;
+	*nfix = 0;
+	while (*p) {
+		char c = *p;
+		if (c == '\n') {
 			line++;
+			p++;
+		} else if (c == '#' || (c == '/' && p[1] == '/')) {
+			while (*p && *p != '\n')
+				p++;
+		} else if (c == '/' && p[1] == '*') {
+			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				line += *p == '\n';
+			if (*p)
+				p += 2;
+		} else if (c == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				line += *p == '\n';
+			}
+			if (*p)
+				p++;
+		} else if (c == '{' || c == '[' || c == '(') {
+			if (depth == MV_CFG_MAX_DEPTH) {
+				free(*fix);
+				*fix = NULL;
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "%s:%d: expected groups, arrays and lists nested at most %d deep, found deeper",
+						    path, line, MV_CFG_MAX_DEPTH);
+			}
+			stack[depth++] = c;
+			p++;
+		} else if (c == '}' || c == ']' || c == ')') {
+			if (depth > 0)
+				depth--;
+			p++;
+		} else if (is_name_start((unsigned char)c)) {
+			while (is_name_char((unsigned char)*p))
+				p++;
+		} else if ((c >= '0' && c <= '9') || ((c == '-' || c == '+' || c == '.') &&
+						      p[1] >= '0' && p[1] <= '9') ||
+			   ((c == '-' || c == '+') && p[1] == '.')) {
+			const char *begin = p;
+			int neg = c == '-', hex = 0, isfloat = 0;
+			if (c == '-' || c == '+')
+				p++;
+			const char *digits = p;
+			if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+				hex = 1;
+				p += 2;
+				digits = p;
+				while (isxdigit((unsigned char)*p))
+					p++;
+			} else {
+				while ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' ||
+				       ((*p == '-' || *p == '+') && (p[-1] == 'e' || p[-1] == 'E'))) {
+					isfloat |= *p == '.' || *p == 'e' || *p == 'E';
+					p++;
+				}
+			}
+			if (isfloat)
+				continue;
+			const char *end = p;
+			int suffix = *p == 'L';
+			while (*p == 'L')
+				p++;
+			/* The literal's value, exactly, as far as 64 bits go. */
+			while (digits < end - 1 && *digits == '0')
+				digits++;
+			size_t nd = (size_t)(end - digits);
+			int fits64, fits32;
+			if (hex) {
+				fits64 = nd < 16 || (nd == 16 && strchr("01234567", *digits));
+				fits32 = nd < 8 || (nd == 8 && strchr("01234567", *digits));
+				/* libconfig reads hex without a sign */
+			} else {
+				const char *lim64 = neg ? "9223372036854775808" : "9223372036854775807";
+				const char *lim32 = neg ? "2147483648" : "2147483647";
+				fits64 = nd < 19 || (nd == 19 && strncmp(digits, lim64, 19) <= 0);
+				fits32 = nd < 10 || (nd == 10 && strncmp(digits, lim32, 10) <= 0);
+			}
+			int scalar = depth == 0 || stack[depth - 1] == '{';
+			if (!fits64 || (!fits32 && !suffix && !scalar)) {
+				free(*fix);
+				*fix = NULL;
+				if (!fits64)
+					return mv_error_set(err, MV_EXIT_INPUT,
+							    "%s:%d: expected an integer between -9223372036854775808 and 9223372036854775807 (write a larger number with a decimal point), found %.*s",
+							    path, line, (int)(end - begin > 60 ? 60 : end - begin), begin);
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "%s:%d: expected integers between -2147483648 and 2147483647 in an array or list (write larger numbers with a decimal point), found %.*s",
+						    path, line, (int)(end - begin), begin);
+			}
+			if (!fits32 && !suffix) {
+				if (*nfix == cap) {
+					cap = cap ? 2 * cap : 16;
+					size_t *f = realloc(*fix, (size_t)cap * sizeof *f);
+					if (f == NULL) {
+						free(*fix);
+						*fix = NULL;
+						return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+					}
+					*fix = f;
+				}
+				(*fix)[(*nfix)++] = (size_t)(end - text);
+			}
+		} else {
+			p++;
 		}
 	}
-	goto out;
-fail:
-	free(text);
-	text = NULL;
-out:
-	fclose(f);
-	return text;
+	return 0;
+}
+
+int mv_cfg_read_file(config_t *cfg, const char *path, const char *what, struct mv_infile *in,
+		     struct mv_error *err)
+{
+	struct mv_infile local;
+	size_t *fix = NULL;
+	int nfix = 0;
+
+	if (in == NULL)
+		in = &local;
+	if (mv_infile_read(path, what, MV_MAX_FILE_BYTES, MV_MAX_LINE_BYTES, in, err))
+		return -1;
+	if (check_include(path, in->text, err) || scan_literals(path, in->text, &fix, &nfix, err)) {
+		mv_infile_free(in);
+		return -1;
+	}
+	const char *text = in->text;
+	char *fixed = NULL;
+	if (nfix > 0) { /* 4294967298 → 4294967298L: libconfig reads it exactly */
+		if ((fixed = malloc(in->len + (size_t)nfix + 1)) == NULL) {
+			free(fix);
+			mv_infile_free(in);
+			return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+		}
+		size_t from = 0, to = 0;
+		for (int k = 0; k < nfix; k++) {
+			memcpy(fixed + to, in->text + from, fix[k] - from);
+			to += fix[k] - from;
+			fixed[to++] = 'L';
+			from = fix[k];
+		}
+		memcpy(fixed + to, in->text + from, in->len - from + 1);
+		text = fixed;
+	}
+	free(fix);
+	config_init(cfg);
+	config_set_auto_convert(cfg, CONFIG_TRUE);
+	int ok = config_read_string(cfg, text) == CONFIG_TRUE;
+	free(fixed);
+	if (!ok) {
+		const char *msg = config_error_text(cfg);
+		if (msg && strcmp(msg, "memory exhausted") == 0)
+			mv_error_set(err, MV_EXIT_INPUT,
+				     "%s:%d: expected groups, arrays and lists nested at most %d deep, found deeper",
+				     path, config_error_line(cfg), MV_CFG_MAX_DEPTH);
+		else
+			mv_error_set(err, MV_EXIT_INPUT, "%s:%d: %s", path, config_error_line(cfg), msg);
+		config_destroy(cfg);
+		mv_infile_free(in);
+		return -1;
+	}
+	if (in == &local)
+		mv_infile_free(in);
+	return 0;
 }
 
 int mv_cfg_read(config_t *cfg, const char *path, const char *what, struct mv_error *err)
 {
-	char *text = read_text(path, what, err);
-
-	if (text == NULL)
-		return -1;
-	config_init(cfg);
-	config_set_auto_convert(cfg, CONFIG_TRUE);
-	if (config_read_string(cfg, text) != CONFIG_TRUE) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s:%d: %s", path, config_error_line(cfg),
-			     config_error_text(cfg));
-		config_destroy(cfg);
-		free(text);
-		return -1;
-	}
-	free(text);
-	return 0;
+	return mv_cfg_read_file(cfg, path, what, NULL, err);
 }
 
 int mv_cfg_check_known(const config_setting_t *g, const char *file, const char *path,
@@ -178,4 +309,49 @@ int mv_cfg_check_known(const config_setting_t *g, const char *file, const char *
 				    sug ? "'?" : "");
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------- the loader kit */
+
+int mv_cfg_fail(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		const char *expected, const char *found)
+{
+	int line = s ? config_setting_source_line(s) : 0;
+
+	if (line <= 0)
+		return mv_error_set(c->err, MV_EXIT_INPUT, "%s: setting '%s': expected %s, found %s",
+				    c->file, path, expected, found);
+	return mv_error_set(c->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
+			    c->file, line, path, expected, found);
+}
+
+int mv_cfg_fail_type(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		     const char *expected)
+{
+	char buf[128];
+	return mv_cfg_fail(c, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
+}
+
+int mv_cfg_get_number(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		      double *v)
+{
+	if (!mv_cfg_is_number(s))
+		return mv_cfg_fail_type(c, s, path, "a number");
+	*v = mv_cfg_number(s);
+	if (!isfinite(*v))
+		return mv_cfg_fail(c, s, path, "a finite number", "a non-finite value");
+	return 0;
+}
+
+char *mv_cfg_join_dir(const char *file, const char *rel)
+{
+	const char *slash = strrchr(file, '/');
+	size_t dlen = rel[0] == '/' || slash == NULL ? 0 : (size_t)(slash - file) + 1;
+	char *out = malloc(dlen + strlen(rel) + 1);
+
+	if (out) {
+		memcpy(out, file, dlen);
+		strcpy(out + dlen, rel);
+	}
+	return out;
 }

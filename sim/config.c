@@ -1,8 +1,9 @@
-/* config.c — scenario files (libconfig) → struct mv_scenario, with every rule of MODEL.md §3.
+/* config.c — scenario files (libconfig) → struct mv_scenario, with every rule of docs/model.md §3.
  * Errors read `file:line: setting 'key': expected X, found Y`; libconfig is closed on return. */
 #define _XOPEN_SOURCE 700 /* realpath, strdup */
 #include "mvsim/cfgread.h"
 #include "mvsim/config.h"
+#include "mvsim/infile.h"
 #include "mvsim/sha256.h"
 
 #include <errno.h>
@@ -13,18 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#define SHARE_TOL 1e-6 /* MODEL.md §3: initial shares must sum to 1 within this */
 
 struct loader {
 	struct mv_scenario *sc;
 	struct mv_keytab kt;
 	int have_kt;
 	struct mv_error *err;
-	char *chain[MV_MAX_BASES + 1]; /* real paths of the files being loaded, for cycles */
+	struct { dev_t dev; ino_t ino; } chain[MV_MAX_BASES + 1]; /* files being loaded, for cycles */
 	int depth;
 	int nevents_cap;
 	int order; /* file order of events across the chain */
+	int ndata;  /* data files read so far, kept while loading: each read and hashed once */
+	char *data_path[MV_MAX_SERIES];
+	struct mv_infile data[MV_MAX_SERIES];
 };
 
 /* ---------------------------------------------------------------- helpers */
@@ -36,27 +40,32 @@ static const char *file_of(struct loader *L, const config_setting_t *s, int file
 	return f ? f : L->sc->files[file];
 }
 
-/* Error at setting s: `file:line: setting 'path': expected <expected>, found <found>`. */
+/* Error at setting s: `file:line: setting 'path': expected <expected>, found <found>` (the
+ * loader kit, cfgread.h; file: the scenario file index the setting belongs to). */
 static int fail(struct loader *L, const config_setting_t *s, int file, const char *path,
 		const char *expected, const char *found)
 {
-	int line = config_setting_source_line(s);
-	if (line <= 0) /* the root group has no line: a missing top-level setting */
-		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: setting '%s': expected %s, found %s",
-				    file_of(L, s, file), path, expected, found);
-	return mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
-			    file_of(L, s, file), line, path, expected, found);
+	struct mv_cfg_ctx c = {file_of(L, s, file), L->err};
+	return mv_cfg_fail(&c, s, path, expected, found);
 }
 
 static int fail_type(struct loader *L, const config_setting_t *s, int file, const char *path,
 		     const char *expected)
 {
-	char buf[128];
-	return fail(L, s, file, path, expected, mv_cfg_describe(s, buf, sizeof buf));
+	struct mv_cfg_ctx c = {file_of(L, s, file), L->err};
+	return mv_cfg_fail_type(&c, s, path, expected);
 }
 
 
 
+
+/* A finite number (the loader kit's mv_cfg_get_number). */
+static int get_number(struct loader *L, const config_setting_t *s, int file, const char *path,
+		      double *v)
+{
+	struct mv_cfg_ctx c = {file_of(L, s, file), L->err};
+	return mv_cfg_get_number(&c, s, path, v);
+}
 
 static int check_known(struct loader *L, const config_setting_t *g, int file, const char *path,
 		       const char *const *names)
@@ -68,6 +77,30 @@ static int set_val(struct loader *L, int slot, double v, int kind, int file, int
 {
 	L->sc->val[slot] = v;
 	L->sc->src[slot] = (struct mv_src){(unsigned char)kind, (short)file, line, -1};
+	return 0;
+}
+
+/* A time: a number of years, or an ISO date "YYYY-MM-DD" (its decimal year, keys.c
+ * mv_parse_date). A string that is no date is described as any wrong type is (`expected`). */
+static int read_time(struct loader *L, const config_setting_t *s, int file, const char *full,
+		     const char *expected, double *v)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *text = config_setting_get_string(s);
+		int rc = mv_parse_date(text, v);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			char found[96];
+			snprintf(found, sizeof found, "\"%.20s\" (no such day)", text);
+			return fail(L, s, file, full, "a time in years or a date \"YYYY-MM-DD\"", found);
+		}
+	}
+	if (!mv_cfg_is_number(s))
+		return fail_type(L, s, file, full, expected);
+	*v = mv_cfg_number(s);
+	if (!isfinite(*v))
+		return fail(L, s, file, full, "a finite number", "a non-finite value");
 	return 0;
 }
 
@@ -88,11 +121,14 @@ static int read_num(struct loader *L, const config_setting_t *g, int file, const
 					    L->sc->files[file], full);
 		return fail(L, g, file, full, "a number", "nothing (required)");
 	}
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, file, full, "a number");
-	double v = mv_cfg_number(s);
-	if (!isfinite(v))
-		return fail(L, s, file, full, "a finite number", "a non-finite value");
+	double v;
+	if (slot == MV_G_START || slot == MV_G_END) { /* a time: years or an ISO date */
+		if (read_time(L, s, file, full, "a number", &v))
+			return -1;
+		return set_val(L, slot, v, MV_SRC_FILE, file, config_setting_source_line(s));
+	}
+	if (get_number(L, s, file, full, &v))
+			return -1;
 	return set_val(L, slot, v, MV_SRC_FILE, file, config_setting_source_line(s));
 }
 
@@ -111,6 +147,14 @@ static int read_str(struct loader *L, const config_setting_t *g, int file, const
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return fail_type(L, s, file, full, "a string");
+	if (strcmp(name, "description") != 0 && mv_text_has_control(config_setting_get_string(s))) {
+		/* names, labels, paths and columns travel in one-line, tab-separated output */
+		char q[200], found[240];
+		snprintf(found, sizeof found, "\"%s\"",
+			 mv_text_quote(config_setting_get_string(s), q, sizeof q));
+		return fail(L, s, file, full,
+			    "text without control characters (newline, tab, ...)", found);
+	}
 	char *copy = strdup(config_setting_get_string(s));
 	if (copy == NULL)
 		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
@@ -145,11 +189,9 @@ static int read_array(struct loader *L, const config_setting_t *g, int file, con
 		const config_setting_t *e = config_setting_get_elem(s, (unsigned)k);
 		char el[300];
 		snprintf(el, sizeof el, "%s[%d]", full, k);
-		if (!mv_cfg_is_number(e))
-			return fail_type(L, e, file, el, "a number");
-		double v = mv_cfg_number(e);
-		if (!isfinite(v))
-			return fail(L, e, file, el, "a finite number", "a non-finite value");
+		double v;
+			if (get_number(L, e, file, el, &v))
+				return -1;
 		set_val(L, slot(ctx, k), v, MV_SRC_FILE, file, config_setting_source_line(s));
 	}
 	return 0;
@@ -240,7 +282,7 @@ static int read_names(struct loader *L, const config_setting_t *root, int file,
 		if (mv_make_id(names[k], ids[k])) {
 			char found[96];
 			snprintf(found, sizeof found, "\"%.60s\"", names[k]);
-			return fail(L, ns, file, full, "a name with at least one letter or digit",
+			return fail(L, ns, file, full, "a name with at least one ASCII letter or digit",
 				    found);
 		}
 		for (int j = 0; j < k; j++)
@@ -260,42 +302,51 @@ static int read_names(struct loader *L, const config_setting_t *root, int file,
 static const char *const top_keys[] = {"name", "description", "time", "integrator", "model",
 				       "focal", "domains", "vectors", "events", "series", "noise",
 				       NULL};
-static const char *const whatif_keys[] = {"base", "name", "description", "overrides", "events",
-					  "series", NULL};
+static const char *const whatif_keys[] = {"base", "name", "description", "overrides",
+					  "remove_events", "events", "series", NULL};
 
 static void set_defaults(struct mv_scenario *sc)
 {
-	int n = sc->nvec, D = sc->ndom;
-	double *v = sc->val;
-
-	for (int s = 0; s < sc->nval; s++) {
-		v[s] = 0.0;
-		sc->src[s] = (struct mv_src){MV_SRC_DEFAULT, -1, 0, -1};
-	}
-	v[MV_G_RTOL] = 1e-8;
-	v[MV_G_ATOL] = 1e-10;
-	v[MV_G_INITIAL_STEP] = 0.01;
-	v[MV_G_NOISE_CORR] = 1.0;
-	v[MV_G_NOISE_STEP] = 1.0 / 12.0;
-	v[MV_G_NOISE_SEED] = 1.0;
-	v[MV_G_ALPHA] = 1.0;
-	v[MV_G_GAMMA] = 1.0;
-	for (int i = 0; i < n; i++)
-		v[mv_key_ideal(n, D, i)] = 1.0 / n;
-	for (int d = 0; d < D; d++) {
-		v[mv_key_dom_weight(n, D, d)] = 1.0;
-		v[mv_key_dom_inertia(n, D, d)] = 1.0;
-	}
-	for (int i = 0; i < n; i++) {
-		v[mv_key_vec(n, D, i, MV_VP_ANGLE)] = fmod(90.0 + 360.0 * i / n, 360.0);
-		v[mv_key_vec(n, D, i, MV_VP_DISTANCE)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_EFFORT_DECAY)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_TENSION_DECAY)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_HAZARD_THRESHOLD)] = 1.0;
-		v[mv_key_vec(n, D, i, MV_VP_HAZARD_WIDTH)] = 0.1;
-	}
+	mv_keys_set_defaults(sc); /* the key table's defaults (keys.c) */
 	snprintf(sc->method, sizeof sc->method, "rk8pd");
 	sc->method_src = (struct mv_src){MV_SRC_DEFAULT, -1, 0, -1};
+}
+
+/* Reads every numeric setting of group `group` (time, integrator, model, focal, noise) that the
+ * key table lists, with the table's `required`. */
+static int read_group_params(struct loader *L, const config_setting_t *g, int file,
+			     const char *group)
+{
+	const struct mv_param_def *defs;
+	int n = mv_global_params(&defs);
+	size_t len = strlen(group);
+
+	for (int k = 0; k < n; k++)
+		if (strncmp(defs[k].name, group, len) == 0 && defs[k].name[len] == '.' &&
+		    read_num(L, g, file, group, defs[k].name + len + 1, defs[k].slot,
+			     defs[k].required))
+			return -1;
+	return 0;
+}
+
+/* The member names group `group` may hold: `before` (NULL-terminated, non-numeric members
+ * first), the key table's numeric settings of the group, then `after`. Into names (max). */
+static const char *const *group_names(const char *group, const char *const *before,
+				      const char *const *after, const char **names, int max)
+{
+	const struct mv_param_def *defs;
+	int n = mv_global_params(&defs), m = 0;
+	size_t len = strlen(group);
+
+	for (; before && *before && m < max - 1; before++)
+		names[m++] = *before;
+	for (int k = 0; k < n && m < max - 1; k++)
+		if (strncmp(defs[k].name, group, len) == 0 && defs[k].name[len] == '.')
+			names[m++] = defs[k].name + len + 1;
+	for (; after && *after && m < max - 1; after++)
+		names[m++] = *after;
+	names[m] = NULL;
+	return names;
 }
 
 static int known_integrator(const char *name)
@@ -320,18 +371,18 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 	struct mv_scenario *sc = L->sc;
 	int n = sc->nvec, D = sc->ndom, bad;
 	const config_setting_t *g;
-	static const char *const time_keys[] = {"start", "end", "output_step", "spinup", NULL};
-	static const char *const integ_keys[] = {"method", "rtol", "atol", "initial_step", NULL};
-	static const char *const model_keys[] = {"alpha", "gamma", "beta", NULL};
-	static const char *const focal_keys[] = {"name", "autonomy", "ideal", NULL};
-	static const char *const noise_keys[] = {"sigma", "correlation", "step", "seed", NULL};
+	static const char *const method_name[] = {"method", NULL};
+	static const char *const focal_first[] = {"name", NULL}, *const focal_last[] = {"ideal", NULL};
+	const char *time_keys[16], *integ_keys[16], *model_keys[16], *focal_keys[16], *noise_keys[16];
+	group_names("time", NULL, NULL, time_keys, 16);
+	group_names("integrator", method_name, NULL, integ_keys, 16);
+	group_names("model", NULL, NULL, model_keys, 16);
+	group_names("focal", focal_first, focal_last, focal_keys, 16);
+	group_names("noise", NULL, NULL, noise_keys, 16);
 
 	g = get_group(L, root, file, "time", 1, &bad);
 	if (bad || check_known(L, g, file, "time", time_keys) ||
-	    read_num(L, g, file, "time", "start", MV_G_START, 1) ||
-	    read_num(L, g, file, "time", "end", MV_G_END, 1) ||
-	    read_num(L, g, file, "time", "output_step", MV_G_OUTPUT_STEP, 1) ||
-	    read_num(L, g, file, "time", "spinup", MV_G_SPINUP, 0))
+	    read_group_params(L, g, file, "time"))
 		return -1;
 
 	g = get_group(L, root, file, "integrator", 0, &bad);
@@ -339,9 +390,7 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 		return -1;
 	if (g) {
 		if (check_known(L, g, file, "integrator", integ_keys) ||
-		    read_num(L, g, file, "integrator", "rtol", MV_G_RTOL, 0) ||
-		    read_num(L, g, file, "integrator", "atol", MV_G_ATOL, 0) ||
-		    read_num(L, g, file, "integrator", "initial_step", MV_G_INITIAL_STEP, 0))
+		    read_group_params(L, g, file, "integrator"))
 			return -1;
 		const config_setting_t *m = config_setting_get_member(g, "method");
 		if (m) {
@@ -363,9 +412,7 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 
 	g = get_group(L, root, file, "model", 0, &bad);
 	if (bad || (g && (check_known(L, g, file, "model", model_keys) ||
-			  read_num(L, g, file, "model", "alpha", MV_G_ALPHA, 0) ||
-			  read_num(L, g, file, "model", "gamma", MV_G_GAMMA, 0) ||
-			  read_num(L, g, file, "model", "beta", MV_G_BETA, 0))))
+			  read_group_params(L, g, file, "model"))))
 		return -1;
 
 	g = get_group(L, root, file, "focal", 0, &bad);
@@ -377,17 +424,14 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 		snprintf(expected_n, sizeof expected_n, "vector");
 		if (check_known(L, g, file, "focal", focal_keys) ||
 		    read_str(L, g, file, "focal", "name", &sc->focal_name, 0, NULL) ||
-		    read_num(L, g, file, "focal", "autonomy", MV_G_AUTONOMY, 0) ||
+		    read_group_params(L, g, file, "focal") ||
 		    read_array(L, g, file, "focal", "ideal", n, expected_n, slot_ideal, &c, 0))
 			return -1;
 	}
 
 	g = get_group(L, root, file, "noise", 0, &bad);
 	if (bad || (g && (check_known(L, g, file, "noise", noise_keys) ||
-			  read_num(L, g, file, "noise", "sigma", MV_G_NOISE_SIGMA, 0) ||
-			  read_num(L, g, file, "noise", "correlation", MV_G_NOISE_CORR, 0) ||
-			  read_num(L, g, file, "noise", "step", MV_G_NOISE_STEP, 0) ||
-			  read_num(L, g, file, "noise", "seed", MV_G_NOISE_SEED, 0))))
+			  read_group_params(L, g, file, "noise"))))
 		return -1;
 	return 0;
 }
@@ -417,24 +461,31 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 	struct mv_scenario *sc = L->sc;
 	int n = sc->nvec, D = sc->ndom;
 	const config_setting_t *list = config_setting_get_member(root, "vectors");
-	static const char *const vec_keys[] = {
+	/* The members of a vector group: these, in this order (as messages list them), then any
+	 * parameter of the key table not among them — the table (keys.c) is the one source. */
+	static const char *const listed[] = {
 		"name", "angle", "mass", "growth", "distance", "connectivity", "salience",
 		"initial", "aspiration", "responsiveness", "effort_decay", "effort", "red_line",
 		"coercion", "tension_decay", "tension", "restraint", "hazard", "noise_sigma", NULL};
-	static const struct {
-		const char *name;
-		int p, required;
-	} scalars[] = {
-		{"angle", MV_VP_ANGLE, 0}, {"mass", MV_VP_MASS, 1},
-		{"growth", MV_VP_GROWTH, 0}, {"distance", MV_VP_DISTANCE, 0},
-		{"connectivity", MV_VP_CONNECTIVITY, 0}, {"aspiration", MV_VP_ASPIRATION, 0},
-		{"responsiveness", MV_VP_RESPONSIVENESS, 0},
-		{"effort_decay", MV_VP_EFFORT_DECAY, 0}, {"effort", MV_VP_EFFORT, 0},
-		{"red_line", MV_VP_RED_LINE, 0}, {"coercion", MV_VP_COERCION, 0},
-		{"tension_decay", MV_VP_TENSION_DECAY, 0}, {"tension", MV_VP_TENSION, 0},
-		{"noise_sigma", MV_VP_NOISE_SIGMA, 0},
-	};
-	static const char *const hazard_keys[] = {"max", "threshold", "width", NULL};
+	const struct mv_param_def *defs;
+	int ndefs = mv_vector_params(&defs), nvk = 0, nhk = 0;
+	const char *vec_keys[64], *hazard_keys[16];
+	for (; listed[nvk]; nvk++)
+		vec_keys[nvk] = listed[nvk];
+	for (int k = 0; k < ndefs; k++) {
+		if (strncmp(defs[k].name, "hazard.", 7) == 0) {
+			if (nhk < 15)
+				hazard_keys[nhk++] = defs[k].name + 7;
+			continue;
+		}
+		int seen = 0;
+		for (int q = 0; q < nvk && !seen; q++)
+			seen = strcmp(vec_keys[q], defs[k].name) == 0;
+		if (!seen && nvk < 63)
+			vec_keys[nvk++] = defs[k].name;
+	}
+	vec_keys[nvk] = NULL;
+	hazard_keys[nhk] = NULL;
 	char path[96], sub[128];
 
 	for (int i = 0; i < n; i++) {
@@ -445,10 +496,20 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 		snprintf(path, sizeof path, "vectors.%s", sc->vec_id[i]);
 		if (check_known(L, g, file, path, vec_keys))
 			return -1;
-		for (size_t k = 0; k < sizeof scalars / sizeof scalars[0]; k++)
-			if (read_num(L, g, file, path, scalars[k].name,
-				     mv_key_vec(n, D, i, scalars[k].p), scalars[k].required))
+		for (int q = 0; listed[q]; q++) /* the scalars, in the file's listed order */
+			for (int k = 0; k < ndefs; k++)
+				if (strcmp(defs[k].name, listed[q]) == 0 &&
+				    read_num(L, g, file, path, defs[k].name,
+					     mv_key_vec(n, D, i, defs[k].slot), defs[k].required))
+					return -1;
+		for (int k = 0; k < ndefs; k++) { /* table parameters the list does not name */
+			int seen = strncmp(defs[k].name, "hazard.", 7) == 0;
+			for (int q = 0; listed[q] && !seen; q++)
+				seen = strcmp(defs[k].name, listed[q]) == 0;
+			if (!seen && read_num(L, g, file, path, defs[k].name,
+					      mv_key_vec(n, D, i, defs[k].slot), defs[k].required))
 				return -1;
+		}
 		if (read_array(L, g, file, path, "salience", D, "domain", slot_salience, &c, 1) ||
 		    read_array(L, g, file, path, "initial", D, "domain", slot_share, &c, 1))
 			return -1;
@@ -458,13 +519,13 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 		if (h) {
 			if (config_setting_type(h) != CONFIG_TYPE_GROUP)
 				return fail_type(L, h, file, sub, "a group { max = ...; ... }");
-			if (check_known(L, h, file, sub, hazard_keys) ||
-			    read_num(L, h, file, sub, "max", mv_key_vec(n, D, i, MV_VP_HAZARD_MAX), 0) ||
-			    read_num(L, h, file, sub, "threshold",
-				     mv_key_vec(n, D, i, MV_VP_HAZARD_THRESHOLD), 0) ||
-			    read_num(L, h, file, sub, "width",
-				     mv_key_vec(n, D, i, MV_VP_HAZARD_WIDTH), 0))
+			if (check_known(L, h, file, sub, hazard_keys))
 				return -1;
+			for (int k = 0; k < ndefs; k++)
+				if (strncmp(defs[k].name, "hazard.", 7) == 0 &&
+				    read_num(L, h, file, sub, defs[k].name + 7,
+					     mv_key_vec(n, D, i, defs[k].slot), defs[k].required))
+					return -1;
 		}
 
 		snprintf(sub, sizeof sub, "%s.restraint", path);
@@ -498,11 +559,9 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 			if (j == i)
 				return fail(L, e, file, full, "the id of another vector",
 					    "the vector itself");
-			if (!mv_cfg_is_number(e))
-				return fail_type(L, e, file, full, "a number");
-			double v = mv_cfg_number(e);
-			if (!isfinite(v))
-				return fail(L, e, file, full, "a finite number", "a non-finite value");
+			double v;
+				if (get_number(L, e, file, full, &v))
+					return -1;
 			set_val(L, mv_key_restraint(n, D, i, j), v, MV_SRC_FILE, file,
 				config_setting_source_line(e));
 		}
@@ -514,7 +573,7 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 static const struct mv_key *find_key(struct loader *L, const config_setting_t *s, int file,
 				     const char *path)
 {
-	char found[300];
+	char found[900];
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 		fail_type(L, s, file, path, "a key string such as \"vectors.russia.coercion\"");
@@ -524,9 +583,9 @@ static const struct mv_key *find_key(struct loader *L, const config_setting_t *s
 	const struct mv_key *k = mv_keytab_find(&L->kt, name);
 	if (k)
 		return k;
-	const struct mv_key *sug = mv_keytab_suggest(&L->kt, name);
-	snprintf(found, sizeof found, "unknown key '%.100s'%s%.100s%s", name,
-		 sug ? "; did you mean '" : "", sug ? sug->name : "", sug ? "'?" : "");
+	char hint[700];
+	mv_keytab_hint(&L->kt, name, hint, sizeof hint);
+	snprintf(found, sizeof found, "unknown key '%.100s'%s", name, hint);
 	fail(L, s, file, path, "a key of this scenario (mvsim keys SCENARIO lists them)", found);
 	return NULL;
 }
@@ -560,11 +619,9 @@ static int read_overrides(struct loader *L, const config_setting_t *root, int fi
 		snprintf(sub, sizeof sub, "%s.value", path);
 		if (vs == NULL)
 			return fail(L, g, file, sub, "a number", "nothing (required)");
-		if (!mv_cfg_is_number(vs))
-			return fail_type(L, vs, file, sub, "a number");
-		double v = mv_cfg_number(vs);
-		if (!isfinite(v))
-			return fail(L, vs, file, sub, "a finite number", "a non-finite value");
+		double v;
+			if (get_number(L, vs, file, sub, &v))
+				return -1;
 		set_val(L, key->index, v, MV_SRC_OVERRIDE, file, config_setting_source_line(vs));
 	}
 	return 0;
@@ -601,6 +658,8 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 	for (int k = 0; k < len; k++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)k);
 		struct mv_event ev = {0};
+		if (mv_interrupt)
+			return mv_error_interrupted(L->err);
 		snprintf(path, sizeof path, "events[%d]", k);
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 			return fail_type(L, g, file, path, "a group { at = ...; key = ...; ... }");
@@ -633,11 +692,8 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 		snprintf(sub, sizeof sub, "%s.at", path);
 		if (at == NULL)
 			return fail(L, g, file, sub, "a time in years", "nothing (required)");
-		if (!mv_cfg_is_number(at))
-			return fail_type(L, at, file, sub, "a time in years");
-		ev.at = mv_cfg_number(at);
-		if (!isfinite(ev.at))
-			return fail(L, at, file, sub, "a finite number", "a non-finite value");
+		if (read_time(L, at, file, sub, "a time in years", &ev.at))
+			return -1;
 
 		const config_setting_t *over = config_setting_get_member(g, "over");
 		snprintf(sub, sizeof sub, "%s.over", path);
@@ -674,11 +730,8 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 			return fail(L, g, file, path, "exactly one of set, add, mul", found);
 		}
 		snprintf(sub, sizeof sub, "%s.%s", path, ops[ev.op]);
-		if (!mv_cfg_is_number(opset))
-			return fail_type(L, opset, file, sub, "a number");
-		ev.x = mv_cfg_number(opset);
-		if (!isfinite(ev.x))
-			return fail(L, opset, file, sub, "a finite number", "a non-finite value");
+		if (get_number(L, opset, file, sub, &ev.x))
+				return -1;
 
 		char *label = NULL;
 		if (read_str(L, g, file, path, "label", &label, 0, NULL))
@@ -697,6 +750,77 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 /* Joins base (relative to the directory of from) into out. */
 static void join_relative(const char *from, const char *base, char *out, size_t size);
 
+/* `remove_events = [ "label", ... ];` of a what-if: drops the events of its bases (read so far)
+ * with those labels; a label no base event has is an error that lists the base's labels. */
+static int remove_events(struct loader *L, const config_setting_t *root, int file)
+{
+	struct mv_scenario *sc = L->sc;
+	const config_setting_t *list = config_setting_get_member(root, "remove_events");
+	const char *expected = "an array of event labels [ \"label\", ... ]";
+
+	if (list == NULL)
+		return 0;
+	int t = config_setting_type(list);
+	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+		return fail_type(L, list, file, "remove_events", expected);
+	int nbase = sc->nevents, len = config_setting_length(list);
+	unsigned char *gone = calloc((size_t)nbase + 1, 1);
+	if (gone == NULL)
+		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+	for (int k = 0; k < len; k++) {
+		const config_setting_t *e = config_setting_get_elem(list, (unsigned)k);
+		char path[64];
+		snprintf(path, sizeof path, "remove_events[%d]", k);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			free(gone);
+			return fail_type(L, e, file, path, "an event label (a string)");
+		}
+		const char *label = config_setting_get_string(e);
+		int matched = 0;
+		for (int j = 0; j < nbase; j++)
+			if (*label && strcmp(sc->events[j].label, label) == 0)
+				gone[j] = matched = 1;
+		if (matched)
+			continue;
+		/* the base's labels, each once, for the message and the suggestion */
+		const char **names = malloc(((size_t)nbase + 1) * sizeof *names);
+		char expect[700], found[300], q[120];
+		int nnames = 0;
+		size_t used = (size_t)snprintf(expect, sizeof expect, "a label of the base's events (");
+		for (int j = 0; names && j < nbase; j++) {
+			int seen = !*sc->events[j].label;
+			for (int m = 0; m < nnames && !seen; m++)
+				seen = strcmp(names[m], sc->events[j].label) == 0;
+			if (seen)
+				continue;
+			names[nnames++] = sc->events[j].label;
+			if (used < sizeof expect)
+				used += (size_t)snprintf(expect + used, sizeof expect - used, "%s\"%s\"",
+							 nnames > 1 ? ", " : "", sc->events[j].label);
+		}
+		if (used < sizeof expect)
+			snprintf(expect + used, sizeof expect - used, "%s)",
+				 nnames ? "" : "none has a label");
+		const char *sug = names ? mv_suggest(label, names, nnames) : NULL;
+		snprintf(found, sizeof found, "\"%s\"%s%s%s", mv_text_quote(label, q, sizeof q),
+			 sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+		free(names);
+		free(gone);
+		return fail(L, e, file, path, expect, found);
+	}
+	int m = 0;
+	for (int j = 0; j < nbase; j++) {
+		if (gone[j]) {
+			free(sc->events[j].label);
+			continue;
+		}
+		sc->events[m++] = sc->events[j];
+	}
+	sc->nevents = m;
+	free(gone);
+	return 0;
+}
+
 /* Is slot the mass of a vector? Returns the vector, or -1. */
 static int mass_vector(const struct mv_scenario *sc, int slot)
 {
@@ -704,6 +828,29 @@ static int mass_vector(const struct mv_scenario *sc, int slot)
 		if (slot == mv_key_vec(sc->nvec, sc->ndom, i, MV_VP_MASS))
 			return i;
 	return -1;
+}
+
+/* The data file at path, read (and hashed, and listed in sc->inputs) on first use only.
+ * NULL with L->err set. */
+static const struct mv_infile *data_file(struct loader *L, const char *path)
+{
+	for (int k = 0; k < L->ndata; k++)
+		if (strcmp(L->data_path[k], path) == 0)
+			return &L->data[k];
+	if (L->ndata == MV_MAX_SERIES) /* cannot happen: one per series at most */
+		return NULL;
+	struct mv_infile *in = &L->data[L->ndata];
+	if (mv_infile_read(path, "data file", MV_INFILE_MAX_DATA_BYTES, 0, in, L->err))
+		return NULL;
+	if ((L->data_path[L->ndata] = strdup(path)) == NULL ||
+	    mv_scenario_add_input(L->sc, MV_INPUT_SERIES, path, in->sha256)) {
+		free(L->data_path[L->ndata]);
+		mv_infile_free(in);
+		mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	L->ndata++;
+	return in;
 }
 
 static int read_series(struct loader *L, const config_setting_t *root, int file)
@@ -763,11 +910,8 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		const config_setting_t *sv = config_setting_get_member(g, "scale");
 		if (sv) {
 			snprintf(sub, sizeof sub, "%s.scale", path);
-			if (!mv_cfg_is_number(sv))
-				return fail_type(L, sv, file, sub, "a number");
-			s.scale = mv_cfg_number(sv);
-			if (!isfinite(s.scale))
-				return fail(L, sv, file, sub, "a finite number", "a non-finite value");
+			if (get_number(L, sv, file, sub, &s.scale))
+					return -1;
 		}
 		char *rel = NULL;
 		if (read_str(L, g, file, path, "file", &rel, 1, NULL) ||
@@ -782,8 +926,8 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		s.path = strdup(full);
 		s.file = file;
 		s.line = config_setting_source_line(g);
-		FILE *probe = s.path ? fopen(s.path, "r") : NULL;
-		if (s.path && probe == NULL) {
+		struct stat st; /* stat, not open: a FIFO must not block (the reader refuses it) */
+		if (s.path && (stat(s.path, &st) != 0 || access(s.path, R_OK) != 0)) {
 			char found[600];
 			snprintf(found, sizeof found, "'%.500s' (%s)", s.path, strerror(errno));
 			snprintf(sub, sizeof sub, "%s.file", path);
@@ -791,11 +935,12 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 			return fail(L, config_setting_get_member(g, "file"), file, sub,
 				    "a readable data file", found);
 		}
-		if (probe)
-			fclose(probe);
-		if (s.path == NULL ||
-		    mv_series_read(s.path, s.column, s.scale, &s.t, &s.v, &s.npts, L->err)) {
-			if (s.path == NULL)
+		const struct mv_infile *in = s.path ? data_file(L, s.path) : NULL;
+		if (in)
+			memcpy(s.sha256, in->sha256, sizeof s.sha256);
+		if (in == NULL ||
+		    mv_series_parse(s.path, in->text, s.column, s.scale, &s.t, &s.v, &s.npts, L->err)) {
+			if (s.path == NULL || L->err->code == 0)
 				mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
 			mv_series_free_data(&s);
 			return -1;
@@ -825,17 +970,10 @@ static int add_file(struct loader *L, const char *path)
 /* Joins base (relative to the directory of from) into out. */
 static void join_relative(const char *from, const char *base, char *out, size_t size)
 {
-	const char *slash = strrchr(from, '/');
+	char *joined = mv_cfg_join_dir(from, base); /* the loader kit's rule */
 
-	if (base[0] == '/' || slash == NULL)
-		snprintf(out, size, "%s", base);
-	else
-		snprintf(out, size, "%.*s/%s", (int)(slash - from), from, base);
-}
-
-static int open_config(struct loader *L, config_t *cfg, const char *path)
-{
-	return mv_cfg_read(cfg, path, "scenario", L->err);
+	snprintf(out, size, "%s", joined ? joined : base);
+	free(joined);
 }
 
 static int load_file(struct loader *L, const char *path);
@@ -898,23 +1036,26 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 		return -1;
 	if (config_setting_type(b) != CONFIG_TYPE_STRING)
 		return fail_type(L, b, file, "base", "a path to the base scenario");
+	if (mv_text_has_control(config_setting_get_string(b))) {
+		char q[200], found[240];
+		snprintf(found, sizeof found, "\"%s\"",
+			 mv_text_quote(config_setting_get_string(b), q, sizeof q));
+		return fail(L, b, file, "base", "a path without control characters (newline, tab, ...)",
+			    found);
+	}
 	join_relative(sc->files[file], config_setting_get_string(b), basepath, sizeof basepath);
-	FILE *f = fopen(basepath, "r");
-	if (f == NULL) {
+	struct stat st; /* stat, not open: a FIFO must not block (load_file refuses it) */
+	if (stat(basepath, &st) != 0 || access(basepath, R_OK) != 0) {
 		char found[600];
 		snprintf(found, sizeof found, "%.500s (%s)", basepath, strerror(errno));
 		return fail(L, b, file, "base", "a readable scenario file", found);
 	}
-	fclose(f);
-	char *real = realpath(basepath, NULL);
-	for (int k = 0; real && k < L->depth; k++)
-		if (strcmp(L->chain[k], real) == 0) {
+	for (int k = 0; k < L->depth; k++)
+		if (L->chain[k].dev == st.st_dev && L->chain[k].ino == st.st_ino) {
 			char found[600];
 			snprintf(found, sizeof found, "'%.500s', which is already in the chain", basepath);
-			free(real);
 			return fail(L, b, file, "base", "a chain of bases without cycles", found);
 		}
-	free(real);
 	if (L->depth > MV_MAX_BASES) {
 		char found[64];
 		snprintf(found, sizeof found, "more than %d", MV_MAX_BASES);
@@ -936,8 +1077,8 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 		if (read_str(L, root, file, "", "description", &sc->description, 0, NULL))
 			return -1;
 	}
-	return read_overrides(L, root, file) || read_events(L, root, file) ||
-			       read_series(L, root, file)
+	return remove_events(L, root, file) || read_overrides(L, root, file) ||
+			       read_events(L, root, file) || read_series(L, root, file)
 		       ? -1
 		       : 0;
 }
@@ -945,272 +1086,31 @@ static int load_whatif(struct loader *L, config_t *cfg, int file, const config_s
 static int load_file(struct loader *L, const char *path)
 {
 	config_t cfg;
-	char *real = realpath(path, NULL);
+	struct mv_infile in;
 
-	if (real == NULL)
-		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: cannot open scenario: %s", path,
-				    strerror(errno));
-	/* load_whatif has checked cycles and depth against the `base` line. */
-	L->chain[L->depth++] = real;
 	int file = add_file(L, path);
 	if (file < 0)
 		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
-	if (open_config(L, &cfg, path))
+	if (mv_cfg_read_file(&cfg, path, "scenario", &in, L->err))
 		return -1;
+	/* load_whatif has checked cycles and depth against the `base` line. */
+	L->chain[L->depth].dev = in.dev;
+	L->chain[L->depth].ino = in.ino;
+	L->depth++;
+	int rc = mv_scenario_add_input(L->sc, file == 0 ? MV_INPUT_SCENARIO : MV_INPUT_BASE, path,
+				       in.sha256);
+	if (file == 0)
+		memcpy(L->sc->sha256, in.sha256, sizeof L->sc->sha256);
+	mv_infile_free(&in);
+	if (rc) {
+		config_destroy(&cfg);
+		return mv_error_set(L->err, MV_EXIT_FAIL, "out of memory");
+	}
 	const config_setting_t *b = config_setting_get_member(config_root_setting(&cfg), "base");
-	int rc = b ? load_whatif(L, &cfg, file, b) : load_full(L, &cfg, file);
+	rc = b ? load_whatif(L, &cfg, file, b) : load_full(L, &cfg, file);
 	config_destroy(&cfg);
 	L->depth--;
-	free(L->chain[L->depth]);
-	L->chain[L->depth] = NULL;
 	return rc;
-}
-
-/* ---------------------------------------------------------------- validation */
-
-/* A value's origin as a message prefix: "file:line: setting 'key'" or "--set 'arg'". */
-static void where(const struct mv_scenario *sc, struct mv_src src, const char *key, char *buf,
-		  size_t size)
-{
-	switch (src.kind) {
-	case MV_SRC_SET:
-		snprintf(buf, size, "--set '%s'", src.arg >= 0 ? sc->sets[src.arg] : key);
-		break;
-	case MV_SRC_FILE:
-	case MV_SRC_OVERRIDE:
-	case MV_SRC_SERIES:
-		snprintf(buf, size, "%s:%d: setting '%s'", sc->files[src.file], src.line, key);
-		break;
-	default:
-		snprintf(buf, size, "%s: setting '%s' (default)",
-			 sc->files ? sc->files[sc->top] : "scenario", key);
-	}
-}
-
-/* The most specific origin among slots: --set over overrides over file lines. */
-static struct mv_src latest(const struct mv_scenario *sc, const int *slots, int count)
-{
-	struct mv_src best = sc->src[slots[0]];
-
-	for (int k = 1; k < count; k++) {
-		struct mv_src s = sc->src[slots[k]];
-		if (s.kind > best.kind || (s.kind == best.kind && s.line > best.line))
-			best = s;
-	}
-	return best;
-}
-
-static const struct mv_series *series_on(const struct mv_scenario *sc, int slot)
-{
-	for (int q = 0; q < sc->nseries; q++)
-		if (sc->series[q].key == slot)
-			return &sc->series[q];
-	return NULL;
-}
-
-/* Folds the events on key slot over its base value (or series) at time t. */
-static double fold(const struct mv_scenario *sc, int slot, double base, double t)
-{
-	const struct mv_series *s = series_on(sc, slot);
-	double v = s ? mv_series_interp(s, t) : base;
-	for (int k = 0; k < sc->nevents; k++) {
-		const struct mv_event *e = &sc->events[k];
-		if (e->key != slot || e->at > t)
-			continue;
-		double f = e->over > 0 ? fmin(fmax((t - e->at) / e->over, 0.0), 1.0) : 1.0;
-		if (e->op == MV_OP_ADD)
-			v += f * e->x;
-		else if (e->op == MV_OP_MUL)
-			v *= 1 + f * (e->x - 1);
-		else
-			v += f * (e->x - v);
-	}
-	return v;
-}
-
-/* Sums that must stay positive: the ideal mix, the domain weights, each domain's saliences.
- * v holds the values to check; e, when not NULL, is the event that produced them at time t. */
-static int positive_sums(const struct mv_scenario *sc, const double *v, const struct mv_event *e,
-			 double t, struct mv_error *err)
-{
-	int n = sc->nvec, D = sc->ndom;
-	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS];
-	char at[512], key[128], what[128];
-	double sum = 0;
-
-	for (int i = 0; i < n; i++)
-		sum += v[slots[i] = mv_key_ideal(n, D, i)];
-	if (!(sum > 0)) {
-		snprintf(key, sizeof key, "focal.ideal");
-		snprintf(what, sizeof what, "at least one weight > 0");
-		goto bad;
-	}
-	sum = 0;
-	for (int d = 0; d < D; d++)
-		sum += v[slots[d] = mv_key_dom_weight(n, D, d)];
-	if (!(sum > 0)) {
-		snprintf(key, sizeof key, "domains.*.weight");
-		snprintf(what, sizeof what, "at least one domain weight > 0");
-		n = D;
-		goto bad;
-	}
-	for (int d = 0; d < D; d++) {
-		sum = 0;
-		for (int i = 0; i < n; i++)
-			sum += v[slots[i] = mv_key_salience(n, D, i, d)];
-		if (!(sum > 0)) {
-			snprintf(key, sizeof key, "vectors.*.salience.%s", sc->dom_id[d]);
-			snprintf(what, sizeof what, "at least one salience > 0 in domain %s",
-				 sc->dom_id[d]);
-			goto bad;
-		}
-	}
-	return 0;
-bad:
-	if (e)
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s:%d: event on '%s': expected %s, found all 0 at t=%.10g",
-				    sc->files[e->file], e->line, key, what, t);
-	where(sc, latest(sc, slots, n), key, at, sizeof at);
-	return mv_error_set(err, MV_EXIT_INPUT, "%s: expected %s, found all 0", at, what);
-}
-
-int mv_config_validate(const struct mv_scenario *sc, const struct mv_keytab *kt,
-		       struct mv_error *err)
-{
-	int n = sc->nvec, D = sc->ndom;
-	const double *v = sc->val;
-	char at[512];
-
-	for (int k = 0; k < kt->nkeys; k++) {
-		const struct mv_key *key = &kt->keys[k];
-		if (mv_rule_ok(key->rule, v[key->index]))
-			continue;
-		where(sc, sc->src[key->index], key->name, at, sizeof at);
-		return mv_error_set(err, MV_EXIT_INPUT, "%s: expected %s, found %.10g", at,
-				    mv_rule_str(key->rule), v[key->index]);
-	}
-	if (!(v[MV_G_END] > v[MV_G_START])) {
-		where(sc, sc->src[MV_G_END], "time.end", at, sizeof at);
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: expected a time after time.start (%.10g), found %.10g", at,
-				    v[MV_G_START], v[MV_G_END]);
-	}
-	double nrows = floor((v[MV_G_END] - v[MV_G_START]) / v[MV_G_OUTPUT_STEP] + 1e-9) + 2;
-	if (nrows > MV_MAX_ROWS + 1) { /* + 1: the last grid point may be the end itself */
-		where(sc, sc->src[MV_G_OUTPUT_STEP], "time.output_step", at, sizeof at);
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: expected at most %ld output rows, found %.0f (raise it, or shorten the run)",
-				    at, MV_MAX_ROWS, nrows - 1);
-	}
-	if (v[MV_G_NOISE_SIGMA] > 0 && v[MV_G_NOISE_STEP] > v[MV_G_END] - v[MV_G_START]) {
-		where(sc, sc->src[MV_G_NOISE_STEP], "noise.step", at, sizeof at);
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: expected a step no longer than the horizon (%.10g years), found %.10g",
-				    at, v[MV_G_END] - v[MV_G_START], v[MV_G_NOISE_STEP]);
-	}
-	/* Sums that must be positive: ideal mix, domain weights, each domain's saliences. */
-	if (positive_sums(sc, v, NULL, 0, err))
-		return -1;
-	int slots[MV_MAX_VECTORS > MV_MAX_DOMAINS ? MV_MAX_VECTORS : MV_MAX_DOMAINS];
-	double sum;
-	for (int d = 0; d < D; d++) {
-		char key[128];
-		sum = 0;
-		for (int i = 0; i < n; i++)
-			sum += v[slots[i] = mv_key_share(n, D, i, d)];
-		if (fabs(sum - 1) > SHARE_TOL) {
-			snprintf(key, sizeof key, "vectors.*.share.%s", sc->dom_id[d]);
-			where(sc, latest(sc, slots, n), key, at, sizeof at);
-			return mv_error_set(err, MV_EXIT_INPUT,
-					    "%s: expected initial shares in domain %s summing to 1 (within 1e-6), found a sum of %.10g",
-					    at, sc->dom_id[d], sum);
-		}
-	}
-	/* Series: a later override or --set on a driven key would be silently ignored; values
-	 * of a parameter series must satisfy the key's rule; events cannot move a driven mass. */
-	for (int q = 0; q < sc->nseries; q++) {
-		const struct mv_series *s = &sc->series[q];
-		const struct mv_key *key = &kt->keys[kt->by_index[s->key]];
-		struct mv_src src = sc->src[s->key];
-		if (src.kind == MV_SRC_OVERRIDE || src.kind == MV_SRC_SET) {
-			where(sc, src, key->name, at, sizeof at);
-			return mv_error_set(err, MV_EXIT_INPUT,
-					    "%s: expected a key not driven by a data series, found '%s' (driven by %s:%s from %s:%d)",
-					    at, key->name, s->path, s->column, sc->files[s->file], s->line);
-		}
-		for (int k = 0; s->vector < 0 && k < s->npts; k++)
-			if (!mv_rule_ok(key->rule, s->v[k]))
-				return mv_error_set(err, MV_EXIT_INPUT,
-						    "%s: column '%s' (x%g) for '%s': expected %s, found %.10g at t=%.10g",
-						    s->path, s->column, s->scale, key->name,
-						    mv_rule_str(key->rule), s->v[k], s->t[k]);
-		for (int k = 0; s->vector >= 0 && k < s->npts; k++)
-			if (!(s->v[k] >= 0))
-				return mv_error_set(err, MV_EXIT_INPUT,
-						    "%s: column '%s' (x%g) for '%s': expected a number >= 0, found %.10g at t=%.10g",
-						    s->path, s->column, s->scale, key->name, s->v[k], s->t[k]);
-		for (int k = 0; s->vector >= 0 && k < sc->nevents; k++)
-			if (sc->events[k].key == s->key)
-				return mv_error_set(err, MV_EXIT_INPUT,
-						    "%s:%d: event on '%s': expected no events on a mass driven by a data series, found one (the series: %s:%s)",
-						    sc->files[sc->events[k].file], sc->events[k].line,
-						    key->name, s->path, s->column);
-	}
-	/* Events must not make a sum of parameters zero (all saliences of a domain, say):
-	 * check the folded values at every event's start and end. */
-	double *folded = malloc((size_t)sc->nval * sizeof *folded);
-	if (folded == NULL)
-		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-	for (int k = 0; k < sc->nevents; k++) {
-		const struct mv_event *e = &sc->events[k];
-		if (kt->keys[kt->by_index[e->key]].kind != MV_KEY_PARAM)
-			continue;
-		double times[2] = {e->at, e->at + e->over};
-		for (int q = 0; q < 2; q++) {
-			memcpy(folded, v, (size_t)sc->nval * sizeof *folded);
-			for (int j = 0; j < sc->nevents; j++)
-				folded[sc->events[j].key] = fold(sc, sc->events[j].key, v[sc->events[j].key], times[q]);
-			if (positive_sums(sc, folded, e, times[q], err)) {
-				free(folded);
-				return -1;
-			}
-		}
-	}
-	free(folded);
-	/* Jumps on a state that must stay >= 0 (mass, effort): set and mul are checkable now;
-	 * an add is checked when the run applies it. */
-	for (int k = 0; k < sc->nevents; k++) {
-		const struct mv_event *e = &sc->events[k];
-		const struct mv_key *key = &kt->keys[kt->by_index[e->key]];
-		if (key->kind != MV_KEY_STATE || key->rule != MV_RULE_NONNEG || e->op == MV_OP_ADD ||
-		    e->x >= 0)
-			continue;
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s:%d: event on '%s': expected a %s that keeps it >= 0, found %s %.10g",
-				    sc->files[e->file], e->line, key->name,
-				    e->op == MV_OP_SET ? "value" : "factor",
-				    e->op == MV_OP_SET ? "set" : "mul", e->x);
-	}
-	/* Events must not push a parameter outside its range: check every boundary. */
-	for (int k = 0; k < sc->nevents; k++) {
-		const struct mv_event *e = &sc->events[k];
-		int pos = kt->by_index[e->key];
-		const struct mv_key *key = &kt->keys[pos];
-		if (key->kind != MV_KEY_PARAM)
-			continue;
-		double times[2] = {e->at, e->at + e->over};
-		for (int q = 0; q < 2; q++) {
-			double x = fold(sc, e->key, v[e->key], times[q]);
-			if (mv_rule_ok(key->rule, x))
-				continue;
-			return mv_error_set(err, MV_EXIT_INPUT,
-					    "%s:%d: event on '%s': expected the value to stay %s, found %.10g at t=%.10g",
-					    sc->files[e->file], e->line, key->name,
-					    mv_rule_str(key->rule), x, times[q]);
-		}
-	}
-	return 0;
 }
 
 static int cmp_event(const void *pa, const void *pb)
@@ -1244,6 +1144,15 @@ static int apply_sets(struct loader *L, int nsets, char *const *sets)
 	return 0;
 }
 
+static void free_data(struct loader *L)
+{
+	for (int k = 0; k < L->ndata; k++) {
+		free(L->data_path[k]);
+		mv_infile_free(&L->data[k]);
+	}
+	L->ndata = 0;
+}
+
 struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *sets,
 				   struct mv_keytab *kt, struct mv_error *err)
 {
@@ -1266,9 +1175,9 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 		goto oom;
 	if (sc->nevents > 1)
 		qsort(sc->events, (size_t)sc->nevents, sizeof *sc->events, cmp_event);
-	if (mv_config_validate(sc, &L.kt, err))
+	if (mv_config_validate_poll(sc, &L.kt, 1, err))
 		goto fail;
-	/* Shares within the tolerance start exactly on the simplex (MODEL.md §3). */
+	/* Shares within the tolerance start exactly on the simplex (docs/model.md §3). */
 	for (int d = 0; d < sc->ndom; d++) {
 		double sum = 0;
 		for (int i = 0; i < sc->nvec; i++)
@@ -1276,11 +1185,7 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 		for (int i = 0; i < sc->nvec; i++)
 			sc->val[mv_key_share(sc->nvec, sc->ndom, i, d)] /= sum;
 	}
-	if (mv_sha256_file(sc->files[sc->top], sc->sha256)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read scenario: %s", sc->files[sc->top],
-			     strerror(errno));
-		goto fail;
-	}
+	free_data(&L);
 	if (kt)
 		*kt = L.kt;
 	else
@@ -1289,8 +1194,7 @@ struct mv_scenario *mv_config_load(const char *path, int nsets, char *const *set
 oom:
 	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 fail:
-	for (int k = 0; k < L.depth; k++)
-		free(L.chain[k]);
+	free_data(&L);
 	if (L.have_kt)
 		mv_keytab_free(&L.kt);
 	mv_scenario_free(sc);

@@ -264,3 +264,118 @@ int mv_schedule_jumps(const struct mv_schedule *s, double t, int next, double *y
 	}
 	return next;
 }
+
+/* ---------------------------------------------------------------- event index */
+
+struct mv_event_index {
+	const struct mv_scenario *sc;
+	int *first;                  /* per slot: its events are ev[first[slot] .. first[slot+1]) */
+	const struct mv_event **ev;  /* grouped by slot, in the scenario's order inside */
+	double *cmax;                /* running max of at + over inside each group */
+	double *pre;                 /* pre[first + k]: the value after events 0..k-1 complete */
+	const struct mv_series **ser; /* per slot: a series replacing the base value, or NULL */
+};
+
+void mv_event_index_free(struct mv_event_index *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->first);
+	free(ix->ev);
+	free(ix->cmax);
+	free(ix->pre);
+	free(ix->ser);
+	free(ix);
+}
+
+struct mv_event_index *mv_event_index_create(const struct mv_scenario *sc, struct mv_error *err)
+{
+	struct mv_event_index *ix = calloc(1, sizeof *ix);
+	int ne = sc->nevents, nval = sc->nval;
+
+	if (ix == NULL)
+		goto oom;
+	ix->sc = sc;
+	ix->first = calloc((size_t)nval + 1, sizeof *ix->first);
+	ix->ev = calloc((size_t)ne + 1, sizeof *ix->ev);
+	ix->cmax = calloc((size_t)ne + 1, sizeof *ix->cmax);
+	ix->pre = calloc((size_t)ne + (size_t)nval + 1, sizeof *ix->pre);
+	ix->ser = calloc((size_t)nval + 1, sizeof *ix->ser);
+	int *fill = calloc((size_t)nval + 1, sizeof *fill);
+	if (!ix->first || !ix->ev || !ix->cmax || !ix->pre || !ix->ser || !fill) {
+		free(fill);
+		goto oom;
+	}
+	/* counting sort by slot: stable, so each group keeps the (at, file order) order */
+	for (int k = 0; k < ne; k++)
+		ix->first[sc->events[k].key + 1]++;
+	for (int s = 0; s < nval; s++)
+		ix->first[s + 1] += ix->first[s];
+	for (int k = 0; k < ne; k++) {
+		int slot = sc->events[k].key;
+		ix->ev[ix->first[slot] + fill[slot]++] = &sc->events[k];
+	}
+	free(fill);
+	for (int q = 0; q < sc->nseries; q++)
+		if (sc->series[q].vector < 0)
+			ix->ser[sc->series[q].key] = &sc->series[q];
+	/* pre has one more entry per group than events: index first[slot] + slot + k */
+	for (int s = 0; s < nval; s++) {
+		int a = ix->first[s], b = ix->first[s + 1];
+		double v = sc->val[s], c = -INFINITY;
+		ix->pre[a + s] = v;
+		for (int k = a; k < b; k++) {
+			const struct mv_event *e = ix->ev[k];
+			v = mv_event_apply(e, v, INFINITY); /* complete: progress 1 */
+			ix->pre[k + 1 + s] = v;
+			c = fmax(c, e->at + e->over);
+			ix->cmax[k] = c;
+		}
+	}
+	return ix;
+oom:
+	mv_event_index_free(ix);
+	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	return NULL;
+}
+
+int mv_event_index_count(const struct mv_event_index *ix, int slot)
+{
+	return ix->first[slot + 1] - ix->first[slot];
+}
+
+double mv_event_index_value(const struct mv_event_index *ix, int slot, double t)
+{
+	int a = ix->first[slot], b = ix->first[slot + 1];
+	int lo = a, hi = b;
+
+	while (lo < hi) { /* P: the first event with at > t */
+		int mid = lo + (hi - lo) / 2;
+		if (ix->ev[mid]->at <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int P = lo, K = a;
+	double v;
+	if (ix->ser[slot]) { /* the base moves with t: fold from the series' value */
+		v = mv_series_interp(ix->ser[slot], t);
+	} else {
+		/* K: the longest prefix complete at t (at + over < t for all; strictly, so that
+		 * progress computed at t is 1 whatever the rounding) */
+		lo = a;
+		hi = P;
+		while (lo < hi) {
+			int mid = lo + (hi - lo) / 2;
+			if (ix->cmax[mid] < t && ix->ev[mid]->over >= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		K = lo;
+		v = ix->pre[K + slot];
+	}
+	for (int k = K; k < P; k++)
+		v = mv_event_apply(ix->ev[k], v, t);
+	return v;
+}

@@ -1,601 +1,188 @@
-/* fit.c — calibration (MODEL.md §11): fit files → struct mv_fit; bounded least squares with
- * gsl_multifit_nlinear over model runs; standard errors, holdout scores, report, fitted file. */
-#define _XOPEN_SOURCE 700 /* realpath, strdup */
-#include "mvsim/cfgread.h"
+/* fit.c — the calibration solver (docs/model.md §11, §11a): for every origin and every start,
+ * bounded least squares with gsl_multifit_nlinear over model runs, which all go through the
+ * library's batch loop (mv_batch_exec: the Jacobian's columns in parallel, each run a function
+ * of its point only); the best start's standard errors, scores and yardsticks. Loading is
+ * fit_load.c, the report fit_report.c. */
 #include "mvsim/fit.h"
 
-#include "mvsim/config.h"
+#include "mvsim/batch.h"
 #include "mvsim/integrate.h"
-#include "mvsim/model.h"
-#include "mvsim/noise.h"
-#include "mvsim/output.h"
-#include "mvsim/series.h"
-#include "mvsim/sha256.h"
 
-#include <errno.h>
 #include <float.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit_nlinear.h>
 #include <gsl/gsl_vector.h>
-#include <libconfig.h>
-#include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
-/* Forward-difference step of parameter j: FD_REL·max(|x_j|, FD_FLOOR·(max − min)). The model
- * is a numerical integration (rtol ~1e-8): a step much below ~1e-6 relative would difference
- * integration noise, a much larger one the curvature; see docs/calibration.md. */
+/* Forward-difference step of parameter j: FD_REL·max(|x_j|, FD_FLOOR·min(max − min,
+ * max(|start_j|, 1))). The model is a numerical integration (rtol ~1e-8): a step much below
+ * ~1e-6 relative would difference integration noise, a much larger one the curvature; the
+ * floor (for x near 0) is tied to the box only as far as the start's magnitude, so a wide box
+ * does not make the step wide. See docs/calibration.md. */
 #define FD_REL 1e-6
 #define FD_FLOOR 1e-3
-/* A start on a bound is moved this far (in u) inside: on a bound dx/du = 0 and the solver
- * could never leave it. x moves by (max − min)·(1 − cos 1e-3)/2 ≈ 2.5e-7·(max − min). */
-#define U_NUDGE 1e-3
+/* The parameter's scale s: the start's magnitude, at least SCALE_FLOOR·min(max − min, 1). */
+#define SCALE_FLOOR 1e-3
+/* A start on a bound is moved this fraction of the bound's band w inside: there the slope
+ * dx/du is NUDGE of the interior's, so the solver can leave the bound. */
+#define NUDGE 1e-6
+/* Restarts of a start that stopped on a bound the SSR falls away from (bound_violations). */
+#define MAX_RESTARTS 3
 /* Residual of a trial point whose run fails: far above any real one, so the step is rejected. */
 #define PENALTY 1e6
-#define HALF_PI 1.57079632679489661923
 
 static int oom(struct mv_error *err)
 {
 	return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 }
 
-/* ================================================================ fit files */
+/* ================================================================ the bounds transform */
 
-struct loader {
-	struct mv_fit *f;
-	const char *file;
-	struct mv_error *err;
+/* The solver works on an unbounded u; the model sees x = φ(s·u), φ the identity on
+ * [min + w, max − w] and an exponential approach to each bound within its band:
+ *   φ(y) = min + w·exp((y − min − w)/w)   below min + w,
+ *   φ(y) = max − w·exp((max − w − y)/w)   above max − w,
+ * C¹ everywhere, w = min(s, (max − min)/4). So u resolves x relative to the start's scale s
+ * whatever the width of the box (a sine over the whole box, min + (max − min)(1 + sin u)/2,
+ * resolves it relative to max − min: with max = 1e17 and an optimum at 0.8 it cannot find
+ * it), and a bound is approached in log distance, reached within MV_FIT_BOUND_TOL in a few
+ * steps. s is a power of two, so x → u → x is exact in the interior. */
+struct xform {
+	double lo, hi; /* the box */
+	double s, w;   /* scale and band */
 };
 
-
-/* `file:line: setting 'path': expected <expected>, found <found>`; returns -1. The root group
- * has no line (a missing top-level setting): then `file: setting ...`. */
-static int fail(struct loader *L, const config_setting_t *s, const char *path,
-		const char *expected, const char *found)
+static void xform_init(struct xform *T, const struct mv_fit_param *p, double x0)
 {
-	int line = s ? config_setting_source_line(s) : 0;
-	if (line <= 0)
-		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: setting '%s': expected %s, found %s",
-				    L->file, path, expected, found);
-	return mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
-			    L->file, line, path, expected, found);
+	double width = p->max / 2 - p->min / 2; /* half the width: finite for any finite box */
+	double v = fmax(fabs(x0), SCALE_FLOOR * fmin(2 * width, 1.0));
+	int e;
+	frexp(v, &e);
+	T->lo = p->min;
+	T->hi = p->max;
+	T->s = ldexp(1.0, e); /* in [v, 2v) */
+	T->w = fmin(T->s, width / 2);
 }
 
-static int fail_type(struct loader *L, const config_setting_t *s, const char *path,
-		     const char *expected)
+static double xform_x(const struct xform *T, double u)
 {
-	char buf[128];
-	return fail(L, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
+	double y = T->s * u, x;
+	if (y < T->lo + T->w)
+		x = T->lo + T->w * exp((y - T->lo - T->w) / T->w);
+	else if (y > T->hi - T->w)
+		x = T->hi - T->w * exp((T->hi - T->w - y) / T->w);
+	else
+		x = y;
+	return x < T->lo ? T->lo : x > T->hi ? T->hi : x;
 }
 
-
-
-static int get_number(struct loader *L, const config_setting_t *s, const char *path, double *v)
+static double xform_dxdu(const struct xform *T, double u)
 {
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, path, "a number");
-	*v = mv_cfg_number(s);
-	if (!isfinite(*v))
-		return fail(L, s, path, "a finite number", "a non-finite value");
-	return 0;
+	double y = T->s * u;
+	if (y < T->lo + T->w)
+		return T->s * exp((y - T->lo - T->w) / T->w);
+	if (y > T->hi - T->w)
+		return T->s * exp((T->hi - T->w - y) / T->w);
+	return T->s;
 }
 
-/* A string member `name` of g into *out (borrowed from the config); required or not. */
-static int get_string(struct loader *L, const config_setting_t *g, const char *path,
-		      const char *name, const char *expected, const char **out)
+static double xform_u(const struct xform *T, double x)
 {
-	char full[160];
-	const config_setting_t *s = config_setting_get_member(g, name);
-
-	snprintf(full, sizeof full, "%s.%s", path, name);
-	*out = NULL;
-	if (s == NULL)
-		return fail(L, g, full, expected, "nothing (required)");
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail_type(L, s, full, expected);
-	*out = config_setting_get_string(s);
-	return 0;
+	double y;
+	double dlo = x - T->lo, dhi = T->hi - x;
+	if (dlo < NUDGE * T->w)
+		dlo = NUDGE * T->w;
+	if (dhi < NUDGE * T->w)
+		dhi = NUDGE * T->w;
+	if (dlo < T->w)
+		y = T->lo + T->w + T->w * log(dlo / T->w);
+	else if (dhi < T->w)
+		y = T->hi - T->w - T->w * log(dhi / T->w);
+	else
+		y = x;
+	return y / T->s;
 }
 
+/* ================================================================ model runs (the batch) */
 
-static int check_known(struct loader *L, const config_setting_t *g, const char *path,
-		       const char *const *names)
-{
-	return mv_cfg_check_known(g, L->file, path, names, L->err);
-}
-
-/* rel relative to the directory of file (unless absolute); malloc'd. */
-static char *join_dir(const char *file, const char *rel)
-{
-	const char *slash = strrchr(file, '/');
-	size_t dlen = rel[0] == '/' || slash == NULL ? 0 : (size_t)(slash - file) + 1;
-	char *out = malloc(dlen + strlen(rel) + 1);
-
-	if (out) {
-		memcpy(out, file, dlen);
-		strcpy(out + dlen, rel);
-	}
-	return out;
-}
-
-static int read_obs(struct loader *L, const config_setting_t *g, int q)
-{
-	static const char *const obs_keys[] = {"column", "file", "data_column", "scale", "weight",
-					       NULL};
-	struct mv_fit *f = L->f;
-	struct mv_fit_obs *o = &f->obs[q];
-	char path[64], sub[96], found[700];
-	const char *s;
-
-	snprintf(path, sizeof path, "fit.observations[%d]", q);
-	o->line = config_setting_source_line(g);
-	o->scale = 1.0;
-	o->weight = 1.0;
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, path, "a group { column = \"...\"; file = \"...\"; data_column = \"...\"; }");
-	if (check_known(L, g, path, obs_keys))
-		return -1;
-
-	const char *cexp = "an output column of the scenario (the header of 'mvsim run')";
-	if (get_string(L, g, path, "column", cexp, &s))
-		return -1;
-	o->col = -1;
-	for (int c = 0; c < f->ncols; c++)
-		if (strcmp(f->columns[c], s) == 0)
-			o->col = c;
-	if (o->col < 0) {
-		const char *sug = mv_suggest(s, (const char *const *)f->columns, f->ncols);
-		snprintf(found, sizeof found, "'%.100s'%s%s%s", s, sug ? "; did you mean '" : "",
-			 sug ? sug : "", sug ? "'?" : "");
-		snprintf(sub, sizeof sub, "%s.column", path);
-		return fail(L, config_setting_get_member(g, "column"), sub, cexp, found);
-	}
-	if ((o->column = strdup(s)) == NULL)
-		return oom(L->err);
-
-	const config_setting_t *e;
-	if ((e = config_setting_get_member(g, "scale"))) {
-		snprintf(sub, sizeof sub, "%s.scale", path);
-		if (get_number(L, e, sub, &o->scale))
-			return -1;
-	}
-	if ((e = config_setting_get_member(g, "weight"))) {
-		snprintf(sub, sizeof sub, "%s.weight", path);
-		if (get_number(L, e, sub, &o->weight))
-			return -1;
-		if (o->weight < 0) {
-			snprintf(found, sizeof found, "%.10g", o->weight);
-			return fail(L, e, sub, "a number >= 0", found);
-		}
-	}
-
-	if (get_string(L, g, path, "data_column", "the name of a column of the data file", &s))
-		return -1;
-	if ((o->data_column = strdup(s)) == NULL)
-		return oom(L->err);
-	if (get_string(L, g, path, "file", "a data file (relative to the fit file)", &s))
-		return -1;
-	if ((o->path = join_dir(L->file, s)) == NULL)
-		return oom(L->err);
-	FILE *probe = fopen(o->path, "r");
-	if (probe == NULL) {
-		snprintf(found, sizeof found, "'%.500s' (%s)", o->path, strerror(errno));
-		snprintf(sub, sizeof sub, "%s.file", path);
-		return fail(L, config_setting_get_member(g, "file"), sub, "a readable data file", found);
-	}
-	fclose(probe);
-	if (mv_series_read(o->path, o->data_column, o->scale, &o->t, &o->v, &o->npts, L->err)) {
-		/* The series reader names its setting 'column'; in a fit file it is 'data_column'. */
-		char *at = strstr(L->err->msg, ": setting 'column': ");
-		if (at) {
-			char rest[MV_ERROR_MAX];
-			snprintf(rest, sizeof rest, "%s", at + strlen(": setting 'column'"));
-			snprintf(at, sizeof L->err->msg - (size_t)(at - L->err->msg),
-				 ": setting 'data_column'%s", rest);
-		}
-		return -1;
-	}
-	return 0;
-}
-
-static int check_rule(struct loader *L, const config_setting_t *s, const char *path,
-		      const struct mv_key *key, double v)
-{
-	if (mv_rule_ok(key->rule, v))
-		return 0;
-	char expected[200], found[32];
-	snprintf(expected, sizeof expected, "%s (the range of %s)", mv_rule_str(key->rule),
-		 key->name);
-	snprintf(found, sizeof found, "%.10g", v);
-	return fail(L, s, path, expected, found);
-}
-
-static int read_param(struct loader *L, const config_setting_t *g, int j)
-{
-	static const char *const param_keys[] = {"key", "min", "max", "start", NULL};
-	struct mv_fit *f = L->f;
-	struct mv_fit_param *p = &f->params[j];
-	char path[64], sub[96], found[700], expected[160];
-	const char *name;
-
-	snprintf(path, sizeof path, "fit.parameters[%d]", j);
-	p->line = config_setting_source_line(g);
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, path, "a group { key = \"...\"; min = ...; max = ...; start = ...; }");
-	if (check_known(L, g, path, param_keys))
-		return -1;
-
-	const char *kexp = "a parameter or state key of the scenario (mvsim keys SCENARIO lists them)";
-	if (get_string(L, g, path, "key", kexp, &name))
-		return -1;
-	const config_setting_t *ks = config_setting_get_member(g, "key");
-	snprintf(sub, sizeof sub, "%s.key", path);
-	const struct mv_key *key = mv_keytab_find(&f->kt, name);
-	if (key == NULL) {
-		const struct mv_key *sug = mv_keytab_suggest(&f->kt, name);
-		snprintf(found, sizeof found, "unknown key '%.100s'%s%.100s%s", name,
-			 sug ? "; did you mean '" : "", sug ? sug->name : "", sug ? "'?" : "");
-		return fail(L, ks, sub, kexp, found);
-	}
-	if (key->kind == MV_KEY_SETTING || key->kind == MV_KEY_SHARE) {
-		snprintf(found, sizeof found, "the %s '%.100s'%s",
-			 key->kind == MV_KEY_SETTING ? "setting" : "initial share", key->name,
-			 key->kind == MV_KEY_SHARE ? " (the shares of a domain must sum to 1)" : "");
-		return fail(L, ks, sub, "a parameter or state key", found);
-	}
-	const struct mv_src src = f->sc->src[key->index];
-	if (src.kind == MV_SRC_SERIES) {
-		const struct mv_series *se = &f->sc->series[src.arg];
-		snprintf(found, sizeof found, "'%.100s', driven by %.200s:%.60s from %.200s:%d", key->name,
-			 se->path, se->column, f->sc->files[se->file], se->line);
-		return fail(L, ks, sub, "a key not driven by a data series", found);
-	}
-	for (int q = 0; q < j; q++)
-		if (f->params[q].slot == key->index) {
-			snprintf(found, sizeof found, "'%.100s' again (parameter %d, line %d)", name, q,
-				 f->params[q].line);
-			return fail(L, ks, sub, "a key not fitted already", found);
-		}
-	if ((p->key = strdup(name)) == NULL)
-		return oom(L->err);
-	p->slot = key->index;
-
-	const config_setting_t *smin = config_setting_get_member(g, "min");
-	const config_setting_t *smax = config_setting_get_member(g, "max");
-	const config_setting_t *sstart = config_setting_get_member(g, "start");
-	snprintf(sub, sizeof sub, "%s.min", path);
-	if (smin == NULL)
-		return fail(L, g, sub, "a number (the lower bound)", "nothing (required)");
-	if (get_number(L, smin, sub, &p->min) || check_rule(L, smin, sub, key, p->min))
-		return -1;
-	snprintf(sub, sizeof sub, "%s.max", path);
-	if (smax == NULL)
-		return fail(L, g, sub, "a number (the upper bound)", "nothing (required)");
-	if (get_number(L, smax, sub, &p->max) || check_rule(L, smax, sub, key, p->max))
-		return -1;
-	if (!(p->min < p->max)) {
-		snprintf(expected, sizeof expected, "a number above min (%.10g)", p->min);
-		snprintf(found, sizeof found, "%.10g", p->max);
-		return fail(L, smax, sub, expected, found);
-	}
-	snprintf(sub, sizeof sub, "%s.start", path);
-	snprintf(expected, sizeof expected, "a number in [min, max] = [%.10g, %.10g]", p->min, p->max);
-	if (sstart) {
-		if (get_number(L, sstart, sub, &p->start))
-			return -1;
-		if (!(p->start >= p->min && p->start <= p->max)) {
-			snprintf(found, sizeof found, "%.10g", p->start);
-			return fail(L, sstart, sub, expected, found);
-		}
-	} else {
-		/* No start: the scenario's own value, which must then lie in the box. */
-		p->start = f->sc->val[p->slot];
-		if (!(p->start >= p->min && p->start <= p->max)) {
-			snprintf(found, sizeof found, "nothing, and the scenario's value %.10g is outside",
-				 p->start);
-			return fail(L, g, sub, expected, found);
-		}
-	}
-	return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* The residual points: observations inside [start, end], fitted before the holdout. */
-static int make_points(struct loader *L, const config_setting_t *obs_list)
-{
-	struct mv_fit *f = L->f;
-	const double start = f->sc->val[MV_G_START], end = f->sc->val[MV_G_END];
-	long total = 0;
-
-	for (int q = 0; q < f->nobs; q++)
-		total += f->obs[q].npts;
-	f->points = calloc((size_t)total + 1, sizeof *f->points);
-	f->times = malloc(((size_t)total + 1) * sizeof *f->times);
-	if (f->points == NULL || f->times == NULL)
-		return oom(L->err);
-	for (int pass = 0; pass < 2; pass++)
-		for (int q = 0; q < f->nobs; q++) {
-			const struct mv_fit_obs *o = &f->obs[q];
-			for (int k = 0; k < o->npts; k++) {
-				double t = o->t[k];
-				if (!(t >= start && t <= end)) {
-					f->noutside += pass == 0;
-					continue;
-				}
-				int hold = t >= f->holdout;
-				if (hold != pass)
-					continue;
-				f->points[f->m + f->mh] = (struct mv_fit_point){q, -1, t, o->v[k],
-										o->weight, hold};
-				if (hold)
-					f->mh++;
-				else
-					f->m++;
-			}
-		}
-	if (f->m < f->nparams) {
-		char expected[160], found[300];
-		snprintf(expected, sizeof expected,
-			 "at least %d fitted observation%s (one per free parameter)", f->nparams,
-			 f->nparams == 1 ? "" : "s");
-		char hold[64] = "";
-		if (isfinite(f->holdout))
-			snprintf(hold, sizeof hold, " and before the holdout (%.10g)", f->holdout);
-		snprintf(found, sizeof found, "%d inside the scenario's time range [%.10g, %.10g]%s", f->m,
-			 start, end, hold);
-		return fail(L, obs_list, "fit.observations", expected, found);
-	}
-	int n = f->m + f->mh;
-	for (int k = 0; k < n; k++)
-		f->times[k] = f->points[k].t;
-	qsort(f->times, (size_t)n, sizeof *f->times, cmp_double);
-	int nt = 0;
-	for (int k = 0; k < n; k++)
-		if (nt == 0 || f->times[k] != f->times[nt - 1])
-			f->times[nt++] = f->times[k];
-	f->ntimes = nt;
-	f->nfit_times = 0;
-	while (f->nfit_times < nt && f->times[f->nfit_times] < f->holdout)
-		f->nfit_times++;
-	for (int k = 0; k < n; k++) {
-		const double *hit = bsearch(&f->points[k].t, f->times, (size_t)nt, sizeof *f->times,
-					    cmp_double);
-		f->points[k].time = (int)(hit - f->times);
-	}
-	return 0;
-}
-
-static int read_fit(struct loader *L, const config_setting_t *root)
-{
-	static const char *const fit_keys[] = {"observations", "parameters", "holdout",
-					       "max_iterations", "method", NULL};
-	struct mv_fit *f = L->f;
-	const config_setting_t *g = config_setting_get_member(root, "fit");
-	const config_setting_t *s;
-	char expected[160], found[96];
-	const char *shape = "a group { observations = ( ... ); parameters = ( ... ); }";
-
-	if (g == NULL)
-		return fail(L, root, "fit", shape, "nothing (required)");
-	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, "fit", shape);
-	if (check_known(L, g, "fit", fit_keys))
-		return -1;
-
-	f->holdout = INFINITY;
-	if ((s = config_setting_get_member(g, "holdout")) && get_number(L, s, "fit.holdout", &f->holdout))
-		return -1;
-	f->max_iterations = MV_FIT_DEFAULT_MAX_ITERATIONS;
-	if ((s = config_setting_get_member(g, "max_iterations"))) {
-		snprintf(expected, sizeof expected, "an integer in [1, %d]", MV_FIT_MAX_ITERATIONS);
-		if (!mv_cfg_is_number(s))
-			return fail_type(L, s, "fit.max_iterations", expected);
-		double v = mv_cfg_number(s);
-		if (!(v == floor(v) && v >= 1 && v <= MV_FIT_MAX_ITERATIONS)) {
-			snprintf(found, sizeof found, "%.10g", v);
-			return fail(L, s, "fit.max_iterations", expected, found);
-		}
-		f->max_iterations = (long)v;
-	}
-	f->method = MV_FIT_LM;
-	if ((s = config_setting_get_member(g, "method"))) {
-		const char *mexp = "one of lm, lmaccel";
-		if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			return fail_type(L, s, "fit.method", mexp);
-		const char *name = config_setting_get_string(s);
-		if (strcmp(name, "lm") == 0)
-			f->method = MV_FIT_LM;
-		else if (strcmp(name, "lmaccel") == 0)
-			f->method = MV_FIT_LMACCEL;
-		else {
-			snprintf(found, sizeof found, "\"%.60s\"", name);
-			return fail(L, s, "fit.method", mexp, found);
-		}
-	}
-
-	const config_setting_t *plist = config_setting_get_member(g, "parameters");
-	snprintf(expected, sizeof expected,
-		 "a list ( { key = \"...\"; min = ...; max = ...; start = ...; }, ... ) of 1 to %d parameters",
-		 MV_FIT_MAX_PARAMS);
-	if (plist == NULL)
-		return fail(L, g, "fit.parameters", expected, "nothing (required)");
-	int len = config_setting_length(plist);
-	if (config_setting_type(plist) != CONFIG_TYPE_LIST || len < 1 || len > MV_FIT_MAX_PARAMS)
-		return fail_type(L, plist, "fit.parameters", expected);
-	if ((f->params = calloc((size_t)len, sizeof *f->params)) == NULL)
-		return oom(L->err);
-	for (int j = 0; j < len; j++) {
-		f->nparams = j + 1;
-		if (read_param(L, config_setting_get_elem(plist, (unsigned)j), j))
-			return -1;
-	}
-
-	const config_setting_t *olist = config_setting_get_member(g, "observations");
-	snprintf(expected, sizeof expected,
-		 "a list ( { column = \"...\"; file = \"...\"; data_column = \"...\"; }, ... ) of 1 to %d observations",
-		 MV_FIT_MAX_OBS);
-	if (olist == NULL)
-		return fail(L, g, "fit.observations", expected, "nothing (required)");
-	len = config_setting_length(olist);
-	if (config_setting_type(olist) != CONFIG_TYPE_LIST || len < 1 || len > MV_FIT_MAX_OBS)
-		return fail_type(L, olist, "fit.observations", expected);
-	if ((f->obs = calloc((size_t)len, sizeof *f->obs)) == NULL)
-		return oom(L->err);
-	for (int q = 0; q < len; q++) {
-		f->nobs = q + 1;
-		if (read_obs(L, config_setting_get_elem(olist, (unsigned)q), q))
-			return -1;
-	}
-	return make_points(L, olist);
-}
-
-void mv_fit_free(struct mv_fit *f)
-{
-	if (f == NULL)
-		return;
-	free(f->path);
-	free(f->scenario_path);
-	mv_keytab_free(&f->kt);
-	mv_scenario_free(f->sc);
-	free(f->columns);
-	for (int q = 0; q < f->nobs; q++) {
-		free(f->obs[q].column);
-		free(f->obs[q].path);
-		free(f->obs[q].data_column);
-		free(f->obs[q].t);
-		free(f->obs[q].v);
-	}
-	free(f->obs);
-	for (int j = 0; j < f->nparams; j++)
-		free(f->params[j].key);
-	free(f->params);
-	free(f->points);
-	free(f->times);
-	free(f);
-}
-
-struct mv_fit *mv_fit_load(const char *path, struct mv_error *err)
-{
-	struct mv_fit *f = calloc(1, sizeof *f);
-	struct loader L = {f, path, err};
-	config_t cfg;
-	int have_cfg = 0;
-
-	mv_error_clear(err);
-	if (f == NULL || (f->path = strdup(path)) == NULL) {
-		oom(err);
-		goto fail;
-	}
-	if (mv_cfg_read(&cfg, path, "fit file", err))
-		goto fail;
-	have_cfg = 1;
-	static const char *const top_keys[] = {"scenario", "fit", NULL};
-	const config_setting_t *root = config_root_setting(&cfg);
-	if (check_known(&L, root, "", top_keys))
-		goto fail;
-	const config_setting_t *s = config_setting_get_member(root, "scenario");
-	const char *sexp = "a scenario file name (relative to the fit file)";
-	if (s == NULL) {
-		fail(&L, NULL, "scenario", sexp, "nothing (required)");
-		goto fail;
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		fail_type(&L, s, "scenario", sexp);
-		goto fail;
-	}
-	if ((f->scenario_path = join_dir(path, config_setting_get_string(s))) == NULL) {
-		oom(err);
-		goto fail;
-	}
-	FILE *probe;
-	if ((probe = fopen(f->scenario_path, "r")) == NULL) {
-		char found[600];
-		snprintf(found, sizeof found, "'%.500s' (%s)", f->scenario_path, strerror(errno));
-		fail(&L, s, "scenario", "a readable scenario file", found);
-		goto fail;
-	}
-	fclose(probe);
-	if ((f->sc = mv_config_load(f->scenario_path, 0, NULL, &f->kt, err)) == NULL ||
-	    (f->columns = mv_model_columns(f->sc, &f->ncols, err)) == NULL)
-		goto fail;
-	if (mv_noise_active(f->sc)) {
-		char found[600];
-		snprintf(found, sizeof found, "noise in %.500s (noise.sigma or a noise_sigma > 0)",
-			 f->scenario_path);
-		fail(&L, s, "scenario", "a deterministic scenario (a fit compares one run with data)",
-		     found);
-		goto fail;
-	}
-	if (read_fit(&L, root))
-		goto fail;
-	config_destroy(&cfg);
-	have_cfg = 0;
-	if (mv_sha256_file(path, f->sha256)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read fit file: %s", path, strerror(errno));
-		goto fail;
-	}
-	return f;
-fail:
-	if (have_cfg)
-		config_destroy(&cfg);
-	mv_fit_free(f);
-	return NULL;
-}
-
-const char *mv_fit_method_name(int method)
-{
-	return method == MV_FIT_LMACCEL ? "lmaccel" : "lm";
-}
-
-/* ================================================================ model evaluations */
-
-/* A thread's private view of the scenario: the same events, series and names, its own values. */
-struct worker {
-	struct mv_scenario sc; /* shallow copy of the fit's scenario; only val is its own */
-	double *rows;          /* ntimes × nobs: the observed columns at each time */
+/* Where one run's rows go: the observed columns at each of the run's times. */
+struct run_slot {
+	const struct mv_fit *f;
+	double *rows; /* ntimes × nobs */
+	long n;       /* rows received */
+	long cap;
 };
 
 struct engine {
 	const struct mv_fit *f;
+	const struct mv_fit_origin *og;
 	int p, m, jobs;
-	struct worker *w;      /* jobs of them */
+	struct mv_batch *batch;
+	/* One mv_batch_exec: runs k = 0..ncall−1 at pts[k·p..], ntimes_call times each. */
+	int ncall;
+	int ntimes_call;
+	double *pts;                 /* (p + 1) × p */
+	struct run_slot *slots;      /* p + 1 */
+	int *status;                 /* p + 1: enum mv_run_status */
+	char (*reason)[MV_ERROR_MAX];/* p + 1 */
+	struct xform T[MV_FIT_MAX_PARAMS];
 	long nruns, nfailed;
 	struct mv_error first_failure; /* of a rejected trial point (for the report) */
-	double *colres;        /* p × m: residuals of the Jacobian's runs, column j at j·m */
-	struct mv_error *colerr; /* p: each column's run error */
-	int *colbad;
+	double *colres;              /* p × m: residuals of the Jacobian's runs, column j at j·m */
 	gsl_vector *cache_u, *cache_r; /* the last successful residual evaluation */
 	int cache_ok;
-	int fatal;             /* a Jacobian run failed: err holds why */
+	int fatal;                   /* a Jacobian run failed: err holds why */
 	struct mv_error err;
 	double h[MV_FIT_MAX_PARAMS]; /* finite-difference steps of the last Jacobian */
+	int origin, start;           /* for progress */
 };
 
-struct row_ctx {
-	const struct mv_fit *f;
-	double *rows;
-	long k;
-};
-
-static int keep_row(void *ctx, const double *row, int ncols, struct mv_error *err)
+static int cb_point(void *ctx, long k, double *x, struct mv_error *err)
 {
-	struct row_ctx *c = ctx;
+	const struct engine *E = ctx;
+	(void)err;
+	memcpy(x, E->pts + (size_t)k * (size_t)E->p, (size_t)E->p * sizeof *x);
+	return 0;
+}
+
+static int cb_result(void *ctx, const struct mv_batch_result *res, struct mv_error *err)
+{
+	struct engine *E = ctx;
+	(void)err;
+	E->status[res->k] = res->status;
+	snprintf(E->reason[res->k], MV_ERROR_MAX, "%s", res->reason ? res->reason : "");
+	return 0;
+}
+
+static int sink_begin(void *ctx, const struct mv_batch_run *run, struct mv_run_opts *opts,
+		      void **run_ctx, struct mv_error *err)
+{
+	struct engine *E = ctx;
+	struct run_slot *s = &E->slots[run->k];
+	(void)err;
+	s->n = 0;
+	s->cap = E->ntimes_call;
+	opts->times = E->og->times;
+	opts->ntimes = E->ntimes_call;
+	*run_ctx = s;
+	return 0;
+}
+
+static int sink_row(void *ctx, const double *row, int ncols, struct mv_error *err)
+{
+	struct run_slot *s = ctx;
+	const struct mv_fit *f = s->f;
 	(void)ncols;
 	(void)err;
-	for (int q = 0; q < c->f->nobs; q++)
-		c->rows[c->k * c->f->nobs + q] = row[c->f->obs[q].col];
-	c->k++;
+	if (s->n < s->cap)
+		for (int q = 0; q < f->nobs; q++)
+			s->rows[s->n * f->nobs + q] = row[f->obs[q].col];
+	s->n++;
 	return 0;
 }
 
@@ -610,79 +197,69 @@ static void point_str(const struct mv_fit *f, const double *x, char *buf, size_t
 					 f->params[j].key, x[j]);
 }
 
-/* Runs the scenario with the parameters at x through the first ntimes observation times into
- * w->rows. Returns 0, or -1 with err set (code 2: x makes the scenario invalid; 1: the run
- * failed). */
-static int run_at(const struct mv_fit *f, struct worker *w, const double *x, int ntimes,
-		  struct mv_error *err)
+/* Runs the points pts[0..n) through the origin's first ntimes times (mv_batch_exec). Returns
+ * 0 with every run's status set, or -1 with err set when the batch itself failed or was
+ * interrupted. */
+static int run_points(struct engine *E, int n, int ntimes, struct mv_error *err)
 {
-	struct mv_run_opts opts = {0};
-	struct row_ctx ctx = {f, w->rows, 0};
-	struct mv_error e = {0};
+	long done = 0;
+	E->ncall = n;
+	E->ntimes_call = ntimes;
+	for (int k = 0; k < n; k++)
+		E->status[k] = MV_RUN_FAILED;
+	int rc = mv_batch_exec(E->batch, 0, n, 1, &done, err);
+	E->nruns += done;
+	if (rc > 0 || mv_interrupt)
+		return mv_error_interrupted(err);
+	return rc;
+}
+
+/* The error of run k (failed) at point x: code 2 "the point ... makes the scenario invalid:
+ * ...", or code 1 "at ...: ...". */
+static int run_error(const struct engine *E, int k, const double *x, struct mv_error *err)
+{
+	static const char invalid[] = "invalid point: ";
 	char at[1024];
-
-	memcpy(w->sc.val, f->sc->val, (size_t)f->sc->nval * sizeof *w->sc.val);
-	for (int j = 0; j < f->nparams; j++)
-		w->sc.val[f->params[j].slot] = x[j];
-	if (mv_config_validate(&w->sc, &f->kt, &e)) {
-		point_str(f, x, at, sizeof at);
+	point_str(E->f, x, at, sizeof at);
+	if (strncmp(E->reason[k], invalid, sizeof invalid - 1) == 0)
 		return mv_error_set(err, MV_EXIT_INPUT, "the point %s makes the scenario invalid: %s",
-				    at, e.msg);
+				    at, E->reason[k] + sizeof invalid - 1);
+	return mv_error_set(err, MV_EXIT_FAIL, "at %s: %s", at, E->reason[k]);
+}
+
+/* One run at x through ntimes times into slot 0. Returns 0, or -1 with err set (code 2: x
+ * makes the scenario invalid; 1: the run failed; 128 + signal: interrupted). */
+static int run_at(struct engine *E, const double *x, int ntimes, struct mv_error *err)
+{
+	memcpy(E->pts, x, (size_t)E->p * sizeof *x);
+	if (run_points(E, 1, ntimes, err))
+		return -1;
+	return E->status[0] == MV_RUN_OK ? 0 : run_error(E, 0, x, err);
+}
+
+/* Residuals of the origin's points[0..n) from slot k's rows (which must hold their times):
+ * weight·(f(model) − f(y)). */
+static void residuals(const struct engine *E, int k, int n, double *r)
+{
+	const struct mv_fit *f = E->f;
+	const double *rows = E->slots[k].rows;
+	for (int i = 0; i < n; i++) {
+		const struct mv_fit_point *pt = &E->og->points[i];
+		double model = rows[pt->time * f->nobs + pt->obs];
+		r[i] = pt->weight * (mv_fit_transform(f->obs[pt->obs].transform, model) - pt->fy);
 	}
-	opts.times = f->times;
-	opts.ntimes = ntimes;
-	struct mv_run *run = mv_run_create(&w->sc, &f->kt, &opts, &e);
-	int rc = run ? mv_run_exec(run, keep_row, &ctx, &e) : -1;
-	mv_run_free(run);
-	if (rc) {
-		point_str(f, x, at, sizeof at);
-		return mv_error_set(err, e.code ? e.code : MV_EXIT_FAIL, "at %s: %s", at, e.msg);
-	}
-	return 0;
 }
 
-/* Residuals of points[0..n) from w->rows (which must hold their times). */
-static void residuals(const struct mv_fit *f, const struct worker *w, int n, double *r)
+static void vec_to_x(const struct engine *E, const gsl_vector *u, double *x)
 {
-	for (int k = 0; k < n; k++) {
-		const struct mv_fit_point *pt = &f->points[k];
-		r[k] = pt->weight * (w->rows[pt->time * f->nobs + pt->obs] - pt->y);
-	}
-}
-
-/* The transform between the solver's unbounded u and the parameters in [min, max]. */
-static double u_to_x(const struct mv_fit_param *p, double u)
-{
-	double x = p->min + (p->max - p->min) * (1 + sin(u)) / 2;
-	return x < p->min ? p->min : x > p->max ? p->max : x;
-}
-
-static double dx_du(const struct mv_fit_param *p, double u)
-{
-	return (p->max - p->min) * cos(u) / 2;
-}
-
-static double x_to_u(const struct mv_fit_param *p, double x)
-{
-	double z = 2 * (x - p->min) / (p->max - p->min) - 1;
-	double u = asin(z < -1 ? -1 : z > 1 ? 1 : z);
-	if (u > HALF_PI - U_NUDGE)
-		u = HALF_PI - U_NUDGE;
-	if (u < -HALF_PI + U_NUDGE)
-		u = -HALF_PI + U_NUDGE;
-	return u;
-}
-
-static void vec_to_x(const struct mv_fit *f, const gsl_vector *u, double *x)
-{
-	for (int j = 0; j < f->nparams; j++)
-		x[j] = u_to_x(&f->params[j], gsl_vector_get(u, (size_t)j));
+	for (int j = 0; j < E->p; j++)
+		x[j] = xform_x(&E->T[j], gsl_vector_get(u, (size_t)j));
 }
 
 /* ∂r/∂x by forward differences at x, whose residuals are r0[0..m): one run per parameter,
- * in parallel; column j of J (m × p, leading dimension ld) at J[i·ld + j]. Each run is a function of its point
- * only, so J does not depend on the number of threads. Returns 0, or -1 with E->err set
- * (the failed run of the lowest j). */
+ * all in one mv_batch_exec; column j of J (m × p, leading dimension ld) at J[i·ld + j]. Each
+ * run is a function of its point only, so J does not depend on the number of threads.
+ * Returns 0, or -1 with E->err set (the failed run of the lowest j). */
 static int jacobian_x(struct engine *E, const double *x, const double *r0, int m, double *J,
 		      size_t ld)
 {
@@ -691,39 +268,29 @@ static int jacobian_x(struct engine *E, const double *x, const double *r0, int m
 
 	for (int j = 0; j < p; j++) {
 		const struct mv_fit_param *pp = &f->params[j];
-		double h = FD_REL * fmax(fabs(x[j]), FD_FLOOR * (pp->max - pp->min));
+		double range = fmin(pp->max / 2 - pp->min / 2, 0.5 * fmax(fabs(pp->start), 1.0)) * 2;
+		double h = FD_REL * fmax(fabs(x[j]), FD_FLOOR * range);
 		/* Step inward from the upper bound, so every run stays in the box (whose values
 		 * are valid for the key), and take the step that is exactly representable. */
 		volatile double xh = x[j] + h > pp->max ? x[j] - h : x[j] + h;
+		if (xh < pp->min) /* a box narrower than the step: half-way to the wider side */
+			xh = pp->max - x[j] > x[j] - pp->min ? x[j] + (pp->max - x[j]) / 2
+							      : x[j] - (x[j] - pp->min) / 2;
 		E->h[j] = xh - x[j];
-		E->colbad[j] = 0;
+		memcpy(E->pts + (size_t)j * (size_t)p, x, (size_t)p * sizeof *x);
+		E->pts[(size_t)j * (size_t)p + (size_t)j] = xh;
 	}
-#ifdef _OPENMP
-#pragma omp parallel for num_threads(E->jobs) schedule(dynamic, 1)
-#endif
-	for (int j = 0; j < p; j++) {
-#ifdef _OPENMP
-		struct worker *w = &E->w[omp_get_thread_num()];
-#else
-		struct worker *w = &E->w[0];
-#endif
-		double xj[MV_FIT_MAX_PARAMS];
-		memcpy(xj, x, (size_t)p * sizeof *xj);
-		xj[j] = x[j] + E->h[j];
-		if (run_at(f, w, xj, f->nfit_times, &E->colerr[j]))
-			E->colbad[j] = 1;
-		else
-			residuals(f, w, m, E->colres + (size_t)j * (size_t)m);
-	}
-	E->nruns += p;
+	if (run_points(E, p, E->og->nfit_times, &E->err))
+		return -1;
 	for (int j = 0; j < p; j++)
-		if (E->colbad[j]) {
-			E->err = E->colerr[j];
-			return -1;
-		}
+		if (E->status[j] != MV_RUN_OK)
+			return run_error(E, j, E->pts + (size_t)j * (size_t)p, &E->err);
+	for (int j = 0; j < p; j++)
+		residuals(E, j, m, E->colres + (size_t)j * (size_t)m);
 	for (int j = 0; j < p; j++)
 		for (int i = 0; i < m; i++)
-			J[(size_t)i * ld + (size_t)j] = (E->colres[(size_t)j * (size_t)m + i] - r0[i]) / E->h[j];
+			J[(size_t)i * ld + (size_t)j] =
+				(E->colres[(size_t)j * (size_t)m + i] - r0[i]) / E->h[j];
 	return 0;
 }
 
@@ -732,20 +299,23 @@ static int jacobian_x(struct engine *E, const double *x, const double *r0, int m
 static int cb_f(const gsl_vector *u, void *params, gsl_vector *r)
 {
 	struct engine *E = params;
-	const struct mv_fit *f = E->f;
 	double x[MV_FIT_MAX_PARAMS];
 	struct mv_error e = {0};
 
-	vec_to_x(f, u, x);
-	E->nruns++;
+	vec_to_x(E, u, x);
 	E->cache_ok = 0;
-	if (run_at(f, &E->w[0], x, f->nfit_times, &e)) {
+	if (run_at(E, x, E->og->nfit_times, &e)) {
+		if (e.code > MV_EXIT_INPUT) { /* interrupted: stop the fit */
+			E->fatal = 1;
+			E->err = e;
+			return GSL_EBADFUNC;
+		}
 		if (E->nfailed++ == 0)
 			E->first_failure = e;
 		gsl_vector_set_all(r, PENALTY);
 		return GSL_SUCCESS;
 	}
-	residuals(f, &E->w[0], E->m, r->data);
+	residuals(E, 0, E->m, r->data);
 	gsl_vector_memcpy(E->cache_u, u);
 	gsl_vector_memcpy(E->cache_r, r);
 	E->cache_ok = 1;
@@ -757,17 +327,15 @@ static int cb_f(const gsl_vector *u, void *params, gsl_vector *r)
 static int cb_df(const gsl_vector *u, void *params, gsl_matrix *J)
 {
 	struct engine *E = params;
-	const struct mv_fit *f = E->f;
 	double x[MV_FIT_MAX_PARAMS];
 
-	vec_to_x(f, u, x);
+	vec_to_x(E, u, x);
 	if (!E->cache_ok || !gsl_vector_equal(u, E->cache_u)) {
-		E->nruns++;
-		if (run_at(f, &E->w[0], x, f->nfit_times, &E->err)) {
+		if (run_at(E, x, E->og->nfit_times, &E->err)) {
 			E->fatal = 1;
 			return GSL_EBADFUNC;
 		}
-		residuals(f, &E->w[0], E->m, E->cache_r->data);
+		residuals(E, 0, E->m, E->cache_r->data);
 		gsl_vector_memcpy(E->cache_u, u);
 		E->cache_ok = 1;
 	}
@@ -776,7 +344,7 @@ static int cb_df(const gsl_vector *u, void *params, gsl_matrix *J)
 		return GSL_EBADFUNC;
 	}
 	for (int j = 0; j < E->p; j++) {
-		double d = dx_du(&f->params[j], gsl_vector_get(u, (size_t)j));
+		double d = xform_dxdu(&E->T[j], gsl_vector_get(u, (size_t)j));
 		for (int i = 0; i < E->m; i++)
 			J->data[i * J->tda + (size_t)j] *= d;
 	}
@@ -785,15 +353,15 @@ static int cb_df(const gsl_vector *u, void *params, gsl_matrix *J)
 
 static void engine_free(struct engine *E)
 {
-	if (E->w)
-		for (int t = 0; t < E->jobs; t++) {
-			free(E->w[t].sc.val);
-			free(E->w[t].rows);
-		}
-	free(E->w);
+	mv_batch_free(E->batch);
+	if (E->slots)
+		for (int k = 0; k <= E->p; k++)
+			free(E->slots[k].rows);
+	free(E->slots);
+	free(E->pts);
+	free(E->status);
+	free(E->reason);
 	free(E->colres);
-	free(E->colerr);
-	free(E->colbad);
 	if (E->cache_u)
 		gsl_vector_free(E->cache_u);
 	if (E->cache_r)
@@ -802,35 +370,62 @@ static void engine_free(struct engine *E)
 
 static int engine_init(struct engine *E, const struct mv_fit *f, int jobs, struct mv_error *err)
 {
+	int slots[MV_FIT_MAX_PARAMS], maxm = 1, maxt = 1;
+
 	memset(E, 0, sizeof *E);
 	E->f = f;
 	E->p = f->nparams;
-	E->m = f->m;
-#ifdef _OPENMP
-	E->jobs = jobs > 0 ? jobs : omp_get_num_procs();
-#else
-	(void)jobs;
-	E->jobs = 1;
-#endif
+	for (int i = 0; i < f->norigins; i++) {
+		maxm = f->origins[i].m > maxm ? f->origins[i].m : maxm;
+		maxt = f->origins[i].ntimes > maxt ? f->origins[i].ntimes : maxt;
+	}
+	for (int j = 0; j < E->p; j++)
+		slots[j] = f->params[j].slot;
+	E->jobs = mv_batch_jobs(jobs);
 	if (E->jobs > E->p)
 		E->jobs = E->p; /* more threads than columns would idle */
-	if (E->jobs < 1)
-		E->jobs = 1;
-	E->w = calloc((size_t)E->jobs, sizeof *E->w);
-	E->colres = malloc((size_t)E->p * (size_t)(E->m + 1) * sizeof *E->colres);
-	E->colerr = calloc((size_t)E->p, sizeof *E->colerr);
-	E->colbad = calloc((size_t)E->p, sizeof *E->colbad);
+	struct mv_batch_sink sink = {sink_begin, sink_row, NULL, NULL, E};
+	struct mv_batch_spec spec = {0};
+	spec.nparams = E->p;
+	spec.slots = slots;
+	spec.point = cb_point;
+	spec.point_ctx = E;
+	spec.result = cb_result;
+	spec.result_ctx = E;
+	spec.sink = &sink;
+	spec.jobs = E->jobs;
+	spec.window = E->p + 1; /* one exec never holds more runs */
+	if ((E->batch = mv_batch_create(f->sc, &f->kt, &spec, err)) == NULL)
+		return -1;
+	E->slots = calloc((size_t)E->p + 1, sizeof *E->slots);
+	E->pts = malloc(((size_t)E->p + 1) * (size_t)E->p * sizeof *E->pts);
+	E->status = calloc((size_t)E->p + 1, sizeof *E->status);
+	E->reason = calloc((size_t)E->p + 1, sizeof *E->reason);
+	E->colres = malloc((size_t)E->p * (size_t)(maxm + 1) * sizeof *E->colres);
 	E->cache_u = gsl_vector_alloc((size_t)E->p);
-	E->cache_r = gsl_vector_alloc((size_t)E->m);
-	if (!E->w || !E->colres || !E->colerr || !E->colbad || !E->cache_u || !E->cache_r)
+	if (!E->slots || !E->pts || !E->status || !E->reason || !E->colres || !E->cache_u)
 		return oom(err);
-	for (int t = 0; t < E->jobs; t++) {
-		E->w[t].sc = *f->sc;
-		E->w[t].sc.val = malloc((size_t)f->sc->nval * sizeof *E->w[t].sc.val);
-		E->w[t].rows = malloc(((size_t)f->ntimes + 1) * (size_t)f->nobs * sizeof *E->w[t].rows);
-		if (!E->w[t].sc.val || !E->w[t].rows)
+	for (int k = 0; k <= E->p; k++) {
+		E->slots[k].f = f;
+		if ((E->slots[k].rows = malloc(((size_t)maxt + 1) * (size_t)f->nobs *
+					       sizeof *E->slots[k].rows)) == NULL)
 			return oom(err);
 	}
+	return 0;
+}
+
+/* Points the engine at origin i (the residual cache is sized to its fitted points). */
+static int engine_origin(struct engine *E, int i, struct mv_error *err)
+{
+	E->origin = i;
+	E->og = &E->f->origins[i];
+	E->m = E->og->m;
+	E->cache_ok = 0;
+	E->fatal = 0;
+	if (E->cache_r)
+		gsl_vector_free(E->cache_r);
+	if ((E->cache_r = gsl_vector_alloc((size_t)E->m)) == NULL)
+		return oom(err);
 	return 0;
 }
 
@@ -840,6 +435,8 @@ void mv_fit_result_free(struct mv_fit_result *r)
 {
 	if (r == NULL)
 		return;
+	free(r->starts);
+	free(r->start_x);
 	free(r->x);
 	free(r->se);
 	free(r->corr);
@@ -850,15 +447,32 @@ void mv_fit_result_free(struct mv_fit_result *r)
 	free(r);
 }
 
-static struct mv_fit_result *result_new(const struct mv_fit *f)
+void mv_fit_results_free(struct mv_fit_results *r)
+{
+	if (r == NULL)
+		return;
+	if (r->origin)
+		for (int i = 0; i < r->norigins; i++)
+			mv_fit_result_free(r->origin[i]);
+	free(r->origin);
+	free(r->pooled);
+	free(r);
+}
+
+static struct mv_fit_result *result_new(const struct mv_fit *f, int i)
 {
 	struct mv_fit_result *r = calloc(1, sizeof *r);
-	size_t p = (size_t)f->nparams, n = (size_t)(f->m + f->mh);
+	const struct mv_fit_origin *og = &f->origins[i];
+	size_t p = (size_t)f->nparams, n = (size_t)(og->m + og->mh), S = (size_t)f->starts;
 
 	if (r == NULL)
 		return NULL;
+	r->origin = i;
 	r->nparams = f->nparams;
-	r->npoints = f->m + f->mh;
+	r->npoints = og->m + og->mh;
+	r->nstarts = f->starts;
+	r->starts = calloc(S, sizeof *r->starts);
+	r->start_x = calloc(S * p, sizeof *r->start_x);
 	r->x = calloc(p, sizeof *r->x);
 	r->se = calloc(p, sizeof *r->se);
 	r->corr = calloc(p * p, sizeof *r->corr);
@@ -866,10 +480,13 @@ static struct mv_fit_result *result_new(const struct mv_fit *f)
 	r->model = calloc(n + 1, sizeof *r->model);
 	r->resid = calloc(n + 1, sizeof *r->resid);
 	r->scores = calloc((size_t)f->nobs + 1, sizeof *r->scores);
-	if (!r->x || !r->se || !r->corr || !r->bound || !r->model || !r->resid || !r->scores) {
+	if (!r->starts || !r->start_x || !r->x || !r->se || !r->corr || !r->bound || !r->model ||
+	    !r->resid || !r->scores) {
 		mv_fit_result_free(r);
 		return NULL;
 	}
+	for (size_t s = 0; s < S; s++)
+		r->starts[s].x = r->start_x + s * p;
 	return r;
 }
 
@@ -878,11 +495,10 @@ static struct mv_fit_result *result_new(const struct mv_fit *f)
  * |R_kk| <= MV_FIT_RANK_TOL·|R_11| compares directions, not units; parameters in a dependent
  * direction (a forward-difference Jacobian is accurate to ~1e-6, so anything within 1e-5 of
  * dependence is) get NaN: not identified. */
-static int covariance(const struct mv_fit *f, struct mv_fit_result *r, const double *Jx,
+static int covariance(int m, int p, struct mv_fit_result *r, const double *Jx,
 		      struct mv_error *err)
 {
-	const size_t m = (size_t)f->m, p = (size_t)f->nparams;
-	gsl_matrix *J = gsl_matrix_alloc(m, p), *C = gsl_matrix_alloc(p, p);
+	gsl_matrix *J = gsl_matrix_alloc((size_t)m, (size_t)p), *C = gsl_matrix_alloc((size_t)p, (size_t)p);
 	double scale[MV_FIT_MAX_PARAMS];
 
 	if (J == NULL || C == NULL) {
@@ -890,26 +506,27 @@ static int covariance(const struct mv_fit *f, struct mv_fit_result *r, const dou
 			gsl_matrix_free(J);
 		return oom(err);
 	}
-	memcpy(J->data, Jx, m * p * sizeof *Jx);
-	for (size_t j = 0; j < p; j++) {
-		gsl_vector_view col = gsl_matrix_column(J, j);
+	memcpy(J->data, Jx, (size_t)m * (size_t)p * sizeof *Jx);
+	for (int j = 0; j < p; j++) {
+		gsl_vector_view col = gsl_matrix_column(J, (size_t)j);
 		double norm = gsl_blas_dnrm2(&col.vector);
 		scale[j] = norm > 0 ? 1 / norm : 1;
 		gsl_vector_scale(&col.vector, scale[j]);
 	}
 	int st = gsl_multifit_nlinear_covar(J, MV_FIT_RANK_TOL, C);
-	r->sigma2 = f->m > f->nparams ? r->ssr / (f->m - f->nparams) : NAN;
+	r->sigma2 = m > p ? r->ssr / (m - p) : NAN;
 	r->rank = 0;
-	for (size_t j = 0; j < p; j++) {
-		double c = gsl_matrix_get(C, j, j) * scale[j] * scale[j];
+	for (int j = 0; j < p; j++) {
+		double c = gsl_matrix_get(C, (size_t)j, (size_t)j) * scale[j] * scale[j];
 		r->rank += st == GSL_SUCCESS && c > 0;
 		r->se[j] = st == GSL_SUCCESS && c > 0 ? sqrt(r->sigma2 * c) : NAN;
 	}
-	for (size_t i = 0; i < p; i++)
-		for (size_t j = 0; j < p; j++) {
-			double ci = gsl_matrix_get(C, i, i), cj = gsl_matrix_get(C, j, j);
+	for (int i = 0; i < p; i++)
+		for (int j = 0; j < p; j++) {
+			double ci = gsl_matrix_get(C, (size_t)i, (size_t)i);
+			double cj = gsl_matrix_get(C, (size_t)j, (size_t)j);
 			r->corr[i * p + j] = st == GSL_SUCCESS && ci > 0 && cj > 0
-						     ? (i == j ? 1.0 : gsl_matrix_get(C, i, j) / sqrt(ci * cj))
+						     ? (i == j ? 1.0 : gsl_matrix_get(C, (size_t)i, (size_t)j) / sqrt(ci * cj))
 						     : NAN;
 		}
 	gsl_matrix_free(J);
@@ -917,133 +534,243 @@ static int covariance(const struct mv_fit *f, struct mv_fit_result *r, const dou
 	return 0;
 }
 
-static double rms(double sum2, int n)
+/* ================================================================ scores and yardsticks */
+
+double mv_fit_skill(double model, double yardstick)
 {
-	return n > 0 ? sqrt(sum2 / n) : NAN;
+	return isfinite(model) && isfinite(yardstick) && yardstick > 0 ? 1 - model / yardstick : NAN;
 }
 
-/* RMSEs per observation entry and in all, and the persistence yardstick. */
-static void scores(const struct mv_fit *f, struct mv_fit_result *r)
+/* Sums of squared errors, for one series or pooled. A yardstick missing at a scored point
+ * (a series without fitted observations, or drift with fewer than two) makes it NaN. */
+struct acc {
+	double fit, hold, pers, mean, drift;
+	int n_fit, n_hold, miss_pers, miss_mean, miss_drift;
+};
+
+static void acc_add(struct acc *a, const struct mv_fit_point *pt, double model,
+		    const struct mv_fit_score *ys)
 {
-	const int n = f->m + f->mh, Q = f->nobs;
-	double all_fit = 0, all_hold = 0, all_pers = 0;
-	int nall_pers = 0;
+	double d = model - pt->y;
+	if (!pt->holdout) {
+		a->fit += d * d;
+		a->n_fit++;
+		return;
+	}
+	a->hold += d * d;
+	a->n_hold++;
+	double yp = ys->persistence, ym = ys->mean;
+	double yd = ys->persistence + ys->drift * (pt->t - ys->t_last);
+	if (isfinite(yp))
+		a->pers += (yp - pt->y) * (yp - pt->y);
+	else
+		a->miss_pers++;
+	if (isfinite(ym))
+		a->mean += (ym - pt->y) * (ym - pt->y);
+	else
+		a->miss_mean++;
+	if (isfinite(yd))
+		a->drift += (yd - pt->y) * (yd - pt->y);
+	else
+		a->miss_drift++;
+}
+
+static double rms(double sum2, int n, int miss)
+{
+	return n > 0 && miss == 0 ? sqrt(sum2 / n) : NAN;
+}
+
+static void acc_to_score(const struct acc *a, struct mv_fit_score *s)
+{
+	s->n_fit = a->n_fit;
+	s->n_holdout = a->n_hold;
+	s->rmse_fit = rms(a->fit, a->n_fit, 0);
+	s->rmse_holdout = rms(a->hold, a->n_hold, 0);
+	s->rmse_persistence = rms(a->pers, a->n_hold, a->miss_pers);
+	s->rmse_mean = rms(a->mean, a->n_hold, a->miss_mean);
+	s->rmse_drift = rms(a->drift, a->n_hold, a->miss_drift);
+}
+
+/* The yardsticks of every series at origin og (from its fitted observations only), then the
+ * RMSEs per series and pooled over the series (every point counted once). */
+static void scores(const struct mv_fit *f, const struct mv_fit_origin *og, struct mv_fit_result *r)
+{
+	const int n = og->m + og->mh, Q = f->nobs;
 
 	for (int q = 0; q < Q; q++) {
 		struct mv_fit_score *s = &r->scores[q];
-		double sf = 0, sh = 0, sp = 0, last = NAN, tlast = -INFINITY;
-		memset(s, 0, sizeof *s);
-		for (int k = 0; k < f->m; k++)
-			if (f->points[k].obs == q) {
-				double d = r->model[k] - f->points[k].y;
-				sf += d * d;
-				s->n_fit++;
-				if (f->points[k].t > tlast) {
-					tlast = f->points[k].t;
-					last = f->points[k].y;
-				}
+		double sum = 0, tf = INFINITY, yf = NAN, tl = -INFINITY, yl = NAN;
+		int nf = 0;
+		for (int k = 0; k < og->m; k++) {
+			const struct mv_fit_point *pt = &og->points[k];
+			if (pt->obs != q)
+				continue;
+			sum += pt->y;
+			nf++;
+			if (pt->t < tf) {
+				tf = pt->t;
+				yf = pt->y;
 			}
-		for (int k = f->m; k < n; k++)
-			if (f->points[k].obs == q) {
-				double d = r->model[k] - f->points[k].y, dp = last - f->points[k].y;
-				sh += d * d;
-				sp += dp * dp;
-				s->n_holdout++;
-				all_pers += f->points[k].weight * f->points[k].weight * dp * dp;
-				nall_pers += isfinite(dp);
+			if (pt->t > tl) {
+				tl = pt->t;
+				yl = pt->y;
 			}
-		s->rmse_fit = rms(sf, s->n_fit);
-		s->rmse_holdout = rms(sh, s->n_holdout);
-		s->rmse_persistence = rms(sp, s->n_holdout);
-		s->persistence = last;
+		}
+		s->persistence = nf > 0 ? yl : NAN;
+		s->mean = nf > 0 ? sum / nf : NAN;
+		s->drift = nf > 1 && tl > tf ? (yl - yf) / (tl - tf) : NAN;
+		s->t_last = nf > 0 ? tl : NAN;
 	}
-	for (int k = 0; k < n; k++) {
-		if (k < f->m)
-			all_fit += r->resid[k] * r->resid[k];
-		else
-			all_hold += r->resid[k] * r->resid[k];
+	struct acc all = {0};
+	for (int q = 0; q < Q; q++) {
+		struct acc a = {0};
+		for (int k = 0; k < n; k++)
+			if (og->points[k].obs == q)
+				acc_add(&a, &og->points[k], r->model[k], &r->scores[q]);
+		acc_to_score(&a, &r->scores[q]);
+		all.fit += a.fit;
+		all.hold += a.hold;
+		all.pers += a.pers;
+		all.mean += a.mean;
+		all.drift += a.drift;
+		all.n_fit += a.n_fit;
+		all.n_hold += a.n_hold;
+		all.miss_pers += a.miss_pers;
+		all.miss_mean += a.miss_mean;
+		all.miss_drift += a.miss_drift;
 	}
 	struct mv_fit_score *s = &r->scores[Q];
-	s->n_fit = f->m;
-	s->n_holdout = f->mh;
-	s->rmse_fit = rms(all_fit, f->m);
-	s->rmse_holdout = rms(all_hold, f->mh);
-	/* A series with no fitted point has no persistence value: then neither has "all". */
-	s->rmse_persistence = nall_pers == f->mh ? rms(all_pers, f->mh) : NAN;
-	s->persistence = NAN;
+	acc_to_score(&all, s);
+	s->persistence = s->mean = s->drift = s->t_last = NAN;
 }
 
-/* Everything reported at the best point x: J_x and the covariance (p runs), one run through
- * every point for the model values, residuals and scores. */
-static int finish(struct engine *E, struct mv_fit_result *r, struct mv_error *err)
+/* Scores pooled over every origin: per series, then everything. */
+static void pool(const struct mv_fit *f, struct mv_fit_results *R)
 {
-	const struct mv_fit *f = E->f;
-	const int p = f->nparams, n = f->m + f->mh;
-	double *Jx = malloc((size_t)(f->m + 1) * (size_t)p * sizeof *Jx);
+	const int Q = f->nobs;
+	struct acc all = {0};
+	for (int q = 0; q <= Q; q++) {
+		struct acc a = {0};
+		for (int i = 0; i < R->norigins; i++) {
+			const struct mv_fit_origin *og = &f->origins[i];
+			const struct mv_fit_result *r = R->origin[i];
+			for (int k = 0; k < og->m + og->mh; k++)
+				if (q == Q || og->points[k].obs == q)
+					acc_add(q == Q ? &all : &a, &og->points[k], r->model[k],
+						&r->scores[og->points[k].obs]);
+		}
+		acc_to_score(q == Q ? &all : &a, &R->pooled[q]);
+		R->pooled[q].persistence = R->pooled[q].mean = R->pooled[q].drift = NAN;
+		R->pooled[q].t_last = NAN;
+	}
+}
 
-	if (Jx == NULL)
+/* ================================================================ one start */
+
+/* -1 when x is on p's lower bound, +1 on its upper, 0 inside: within MV_FIT_BOUND_TOL of the
+ * box's width, or of the parameter's own scale when the box is wider (x = 0.8 is not "on" the
+ * bound 0.05 of a box up to 1e17). */
+static int on_bound(const struct mv_fit_param *pp, double x)
+{
+	double width = 2 * (pp->max / 2 - pp->min / 2);
+	double floor_s = SCALE_FLOOR * fmin(width, 1.0);
+	double tlo = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->min)), floor_s));
+	double thi = MV_FIT_BOUND_TOL * fmin(width, fmax(fmax(fabs(pp->start), fabs(pp->max)), floor_s));
+	return x - pp->min <= tlo ? -1 : pp->max - x <= thi ? 1 : 0;
+}
+
+/* A stop on a bound is a minimum only if the SSR rises into the box: at the lower bound
+ * ∂SSR/∂x_j >= 0, at the upper <= 0. A step that lands deep in a bound's band, where x hardly
+ * moves with u (dx/du may even underflow to 0), would otherwise pass the small-gradient test.
+ * The gradient is taken in x (a forward-difference Jacobian at x, p + 1 runs, only when some
+ * parameter is on a bound). Fills xr with the point to restart from (each such parameter at
+ * the inner edge of its band) and returns how many parameters are such, or -1 with err set
+ * when a run failed. */
+static int bound_violations(struct engine *E, gsl_multifit_nlinear_workspace *w, double *xr,
+			    struct mv_error *err)
+{
+	const int p = E->p, m = E->m;
+	double x[MV_FIT_MAX_PARAMS];
+	int any = 0, n = 0;
+
+	vec_to_x(E, gsl_multifit_nlinear_position(w), x);
+	memcpy(xr, x, (size_t)p * sizeof *x);
+	for (int j = 0; j < p; j++)
+		any |= on_bound(&E->f->params[j], x[j]) != 0;
+	if (!any)
+		return 0;
+	double *r0 = malloc((size_t)m * sizeof *r0), *J = malloc((size_t)m * (size_t)p * sizeof *J);
+	if (r0 == NULL || J == NULL) {
+		free(r0);
+		free(J);
 		return oom(err);
-	E->nruns++;
-	if (run_at(f, &E->w[0], r->x, f->ntimes, err)) {
-		free(Jx);
+	}
+	if (run_at(E, x, E->og->nfit_times, err)) {
+		free(r0);
+		free(J);
 		return -1;
 	}
-	residuals(f, &E->w[0], n, r->resid);
-	for (int k = 0; k < n; k++)
-		r->model[k] = E->w[0].rows[f->points[k].time * f->nobs + f->points[k].obs];
-	r->ssr = 0;
-	for (int k = 0; k < f->m; k++)
-		r->ssr += r->resid[k] * r->resid[k];
-	scores(f, r);
-	for (int j = 0; j < p; j++) {
-		const struct mv_fit_param *pp = &f->params[j];
-		double tol = MV_FIT_BOUND_TOL * (pp->max - pp->min);
-		r->bound[j] = r->x[j] <= pp->min + tol ? -1 : r->x[j] >= pp->max - tol ? 1 : 0;
-	}
-	int rc = jacobian_x(E, r->x, r->resid, f->m, Jx, (size_t)p);
-	if (rc == 0)
-		rc = covariance(f, r, Jx, err);
-	else
+	residuals(E, 0, m, r0);
+	if (jacobian_x(E, x, r0, m, J, (size_t)p)) {
 		*err = E->err;
-	free(Jx);
-	return rc;
+		free(r0);
+		free(J);
+		return -1;
+	}
+	for (int j = 0; j < p; j++) {
+		int b = on_bound(&E->f->params[j], x[j]);
+		double g = 0;
+		for (int i = 0; b && i < m; i++)
+			g += J[(size_t)i * (size_t)p + (size_t)j] * r0[i];
+		if ((b < 0 && g < 0) || (b > 0 && g > 0)) {
+			xr[j] = b < 0 ? E->T[j].lo + E->T[j].w : E->T[j].hi - E->T[j].w;
+			n++;
+		}
+	}
+	free(r0);
+	free(J);
+	E->cache_ok = 0;
+	return n;
 }
 
-int mv_fit_run(const struct mv_fit *f, const struct mv_fit_opts *opts,
-	       struct mv_fit_result **res, struct mv_error *err)
+/* Fits from start point x0 at the current origin into st (x, ssr, status). Returns 0 when the
+ * start produced a result (any status but MV_FIT_FAILED), -1 with err set when it failed
+ * (st->status MV_FIT_FAILED; code 2 when x0 makes the scenario invalid, 128 + signal when
+ * interrupted, else 1). */
+static int solve_start(struct engine *E, const double *x0, const struct mv_fit_opts *opts,
+		       struct mv_fit_start *st, struct mv_error *err)
 {
-	struct engine E;
-	struct mv_fit_result *r = NULL;
+	const struct mv_fit *f = E->f;
+	const int p = E->p, m = E->m;
 	gsl_multifit_nlinear_workspace *w = NULL;
-	gsl_vector *u0 = NULL;
-	const int p = f->nparams;
+	gsl_vector *u0 = gsl_vector_alloc((size_t)p);
 	char at[1024];
 	int rc = -1;
 
-	*res = NULL;
-	mv_error_clear(err);
-	gsl_set_error_handler_off();
-	if (engine_init(&E, f, opts ? opts->jobs : 0, err))
-		goto out;
-	if ((r = result_new(f)) == NULL || (u0 = gsl_vector_alloc((size_t)p)) == NULL) {
-		oom(err);
-		goto out;
+	st->status = MV_FIT_FAILED;
+	st->reason = "a model run failed";
+	st->iterations = 0;
+	st->ssr_start = st->ssr = NAN;
+	st->error[0] = '\0';
+	E->cache_ok = 0;
+	E->fatal = 0;
+	if (u0 == NULL)
+		return oom(err);
+	for (int j = 0; j < p; j++) {
+		xform_init(&E->T[j], &f->params[j], x0[j]);
+		gsl_vector_set(u0, (size_t)j, xform_u(&E->T[j], x0[j]));
 	}
-	r->jobs = E.jobs;
-	for (int j = 0; j < p; j++)
-		gsl_vector_set(u0, (size_t)j, x_to_u(&f->params[j], f->params[j].start));
-	vec_to_x(f, u0, r->x);
+	vec_to_x(E, u0, st->x);
 
 	/* The start point, evaluated here so that a bad start is reported as such. */
-	E.nruns++;
-	if (run_at(f, &E.w[0], r->x, f->nfit_times, err))
+	if (run_at(E, st->x, E->og->nfit_times, err))
 		goto out;
-	residuals(f, &E.w[0], f->m, E.cache_r->data);
-	gsl_vector_memcpy(E.cache_u, u0);
-	E.cache_ok = 1;
-	r->ssr_start = 0;
-	for (int k = 0; k < f->m; k++)
-		r->ssr_start += E.cache_r->data[k] * E.cache_r->data[k];
+	residuals(E, 0, m, E->cache_r->data);
+	gsl_vector_memcpy(E->cache_u, u0);
+	E->cache_ok = 1;
+	st->ssr_start = 0;
+	for (int k = 0; k < m; k++)
+		st->ssr_start += E->cache_r->data[k] * E->cache_r->data[k];
 
 	gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
 	fp.trs = f->method == MV_FIT_LMACCEL ? gsl_multifit_nlinear_trs_lmaccel
@@ -1052,329 +779,280 @@ int mv_fit_run(const struct mv_fit *f, const struct mv_fit_opts *opts,
 	fdf.f = cb_f;
 	fdf.df = cb_df;
 	fdf.fvv = NULL; /* lmaccel: GSL differences the directional second derivative itself */
-	fdf.n = (size_t)f->m;
+	fdf.n = (size_t)m;
 	fdf.p = (size_t)p;
-	fdf.params = &E;
-	if ((w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, (size_t)f->m,
+	fdf.params = E;
+	if ((w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, (size_t)m,
 					    (size_t)p)) == NULL) {
 		oom(err);
 		goto out;
 	}
-	int st = gsl_multifit_nlinear_init(u0, &fdf, w);
-	if (E.fatal) {
-		*err = E.err;
-		r->status = MV_FIT_FAILED;
-		r->reason = "a model run failed";
+	int gst = gsl_multifit_nlinear_init(u0, &fdf, w);
+	if (E->fatal) {
+		*err = E->err;
 		goto out;
 	}
-	if (st != GSL_SUCCESS) {
-		mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(st));
-		r->status = MV_FIT_FAILED;
-		r->reason = "GSL failed";
+	if (gst != GSL_SUCCESS) {
+		mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(gst));
+		st->reason = "GSL failed";
 		goto out;
 	}
-	int info = 0, iter = 0;
+	int info = 0, iter = 0, failed = 0;
+	for (int restart = 0;; restart++) {
 	do {
-		st = gsl_multifit_nlinear_iterate(w);
-		if (E.fatal) {
-			*err = E.err;
-			r->status = MV_FIT_FAILED;
-			r->reason = "a model run failed";
+		gst = gsl_multifit_nlinear_iterate(w);
+		if (E->fatal) {
+			*err = E->err;
+			failed = 1;
 			break;
 		}
-		if (st == GSL_ENOPROG && iter == 0) {
+		if (gst == GSL_ENOPROG && iter == 0) {
 			/* Not a single step lowered the cost: more iterations will not help. */
-			r->status = MV_FIT_NOPROGRESS;
-			r->reason = "no step lowers the cost";
+			st->status = MV_FIT_NOPROGRESS;
+			st->reason = "no step lowers the cost";
 			break;
 		}
-		if (st != GSL_SUCCESS && st != GSL_ENOPROG) {
-			mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(st));
-			r->status = MV_FIT_FAILED;
-			r->reason = "GSL failed";
+		if (gst != GSL_SUCCESS && gst != GSL_ENOPROG) {
+			mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(gst));
+			st->reason = "GSL failed";
+			failed = 1;
 			break;
 		}
 		iter++;
 		if (opts && opts->progress) {
 			double x[MV_FIT_MAX_PARAMS], fn = gsl_blas_dnrm2(w->f);
-			vec_to_x(f, w->x, x);
-			struct mv_fit_progress pr = {iter, E.nruns, fn * fn, x};
+			vec_to_x(E, w->x, x);
+			struct mv_fit_progress pr = {E->origin, E->start, iter, E->nruns, fn * fn, x};
 			opts->progress(opts->progress_ctx, &pr);
 		}
-		st = gsl_multifit_nlinear_test(MV_FIT_XTOL, MV_FIT_GTOL, 0.0, &info, w);
-		if (st == GSL_SUCCESS) {
-			r->status = MV_FIT_CONVERGED;
-			r->reason = info == 1 ? "small step" : "small gradient";
-		} else if (st != GSL_CONTINUE) {
-			mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(st));
-			r->status = MV_FIT_FAILED;
-			r->reason = "GSL failed";
+		gst = gsl_multifit_nlinear_test(MV_FIT_XTOL, MV_FIT_GTOL, 0.0, &info, w);
+		if (gst == GSL_SUCCESS) {
+			st->status = MV_FIT_CONVERGED;
+			st->reason = info == 1 ? "small step" : "small gradient";
+		} else if (gst != GSL_CONTINUE) {
+			mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(gst));
+			st->reason = "GSL failed";
+			failed = 1;
 			break;
 		} else if (iter >= f->max_iterations) {
-			r->status = MV_FIT_MAXITER;
-			r->reason = "iteration limit";
+			st->status = MV_FIT_MAXITER;
+			st->reason = "iteration limit";
 		}
-	} while (st == GSL_CONTINUE && iter < f->max_iterations);
-	r->iterations = iter;
+	} while (gst == GSL_CONTINUE && iter < f->max_iterations);
+	if (failed || st->status != MV_FIT_CONVERGED)
+		break;
+	double xr[MV_FIT_MAX_PARAMS];
+	int nv = bound_violations(E, w, xr, err);
+	if (nv < 0) {
+		failed = 1;
+		break;
+	}
+	if (nv == 0)
+		break;
+	if (restart == MAX_RESTARTS || iter >= f->max_iterations) {
+		st->status = MV_FIT_NOPROGRESS;
+		st->reason = "stopped on a bound the SSR falls away from";
+		break;
+	}
+	/* Again from inside the band, with a fresh trust region. */
+	for (int j = 0; j < p; j++)
+		gsl_vector_set(u0, (size_t)j, xform_u(&E->T[j], xr[j]));
+	gst = gsl_multifit_nlinear_init(u0, &fdf, w);
+	if (E->fatal || gst != GSL_SUCCESS) {
+		if (E->fatal)
+			*err = E->err;
+		else
+			mv_error_set(err, MV_EXIT_FAIL, "fit failed: GSL: %s", gsl_strerror(gst));
+		failed = 1;
+		break;
+	}
+	}
+	st->iterations = iter;
 	/* The trust region accepts only steps that lower the cost: w->x is the best point. */
-	vec_to_x(f, w->x, r->x);
-	if (r->status != MV_FIT_FAILED && finish(&E, r, err))
-		r->status = MV_FIT_FAILED;
-	if (r->status == MV_FIT_FAILED) {
-		/* No scores to show: the message carries the best point instead. */
-		double fn = gsl_blas_dnrm2(w->f);
+	vec_to_x(E, w->x, st->x);
+	double fn = gsl_blas_dnrm2(w->f);
+	if (failed) {
+		st->status = MV_FIT_FAILED;
+		/* The message carries the best point. */
 		char msg[MV_ERROR_MAX];
-		point_str(f, r->x, at, sizeof at);
+		point_str(f, st->x, at, sizeof at);
 		snprintf(msg, sizeof msg, "%s", err->code ? err->msg : "fit failed");
 		mv_error_set(err, err->code ? err->code : MV_EXIT_FAIL,
-			     "%s (after %d iterations; best SSR so far %.10g at %s)", msg, iter, fn * fn, at);
+			     "%s (after %d iterations; best SSR so far %.10g at %s)", msg, iter, fn * fn,
+			     at);
 		goto out;
 	}
-	if (r->status != MV_FIT_CONVERGED) {
-		point_str(f, r->x, at, sizeof at);
-		if (r->status == MV_FIT_MAXITER)
-			mv_error_set(err, MV_EXIT_FAIL,
-				     "fit did not converge within %ld iterations (fit.max_iterations): best SSR %.10g at %s",
-				     f->max_iterations, r->ssr, at);
-		else
-			mv_error_set(err, MV_EXIT_FAIL,
-				     "fit made no progress: no step from the start lowers the SSR %.10g at %s",
-				     r->ssr, at);
-		goto out;
-	}
+	st->ssr = fn * fn;
 	rc = 0;
 out:
-	if (r) {
-		r->nruns = E.nruns;
-		r->nfailed = E.nfailed;
-		snprintf(r->first_failure, sizeof r->first_failure, "%s", E.first_failure.msg);
-	}
-	/* The caller gets the result when every number in it was evaluated. */
-	if (r && (rc == 0 || r->status == MV_FIT_MAXITER || r->status == MV_FIT_NOPROGRESS)) {
-		*res = r;
-		r = NULL;
-	}
-	mv_fit_result_free(r);
+	if (rc)
+		snprintf(st->error, sizeof st->error, "%s", err->msg);
 	if (w)
 		gsl_multifit_nlinear_free(w);
-	if (u0)
-		gsl_vector_free(u0);
-	engine_free(&E);
+	gsl_vector_free(u0);
 	return rc;
 }
 
-/* ================================================================ report and fitted file */
-
-static const char *status_name(int status)
+/* Everything reported at the best point r->x: one run through every time of the origin (the
+ * model, residuals, scores), J_x and the covariance (p runs). */
+static int finish(struct engine *E, struct mv_fit_result *r, struct mv_error *err)
 {
-	static const char *const names[] = {"converged", "not converged", "no progress", "failed"};
-	return names[status];
-}
+	const struct mv_fit *f = E->f;
+	const struct mv_fit_origin *og = E->og;
+	const int p = f->nparams, n = og->m + og->mh;
+	double *Jx = malloc((size_t)(og->m + 1) * (size_t)p * sizeof *Jx);
 
-static void num(FILE *out, double v)
-{
-	char buf[40];
-	if (isnan(v))
-		fputs("nan", out);
-	else {
-		mv_format_number(v, buf);
-		fputs(buf, out);
+	if (Jx == NULL)
+		return oom(err);
+	if (run_at(E, r->x, og->ntimes, err)) {
+		free(Jx);
+		return -1;
 	}
-}
-
-int mv_fit_write_report(const struct mv_fit *f, const struct mv_fit_result *r, FILE *out,
-			struct mv_error *err)
-{
-	const int p = f->nparams, Q = f->nobs;
-
-	fprintf(out, "# mvsim %s fit report\n", MV_VERSION);
-	fprintf(out, "# fit\t%s\n# fit_sha256\t%s\n", f->path, f->sha256);
-	fprintf(out, "# scenario\t%s\n# scenario_name\t%s\n# scenario_sha256\t%s\n", f->scenario_path,
-		f->sc->name, f->sc->sha256);
-	fprintf(out, "# method\t%s\n# status\t%s\t%s\n", mv_fit_method_name(f->method),
-		status_name(r->status), r->reason ? r->reason : "");
-	fprintf(out, "# iterations\t%d\n# max_iterations\t%ld\n# model_runs\t%ld\n", r->iterations,
-		f->max_iterations, r->nruns);
-	fprintf(out, "# failed_trial_runs\t%ld\t%s\n", r->nfailed, r->first_failure);
-	fprintf(out, "# points\t%d fitted\t%d holdout\t%d outside the time range\n", f->m, f->mh,
-		f->noutside);
-	fprintf(out, "# holdout\t");
-	num(out, f->holdout);
-	fprintf(out, "\n# ssr_start\t");
-	num(out, r->ssr_start);
-	fprintf(out, "\n# ssr\t");
-	num(out, r->ssr);
-	fprintf(out, "\n# sigma2\t");
-	num(out, r->sigma2);
-	fprintf(out, "\n# dof\t%d\n# rank\t%d\n", f->m - p, r->rank);
-
-	fprintf(out, "# table parameters\nkey\tvalue\tse\tmin\tmax\tstart\tbound\n");
+	residuals(E, 0, n, r->resid);
+	for (int k = 0; k < n; k++)
+		r->model[k] = E->slots[0].rows[og->points[k].time * f->nobs + og->points[k].obs];
+	r->ssr = 0;
+	for (int k = 0; k < og->m; k++)
+		r->ssr += r->resid[k] * r->resid[k];
+	scores(f, og, r);
 	for (int j = 0; j < p; j++) {
 		const struct mv_fit_param *pp = &f->params[j];
-		fprintf(out, "%s\t", pp->key);
-		num(out, r->x[j]);
-		fputc('\t', out);
-		num(out, r->se[j]);
-		fputc('\t', out);
-		num(out, pp->min);
-		fputc('\t', out);
-		num(out, pp->max);
-		fputc('\t', out);
-		num(out, pp->start);
-		fprintf(out, "\t%s\n", r->bound[j] < 0 ? "min" : r->bound[j] > 0 ? "max" : "-");
+		r->bound[j] = on_bound(pp, r->x[j]);
 	}
-
-	fprintf(out, "\n\n# table correlation\nkey");
-	for (int j = 0; j < p; j++)
-		fprintf(out, "\t%s", f->params[j].key);
-	fputc('\n', out);
-	for (int i = 0; i < p; i++) {
-		fputs(f->params[i].key, out);
-		for (int j = 0; j < p; j++) {
-			fputc('\t', out);
-			num(out, r->corr[i * p + j]);
-		}
-		fputc('\n', out);
-	}
-
-	fprintf(out, "\n\n# table scores\nseries\tn_fit\trmse_fit\tn_holdout\trmse_holdout\t"
-		     "rmse_persistence\tpersistence\n");
-	for (int q = 0; q <= Q; q++) {
-		const struct mv_fit_score *s = &r->scores[q];
-		fprintf(out, "%s\t%d\t", q < Q ? f->obs[q].column : "all", s->n_fit);
-		num(out, s->rmse_fit);
-		fprintf(out, "\t%d\t", s->n_holdout);
-		num(out, s->rmse_holdout);
-		fputc('\t', out);
-		num(out, s->rmse_persistence);
-		fputc('\t', out);
-		num(out, s->persistence);
-		fputc('\n', out);
-	}
-
-	fprintf(out, "\n\n# table residuals\nt\tcolumn\tobserved\tmodel\tweight\tresidual\tset\n");
-	for (int k = 0; k < f->m + f->mh; k++) {
-		const struct mv_fit_point *pt = &f->points[k];
-		num(out, pt->t);
-		fprintf(out, "\t%s\t", f->obs[pt->obs].column);
-		num(out, pt->y);
-		fputc('\t', out);
-		num(out, r->model[k]);
-		fputc('\t', out);
-		num(out, pt->weight);
-		fputc('\t', out);
-		num(out, r->resid[k]);
-		fprintf(out, "\t%s\n", pt->holdout ? "holdout" : "fit");
-	}
-	if (fflush(out) != 0 || ferror(out))
-		return mv_error_set(err, MV_EXIT_FAIL, "report: write failed: %s", strerror(errno));
-	return 0;
-}
-
-/* The path of file `target` relative to directory `dir` (both resolved), malloc'd; NULL with
- * err set when either cannot be resolved. */
-static char *relative_path(const char *target, const char *dir, struct mv_error *err)
-{
-	char *t = realpath(target, NULL), *d = realpath(dir, NULL), *out = NULL;
-
-	if (t == NULL || d == NULL) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot resolve: %s", t ? dir : target,
-			     strerror(errno));
-		goto done;
-	}
-	/* The longest common prefix of whole components: common indexes a '/' or the end of
-	 * both; then one "../" per component of d after it. */
-	size_t common = 0;
-	for (size_t k = 0;; k++) {
-		char a = t[k], b = d[k];
-		if ((a == '/' || a == '\0') && (b == '/' || b == '\0'))
-			common = k;
-		if (a != b || a == '\0')
-			break;
-	}
-	int ups = 0;
-	for (const char *c = d + common; *c; c++)
-		ups += *c == '/' && c[1] != '\0' && c[1] != '/';
-	const char *rest = t + common + (t[common] == '/');
-	if ((out = malloc(3 * (size_t)ups + strlen(rest) + 1)) == NULL) {
-		oom(err);
-		goto done;
-	}
-	out[0] = '\0';
-	for (int q = 0; q < ups; q++)
-		strcat(out, "../");
-	strcat(out, rest);
-done:
-	free(t);
-	free(d);
-	return out;
-}
-
-/* s as a libconfig string body: backslashes and quotes escaped. */
-static void put_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-int mv_fit_write_fitted(const struct mv_fit *f, const struct mv_fit_result *r,
-			const char *out_path, FILE *out, struct mv_error *err)
-{
-	const char *slash = strrchr(out_path, '/');
-	char dir[4096];
-	char *base;
-
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == out_path)
-		snprintf(dir, sizeof dir, "/");
+	int rc = jacobian_x(E, r->x, r->resid, og->m, Jx, (size_t)p);
+	if (rc == 0)
+		rc = covariance(og->m, p, r, Jx, err);
 	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - out_path), out_path);
-	if ((base = relative_path(f->scenario_path, dir, err)) == NULL)
+		*err = E->err;
+	free(Jx);
+	return rc;
+}
+
+/* Origin i: every start, the best one finished. Returns 0 (r filled, r->status the best
+ * start's), or -1 with err set (no start produced a result, the given start is invalid, a run
+ * at the best point failed, interrupted). */
+static int fit_origin(struct engine *E, int i, const struct mv_fit_opts *opts,
+		      struct mv_fit_result *r, struct mv_error *err)
+{
+	const struct mv_fit *f = E->f;
+	const int p = f->nparams;
+	struct mv_error first = {0};
+	long runs0 = E->nruns;
+
+	if (engine_origin(E, i, err))
 		return -1;
-	fprintf(out, "# Fitted by mvsim %s fit from %s (sha256 %s):\n", MV_VERSION, f->path, f->sha256);
-	fprintf(out, "# %s after %d iterations (%s, %ld model runs); SSR ", status_name(r->status),
-		r->iterations, mv_fit_method_name(f->method), r->nruns);
-	num(out, r->ssr);
-	fprintf(out, " over %d fitted points (RMSE ", f->m);
-	num(out, r->scores[f->nobs].rmse_fit);
-	fprintf(out, ")");
-	if (f->mh) {
-		fprintf(out, ", holdout RMSE ");
-		num(out, r->scores[f->nobs].rmse_holdout);
-		fprintf(out, " (persistence ");
-		num(out, r->scores[f->nobs].rmse_persistence);
-		fprintf(out, ")");
+	E->nfailed = 0;
+	mv_error_clear(&E->first_failure);
+	r->best = -1;
+	for (int s = 0; s < f->starts; s++) {
+		struct mv_error e = {0};
+		E->start = s;
+		if (solve_start(E, f->start_points + (size_t)s * (size_t)p, opts, &r->starts[s], &e)) {
+			r->nstarts_failed++;
+			/* The given start is the user's: a point that makes the scenario invalid is
+			 * an input error; an interruption stops everything. */
+			if ((s == 0 && e.code == MV_EXIT_INPUT) || e.code > MV_EXIT_INPUT) {
+				*err = e;
+				return -1;
+			}
+			if (first.code == 0)
+				first = e;
+			continue;
+		}
+		if (r->best < 0 || r->starts[s].ssr < r->starts[r->best].ssr)
+			r->best = s;
 	}
-	fprintf(out, ".\n# Values at full precision (%%.17g): 'mvsim run' of this file reproduces the fit.\n");
-	fprintf(out, "base = ");
-	put_string(out, base);
-	fprintf(out, ";\nname = ");
-	char name[600];
-	snprintf(name, sizeof name, "%s (fitted)", f->sc->name);
-	put_string(out, name);
-	fprintf(out, ";\noverrides = (\n");
-	for (int j = 0; j < f->nparams; j++) {
-		const struct mv_fit_param *pp = &f->params[j];
-		fprintf(out, "  { key = ");
-		put_string(out, pp->key);
-		fprintf(out, "; value = %.17g; }%s  # se ", r->x[j], j + 1 < f->nparams ? "," : " ");
-		num(out, r->se[j]);
-		fprintf(out, ", bounds [");
-		num(out, pp->min);
-		fprintf(out, ", ");
-		num(out, pp->max);
-		fprintf(out, "]%s\n", r->bound[j] < 0 ? ", ON THE LOWER BOUND"
-				      : r->bound[j] > 0 ? ", ON THE UPPER BOUND" : "");
+	r->nfailed = E->nfailed;
+	snprintf(r->first_failure, sizeof r->first_failure, "%s", E->first_failure.msg);
+	if (r->best < 0) {
+		*err = first;
+		r->nruns = E->nruns - runs0;
+		return -1;
 	}
-	fprintf(out, ");\n");
-	free(base);
-	if (fflush(out) != 0 || ferror(out))
-		return mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s", out_path, strerror(errno));
-	return 0;
+	const struct mv_fit_start *b = &r->starts[r->best];
+	r->nreached = 0;
+	for (int s = 0; s < f->starts; s++) {
+		struct mv_fit_start *st = &r->starts[s];
+		int same = st->status != MV_FIT_FAILED;
+		for (int j = 0; same && j < p; j++)
+			same = fabs(st->x[j] - b->x[j]) <= MV_FIT_SAME_POINT * fmax(fabs(b->x[j]), SCALE_FLOOR);
+		st->reached = st->status != MV_FIT_FAILED &&
+			      (st->ssr <= b->ssr * (1 + MV_FIT_SAME_OPTIMUM) || same);
+		r->nreached += st->reached;
+	}
+	r->status = b->status;
+	r->reason = b->reason;
+	r->iterations = b->iterations;
+	r->ssr_start = b->ssr_start;
+	memcpy(r->x, b->x, (size_t)p * sizeof *r->x);
+	int rc = finish(E, r, err);
+	r->nruns = E->nruns - runs0;
+	return rc;
+}
+
+int mv_fit_run(const struct mv_fit *f, const struct mv_fit_opts *opts,
+	       struct mv_fit_results **res, struct mv_error *err)
+{
+	struct engine E;
+	struct mv_fit_results *R = calloc(1, sizeof *R);
+	int rc = -1;
+
+	*res = NULL;
+	mv_error_clear(err);
+	gsl_set_error_handler_off();
+	if (engine_init(&E, f, opts ? opts->jobs : 0, err))
+		goto out;
+	if (R == NULL || (R->origin = calloc((size_t)f->norigins, sizeof *R->origin)) == NULL ||
+	    (R->pooled = calloc((size_t)f->nobs + 1, sizeof *R->pooled)) == NULL) {
+		oom(err);
+		goto out;
+	}
+	R->norigins = f->norigins;
+	R->jobs = E.jobs;
+	for (int i = 0; i < f->norigins; i++) {
+		if ((R->origin[i] = result_new(f, i)) == NULL) {
+			oom(err);
+			goto out;
+		}
+		R->origin[i]->jobs = E.jobs;
+		int orc = fit_origin(&E, i, opts, R->origin[i], err);
+		R->nruns += R->origin[i]->nruns;
+		if (orc) {
+			if (f->has_origins) {
+				char msg[MV_ERROR_MAX];
+				snprintf(msg, sizeof msg, "%s", err->msg);
+				mv_error_set(err, err->code, "origin %.10g: %s", f->origins[i].t, msg);
+			}
+			goto out;
+		}
+	}
+	pool(f, R);
+	rc = 0;
+	for (int i = 0; i < f->norigins && rc == 0; i++) {
+		const struct mv_fit_result *r = R->origin[i];
+		char at[1024], pre[64] = "";
+		if (r->status == MV_FIT_CONVERGED)
+			continue;
+		if (f->has_origins)
+			snprintf(pre, sizeof pre, "origin %.10g: ", f->origins[i].t);
+		point_str(f, r->x, at, sizeof at);
+		if (r->status == MV_FIT_MAXITER)
+			mv_error_set(err, MV_EXIT_FAIL,
+				     "%sfit did not converge within %ld iterations (fit.max_iterations): best SSR %.10g at %s",
+				     pre, f->max_iterations, r->ssr, at);
+		else if (strcmp(r->reason, "no step lowers the cost") == 0)
+			mv_error_set(err, MV_EXIT_FAIL,
+				     "%sfit made no progress: no step from the start lowers the SSR %.10g at %s",
+				     pre, r->ssr, at);
+		else
+			mv_error_set(err, MV_EXIT_FAIL, "%sfit %s: SSR %.10g at %s", pre, r->reason,
+				     r->ssr, at);
+		rc = -1;
+	}
+	*res = R;
+	R = NULL;
+out:
+	mv_fit_results_free(R);
+	engine_free(&E);
+	return rc;
 }

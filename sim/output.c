@@ -156,6 +156,12 @@ int mv_writer_metadata(struct mv_writer *w, const struct mv_scenario *sc,
 	bad |= putf(w, "# scenario\t%s\n", sc->name);
 	bad |= putf(w, "# file\t%s\n", sc->files[sc->top]);
 	bad |= putf(w, "# sha256\t%s\n", sc->sha256);
+	/* provenance: the other files read (bases, data), hashed as read; as sweep summaries */
+	for (int k = 0; k < sc->ninputs; k++)
+		if (sc->inputs[k].role != MV_INPUT_SCENARIO)
+			bad |= putf(w, "# %s\t%s\t%s\n",
+				    sc->inputs[k].role == MV_INPUT_BASE ? "base" : "data",
+				    sc->inputs[k].path, sc->inputs[k].sha256);
 	bad |= putf(w, "# integrator\t%s\trtol=%s\tatol=%s\n", method, a, b);
 	bad |= putf(w, "# seed\t%s\n", seed ? seed : "none");
 	for (int k = 0; k < sc->nsets; k++)

@@ -3,8 +3,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/scenario.h"
 
+#include "mvsim/keys.h"
+
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void mv_scenario_free(struct mv_scenario *sc)
 {
@@ -35,6 +38,10 @@ void mv_scenario_free(struct mv_scenario *sc)
 	for (int k = 0; k < sc->nsets; k++)
 		free(sc->sets[k]);
 	free(sc->sets);
+	free(sc->sweep_file);
+	for (int k = 0; k < sc->ninputs; k++)
+		free(sc->inputs[k].path);
+	free(sc->inputs);
 	free(sc);
 }
 
@@ -57,6 +64,10 @@ char *mv_scenario_src_str(const struct mv_scenario *sc, struct mv_src src, char 
 			 s->file == sc->top ? "file" : "base", sc->files[s->file], s->line);
 		break;
 	}
+	case MV_SRC_SWEEP:
+		snprintf(buf, (size_t)size, "sweep %s:%d", sc->sweep_file ? sc->sweep_file : "",
+			 src.line);
+		break;
 	case MV_SRC_DERIVED:
 		snprintf(buf, (size_t)size, "derived");
 		break;
@@ -64,4 +75,55 @@ char *mv_scenario_src_str(const struct mv_scenario *sc, struct mv_src src, char 
 		snprintf(buf, (size_t)size, "default");
 	}
 	return buf;
+}
+
+const char *mv_input_role_name(int role)
+{
+	switch (role) {
+	case MV_INPUT_BASE: return "base";
+	case MV_INPUT_SERIES: return "series";
+	default: return "scenario";
+	}
+}
+
+int mv_scenario_add_input(struct mv_scenario *sc, int role, const char *path,
+			  const char sha256[65])
+{
+	struct mv_input *in = realloc(sc->inputs, (size_t)(sc->ninputs + 1) * sizeof *in);
+
+	if (in == NULL)
+		return -1;
+	sc->inputs = in;
+	if ((in[sc->ninputs].path = strdup(path)) == NULL)
+		return -1;
+	in[sc->ninputs].role = role;
+	memcpy(in[sc->ninputs].sha256, sha256, 65);
+	sc->ninputs++;
+	return 0;
+}
+
+void mv_scenario_normalise_shares(struct mv_scenario *sc)
+{
+	int n = sc->nvec, D = sc->ndom;
+
+	for (int d = 0; d < D; d++) {
+		if (!(sc->normalise_domains & (1u << d)))
+			continue;
+		double fixed = 0, rest = 0;
+		for (int i = 0; i < n; i++) {
+			int slot = mv_key_share(n, D, i, d);
+			if (sc->src[slot].kind == MV_SRC_SWEEP)
+				fixed += sc->val[slot];
+			else
+				rest += sc->val[slot];
+		}
+		if (!(rest > 0) || fixed > 1)
+			continue;
+		double f = (1 - fixed) / rest;
+		for (int i = 0; i < n; i++) {
+			int slot = mv_key_share(n, D, i, d);
+			if (sc->src[slot].kind != MV_SRC_SWEEP)
+				sc->val[slot] *= f;
+		}
+	}
 }

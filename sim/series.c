@@ -1,7 +1,9 @@
-/* series.c — reading data files for forcing series and evaluating them (MODEL.md §10).
+/* series.c — reading data files for forcing series and evaluating them (docs/model.md §10).
  * Interpolation is linear between points, flat (parameters) or growing (masses) outside. */
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/series.h"
+
+#include "mvsim/infile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -47,11 +49,26 @@ static int parse_value(const char *s, double *out)
 	return 0;
 }
 
-int mv_series_read(const char *path, const char *column, double scale, double **t, double **v,
-		   int *npts, struct mv_error *err)
+int mv_series_read_hashed(const char *path, const char *column, double scale, double **t,
+			  double **v, int *npts, char sha256[65], struct mv_error *err)
+{
+	struct mv_infile in;
+
+	*t = *v = NULL;
+	*npts = 0;
+	if (mv_infile_read(path, "data file", MV_INFILE_MAX_DATA_BYTES, 0, &in, err))
+		return -1;
+	int rc = mv_series_parse(path, in.text, column, scale, t, v, npts, err);
+	if (rc == 0 && sha256)
+		memcpy(sha256, in.sha256, 65);
+	mv_infile_free(&in);
+	return rc;
+}
+
+int mv_series_parse(const char *path, const char *text, const char *column, double scale,
+		    double **t, double **v, int *npts, struct mv_error *err)
 {
 	enum { MAXF = 256 };
-	FILE *f = fopen(path, "r");
 	char *line = malloc(MV_SERIES_MAX_LINE), *fields[MAXF];
 	int lineno = 0, col = -1, ncols = 0, n = 0, cap = 0, rc = -1;
 	double *tt = NULL, *vv = NULL, tprev = -INFINITY;
@@ -59,22 +76,24 @@ int mv_series_read(const char *path, const char *column, double scale, double **
 
 	*t = *v = NULL;
 	*npts = 0;
-	if (f == NULL) {
-		free(line);
-		return mv_error_set(err, MV_EXIT_INPUT, "%s: cannot open data file: %s", path,
-				    strerror(errno));
-	}
-	if (line == NULL) {
-		fclose(f);
+	if (line == NULL)
 		return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-	}
-	while (fgets(line, MV_SERIES_MAX_LINE, f)) {
+	for (const char *next = text; *next;) {
+		const char *nl = strchr(next, '\n');
+		size_t len = nl ? (size_t)(nl - next) : strlen(next);
 		lineno++;
-		if (strchr(line, '\n') == NULL && !feof(f)) {
+		if (len >= MV_SERIES_MAX_LINE - 1) {
 			mv_error_set(err, MV_EXIT_INPUT, "%s:%d: expected a line shorter than %d bytes, found a longer one",
 				     path, lineno, MV_SERIES_MAX_LINE);
 			goto out;
 		}
+		if ((lineno & 1023) == 0 && mv_interrupt) {
+			mv_error_interrupted(err);
+			goto out;
+		}
+		memcpy(line, next, len);
+		line[len] = '\0';
+		next += len + (nl != NULL);
 		char *p = line;
 		while (isspace((unsigned char)*p))
 			p++;
@@ -153,10 +172,6 @@ int mv_series_read(const char *path, const char *column, double scale, double **
 		vv[n] = x * scale;
 		n++;
 	}
-	if (ferror(f)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: read error: %s", path, strerror(errno));
-		goto out;
-	}
 	if (col < 0) {
 		mv_error_set(err, MV_EXIT_INPUT, "%s: expected a header line of column names, found none", path);
 		goto out;
@@ -175,8 +190,13 @@ out:
 	free(tt);
 	free(vv);
 	free(line);
-	fclose(f);
 	return rc;
+}
+
+int mv_series_read(const char *path, const char *column, double scale, double **t, double **v,
+		   int *npts, struct mv_error *err)
+{
+	return mv_series_read_hashed(path, column, scale, t, v, npts, NULL, err);
 }
 
 /* Index k with t[k] <= x < t[k+1], for x inside the range. */

@@ -3,11 +3,12 @@
 #define _GNU_SOURCE /* open_memstream, flock, strndup */
 #include "mvsim/summary.h"
 
+#include "mvsim/checklint.h"
+
 #include "mvsim/batch.h"
 #include "mvsim/metrics.h"
 #include "mvsim/outfile.h"
 #include "mvsim/output.h"
-#include "mvsim/sha256.h"
 #include "mvsim/sweep.h"
 #include "mvsim/tsv.h"
 
@@ -34,26 +35,15 @@ char *mv_summary_meta(const struct mv_sweep *sw, int K, int N)
 	fprintf(m, "# mvsim %s sweep summary\n", MV_VERSION);
 	fprintf(m, "# sweep\t%s\t%s\n", sw->path, sw->sha256);
 	fprintf(m, "# scenario\t%s\t%s\n", sw->scenario_path, sw->sc->sha256);
-	/* a what-if's bases and the data series decide the runs too */
-	for (int k = 0; k < sw->sc->nfiles; k++) {
-		char sha[65];
-		if (k == sw->sc->top)
-			continue;
-		if (mv_sha256_file(sw->sc->files[k], sha))
-			snprintf(sha, sizeof sha, "unreadable");
-		fprintf(m, "# base\t%s\t%s\n", sw->sc->files[k], sha);
-	}
-	for (int k = 0; k < sw->sc->nseries; k++) {
-		char sha[65];
-		int seen = 0;
-		for (int q = 0; q < k; q++)
-			seen |= strcmp(sw->sc->series[q].path, sw->sc->series[k].path) == 0;
-		if (seen)
-			continue;
-		if (mv_sha256_file(sw->sc->series[k].path, sha))
-			snprintf(sha, sizeof sha, "unreadable");
-		fprintf(m, "# data\t%s\t%s\n", sw->sc->series[k].path, sha);
-	}
+	/* a what-if's bases and the data series decide the runs too: as the loader read and
+	 * hashed them (mv_scenario.inputs), bases first */
+	for (int pass = 0; pass < 2; pass++)
+		for (int k = 0; k < sw->sc->ninputs; k++) {
+			const struct mv_input *in = &sw->sc->inputs[k];
+			if (in->role == (pass ? MV_INPUT_SERIES : MV_INPUT_BASE))
+				fprintf(m, "# %s\t%s\t%s\n", pass ? "data" : "base", in->path,
+					in->sha256);
+		}
 	for (int k = 0; k < sw->sc->nsets; k++)
 		fprintf(m, "# set\t%s\n", sw->sc->sets[k]);
 	fprintf(m, "# method\t%s\n", sw->method);
@@ -69,6 +59,8 @@ char *mv_summary_meta(const struct mv_sweep *sw, int K, int N)
 			fprintf(m, "# parameter\t%s\t%s\t%s\t%d levels\n", p->key, num, num2, p->nlevels);
 		else
 			fprintf(m, "# parameter\t%s\t%s\t%s\tcontinuous\n", p->key, num, num2);
+		if (p->normalise) /* the domain's other initial shares follow it (load: sweep.c) */
+			fprintf(m, "# normalise\t%s\n", p->key);
 	}
 	for (int k = 0; k < sw->nmetrics; k++)
 		fprintf(m, "# metric\t%s\n", sw->metric_names[k]);
@@ -264,6 +256,8 @@ struct gate_check {
 	char label[MV_METRIC_MAX_NAME + 80];
 	long broken;
 	FILE *list;        /* for JUnit: one line per breaking run */
+	struct mv_checklint lint;               /* can it fail here? (checklint.h) */
+	char warning[MV_METRIC_MAX_NAME + 400]; /* "": none */
 };
 
 struct mv_gate {
@@ -451,6 +445,7 @@ static void judge(struct mv_gate *g, const char *k, char *const *params, const d
 	}
 	for (int c = 0; c < g->nchecks; c++) {
 		struct gate_check *ck = &g->checks[c];
+		mv_checklint_add(&ck->lint, &ck->c, metrics[ck->metric], !ok);
 		if (mv_check_ok(&ck->c, metrics[ck->metric]))
 			continue;
 		ck->broken++;
@@ -531,6 +526,19 @@ int mv_gate_verdict(struct mv_gate *g, const char *what)
 	return g->nfailed || broken ? MV_EXIT_FAIL : MV_EXIT_OK;
 }
 
+void mv_gate_lint(struct mv_gate *g, double t_start, double t_end)
+{
+	for (int k = 0; k < g->nchecks; k++) {
+		struct gate_check *ck = &g->checks[k];
+		const char *metric = g->names[1 + g->nparams + ck->metric];
+		double scale = mv_checklint_scale(metric, &ck->c, t_start, t_end);
+		enum mv_checklint_verdict v = mv_checklint_judge(&ck->lint, &ck->c, scale, NULL);
+		if (mv_checklint_format(v, &ck->lint, &ck->c, ck->label, metric, scale, g->nrows,
+					ck->warning, sizeof ck->warning) > 0)
+			note(g, "warning: %s", ck->warning);
+	}
+}
+
 int mv_summary_write_trailer(FILE *f, const struct mv_gate *g)
 {
 	return fprintf(f, MV_SUMMARY_TRAILER "\t%ld runs\t%ld failed\n", g->nrows, g->nfailed) < 0
@@ -592,13 +600,19 @@ void mv_gate_junit_name(const char *path, char *buf, size_t size)
 /* One test case: its failure (if count > 0) with the message and the listed runs, then
  * "and N more" beyond the list's MV_GATE_LIST_MAX. */
 static void junit_case(FILE *f, const char *suite, const char *name, const char *type,
-		       const char *message, long count, FILE *list)
+		       const char *message, long count, FILE *list, const char *warning)
 {
 	fputs("    <testcase classname=\"", f);
 	xml_put(f, suite);
 	fputs("\" name=\"", f);
 	xml_put(f, name);
 	fputs("\" time=\"0\"", f);
+	if (count == 0 && warning && warning[0]) { /* a check that cannot fail here (mv_gate_lint) */
+		fputs(">\n      <system-err>warning: ", f);
+		xml_put(f, warning);
+		fputs("</system-err>\n    </testcase>\n", f);
+		return;
+	}
 	if (count == 0) {
 		fputs("/>\n", f);
 		return;
@@ -639,11 +653,11 @@ int mv_gate_write_junit(const struct mv_gate *g, FILE *f, const char *suite, dou
 	xml_put(f, host);
 	fputs("\">\n", f);
 	snprintf(msg, sizeof msg, "%ld of %ld runs failed", g->nfailed, g->nrows);
-	junit_case(f, suite, "runs complete", "failed runs", msg, g->nfailed, g->failed_list);
+	junit_case(f, suite, "runs complete", "failed runs", msg, g->nfailed, g->failed_list, NULL);
 	for (int k = 0; k < g->nchecks; k++) {
 		const struct gate_check *ck = &g->checks[k];
 		snprintf(msg, sizeof msg, "%ld of %ld runs break %s", ck->broken, g->nrows, ck->label);
-		junit_case(f, suite, ck->label, "check", msg, ck->broken, ck->list);
+		junit_case(f, suite, ck->label, "check", msg, ck->broken, ck->list, ck->warning);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", f);
 	return 0;

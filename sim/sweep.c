@@ -6,7 +6,7 @@
 
 #include "mvsim/config.h"
 #include "mvsim/model.h"
-#include "mvsim/sha256.h"
+#include "mvsim/infile.h"
 
 #include <errno.h>
 #include <gsl/gsl_qrng.h>
@@ -352,35 +352,28 @@ struct loader {
 	struct mv_sweep *sw;
 	const char *file;
 	struct mv_error *err;
+	unsigned flags; /* MV_SWEEP_* */
 };
 
-
-/* `file:line: setting 'path': expected <expected>, found <found>`; returns -1. */
+/* The loader kit (cfgread.h): messages name the sweep file. */
 static int fail(struct loader *L, const config_setting_t *s, const char *path,
 		const char *expected, const char *found)
 {
-	return mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
-			    L->file, config_setting_source_line(s), path, expected, found);
+	struct mv_cfg_ctx c = {L->file, L->err};
+	return mv_cfg_fail(&c, s, path, expected, found);
 }
 
 static int fail_type(struct loader *L, const config_setting_t *s, const char *path,
 		     const char *expected)
 {
-	char buf[128];
-	return fail(L, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
+	struct mv_cfg_ctx c = {L->file, L->err};
+	return mv_cfg_fail_type(&c, s, path, expected);
 }
 
-
-
-/* A finite number into *v. */
 static int get_number(struct loader *L, const config_setting_t *s, const char *path, double *v)
 {
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, path, "a number");
-	*v = mv_cfg_number(s);
-	if (!isfinite(*v))
-		return fail(L, s, path, "a finite number", "a non-finite value");
-	return 0;
+	struct mv_cfg_ctx c = {L->file, L->err};
+	return mv_cfg_get_number(&c, s, path, v);
 }
 
 /* An integer in [lo, hi] into *v (a float with an integral value is one). */
@@ -446,10 +439,11 @@ static int check_rule(struct loader *L, const config_setting_t *s, const char *p
 
 static int read_param(struct loader *L, const config_setting_t *g, int j)
 {
-	static const char *const param_keys[] = {"key", "min", "max", "steps", "values", NULL};
+	static const char *const param_keys[] = {"key", "min", "max", "steps", "values",
+						 "normalise", NULL};
 	struct mv_sweep *sw = L->sw;
 	struct mv_sweep_param *p = &sw->params[j];
-	char path[64], sub[96], found[300];
+	char path[64], sub[96], found[900];
 
 	snprintf(path, sizeof path, "sweep.parameters[%d]", j);
 	p->line = config_setting_source_line(g);
@@ -468,9 +462,9 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	const char *name = config_setting_get_string(ks);
 	const struct mv_key *key = mv_keytab_find(&sw->kt, name);
 	if (key == NULL) {
-		const struct mv_key *sug = mv_keytab_suggest(&sw->kt, name);
-		snprintf(found, sizeof found, "unknown key '%.100s'%s%.100s%s", name,
-			 sug ? "; did you mean '" : "", sug ? sug->name : "", sug ? "'?" : "");
+		char hint[700];
+		mv_keytab_hint(&sw->kt, name, hint, sizeof hint);
+		snprintf(found, sizeof found, "unknown key '%.100s'%s", name, hint);
 		return fail(L, ks, sub, kexp, found);
 	}
 	for (int q = 0; q < j; q++)
@@ -481,6 +475,18 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	if ((p->key = strdup(name)) == NULL)
 		return oom(L->err);
 	p->slot = key->index;
+	const config_setting_t *sn = config_setting_get_member(g, "normalise");
+	if (sn) {
+		snprintf(sub, sizeof sub, "%s.normalise", path);
+		if (config_setting_type(sn) != CONFIG_TYPE_BOOL)
+			return fail_type(L, sn, sub, "a boolean (true or false)");
+		p->normalise = config_setting_get_bool(sn);
+		if (p->normalise && key->kind != MV_KEY_SHARE) {
+			snprintf(found, sizeof found, "normalise on '%.100s'", name);
+			return fail(L, sn, sub, "normalise only on an initial share (vectors.<v>.share.<d>)",
+				    found);
+		}
+	}
 
 	const config_setting_t *smin = config_setting_get_member(g, "min");
 	const config_setting_t *smax = config_setting_get_member(g, "max");
@@ -612,7 +618,7 @@ static int read_runs(struct loader *L, const config_setting_t *g)
 							 j ? " x " : "", p->nlevels);
 		}
 		if (points > (double)sw->max_runs) {
-			snprintf(found + used, sizeof found - used, " = %.0f points", points);
+			snprintf(found + used, sizeof found - used, " = %.10g points", points);
 			snprintf(expected, sizeof expected,
 				 "a grid of at most %ld points (sweep.max_runs)", sw->max_runs);
 			return fail(L, list, "sweep.parameters", expected, found);
@@ -785,7 +791,9 @@ static int read_sweep(struct loader *L, const config_setting_t *root)
 			    "nothing (required)");
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return fail_type(L, g, "sweep", "a group { method = ...; parameters = ...; }");
-	if (check_known(L, g, "sweep", sweep_keys) || read_method(L, g))
+	int design = !(L->flags & MV_SWEEP_DESIGN_UNUSED) ||
+		     config_setting_get_member(g, "method") != NULL;
+	if (check_known(L, g, "sweep", sweep_keys) || (design && read_method(L, g)))
 		return -1;
 	sw->max_runs = MV_SWEEP_MAX_RUNS;
 	sw->seed = 1;
@@ -798,23 +806,53 @@ static int read_sweep(struct loader *L, const config_setting_t *root)
 			return -1;
 		sw->seed = (uint64_t)seed;
 	}
-	if (read_params(L, g) || read_runs(L, g) || read_metrics(L, g) || read_checks(L, g))
+	/* without a method (a sensitivity file: its analysis has its own design), no samples */
+	if (read_params(L, g) || (design && read_runs(L, g)) || read_metrics(L, g) ||
+	    read_checks(L, g))
 		return -1;
 	return 0;
 }
 
-/* `scenario` relative to the sweep file's directory (unless absolute). */
-static char *join_dir(const char *file, const char *rel)
+/* A --set on a swept key would be recorded and then overridden by every point: refused. The
+ * swept keys' values then come from the sweep (MV_SRC_SWEEP), so that an invalid point is
+ * blamed on the sweep's parameter, not on the scenario's line. */
+static int mark_swept(struct loader *L)
 {
-	const char *slash = strrchr(file, '/');
-	size_t dlen = rel[0] == '/' || slash == NULL ? 0 : (size_t)(slash - file) + 1;
-	char *out = malloc(dlen + strlen(rel) + 1);
+	struct mv_sweep *sw = L->sw;
+	struct mv_scenario *sc = sw->sc;
 
-	if (out) {
-		memcpy(out, file, dlen);
-		strcpy(out + dlen, rel);
+	for (int j = 0; j < sw->nparams; j++) {
+		struct mv_src src = sc->src[sw->params[j].slot];
+		if (src.kind == MV_SRC_SET)
+			return mv_error_set(L->err, MV_EXIT_INPUT,
+					    "--set '%s': expected a key the sweep does not vary, found '%s' (swept by %s:%d, which would override it)",
+					    sc->sets[src.arg], sw->params[j].key, L->file,
+					    sw->params[j].line);
 	}
-	return out;
+	free(sc->sweep_file);
+	if ((sc->sweep_file = strdup(L->file)) == NULL)
+		return oom(L->err);
+	for (int j = 0; j < sw->nparams; j++)
+		sc->src[sw->params[j].slot] =
+			(struct mv_src){MV_SRC_SWEEP, -1, sw->params[j].line, j};
+	/* normalise: the domain's other shares follow (mv_scenario_normalise_shares); one of
+	 * them at least must be left to follow */
+	sc->normalise_domains = 0;
+	for (int j = 0; j < sw->nparams; j++) {
+		if (!sw->params[j].normalise)
+			continue;
+		int d = (sw->params[j].slot - mv_key_share(sc->nvec, sc->ndom, 0, 0)) %
+			(mv_key_share(sc->nvec, sc->ndom, 1, 0) - mv_key_share(sc->nvec, sc->ndom, 0, 0));
+		int free_left = 0;
+		for (int i = 0; i < sc->nvec; i++)
+			free_left |= sc->src[mv_key_share(sc->nvec, sc->ndom, i, d)].kind != MV_SRC_SWEEP;
+		if (!free_left)
+			return mv_error_set(L->err, MV_EXIT_INPUT,
+					    "%s:%d: setting 'sweep.parameters[%d].normalise': expected a share of domain %s that the sweep does not vary (to rescale), found every one swept",
+					    L->file, sw->params[j].line, j, sc->dom_id[d]);
+		sc->normalise_domains |= 1u << d;
+	}
+	return 0;
 }
 
 void mv_sweep_free(struct mv_sweep *sw)
@@ -843,8 +881,14 @@ void mv_sweep_free(struct mv_sweep *sw)
 struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 			       struct mv_error *err)
 {
+	return mv_sweep_load_opts(path, nsets, sets, 0, err);
+}
+
+struct mv_sweep *mv_sweep_load_opts(const char *path, int nsets, char *const *sets,
+				    unsigned flags, struct mv_error *err)
+{
 	struct mv_sweep *sw = calloc(1, sizeof *sw);
-	struct loader L = {sw, path, err};
+	struct loader L = {sw, path, err, flags};
 	config_t cfg;
 	int have_cfg = 0;
 
@@ -853,8 +897,11 @@ struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 		oom(err);
 		goto fail;
 	}
-	if (mv_cfg_read(&cfg, path, "sweep file", err))
+	struct mv_infile in;
+	if (mv_cfg_read_file(&cfg, path, "sweep file", &in, err))
 		goto fail;
+	memcpy(sw->sha256, in.sha256, sizeof sw->sha256); /* read and hashed once */
+	mv_infile_free(&in);
 	have_cfg = 1;
 	static const char *const top_keys[] = {"scenario", "sweep", NULL};
 	const config_setting_t *root = config_root_setting(&cfg);
@@ -872,22 +919,17 @@ struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 		fail_type(&L, s, "scenario", "a scenario file name (relative to the sweep file)");
 		goto fail;
 	}
-	if ((sw->scenario_path = join_dir(path, config_setting_get_string(s))) == NULL) {
+	if ((sw->scenario_path = mv_cfg_join_dir(path, config_setting_get_string(s))) == NULL) {
 		oom(err);
 		goto fail;
 	}
 	if ((sw->sc = mv_config_load(sw->scenario_path, nsets, sets, &sw->kt, err)) == NULL ||
 	    (sw->columns = mv_model_columns(sw->sc, &sw->ncols, err)) == NULL)
 		goto fail;
-	if (read_sweep(&L, root))
+	if (read_sweep(&L, root) || mark_swept(&L))
 		goto fail;
 	config_destroy(&cfg);
 	have_cfg = 0;
-	if (mv_sha256_file(path, sw->sha256)) {
-		mv_error_set(err, MV_EXIT_INPUT, "%s: cannot read sweep file: %s", path,
-			     strerror(errno));
-		goto fail;
-	}
 	return sw;
 fail:
 	if (have_cfg)

@@ -36,8 +36,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_fit: %s\n", err.msg);
 		return err.code ? err.code : 1;
 	}
-	printf("fit benchmark: %s (%d parameters, %d fitted + %d holdout points, method %s)\n", path,
-	       f->nparams, f->m, f->mh, mv_fit_method_name(f->method));
+	printf("fit benchmark: %s (%d parameters, %d origin(s), %d starts, %d fitted + %d scored points at the last, method %s)\n",
+	       path, f->nparams, f->norigins, f->starts, f->origins[f->norigins - 1].m,
+	       f->origins[f->norigins - 1].mh, mv_fit_method_name(f->method));
 	printf("wall time: median of %d fits (load excluded); runs: model runs per fit\n\n", repeats);
 	printf("%-5s %-8s %-6s %-11s %-12s %-12s %s\n", "jobs", "threads", "runs", "iterations",
 	       "wall (ms)", "ms/run", "speed-up");
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
 		long runs = 0;
 		int iters = 0, threads = 0;
 		for (int k = 0; k < repeats; k++) {
-			struct mv_fit_result *r = NULL;
+			struct mv_fit_results *r = NULL;
 			double t0 = now();
 			int rc = mv_fit_run(f, &opts, &r, &err);
 			wall[k] = now() - t0;
@@ -60,9 +61,11 @@ int main(int argc, char **argv)
 			if (rc)
 				fprintf(stderr, "bench_fit: %s\n", err.msg);
 			runs = r->nruns;
-			iters = r->iterations;
+			iters = 0;
+			for (int i = 0; i < r->norigins; i++)
+				iters += r->origin[i]->iterations;
 			threads = r->jobs;
-			mv_fit_result_free(r);
+			mv_fit_results_free(r);
 		}
 		qsort(wall, (size_t)repeats, sizeof *wall, cmp_double);
 		double med = wall[repeats / 2];

@@ -76,7 +76,7 @@ static int batch_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	struct mv_error err = {0};
-	f->sc = mv_config_load("configs/scenarios/russia_pressure.cfg", 0, NULL, &f->kt, &err);
+	f->sc = mv_config_load("tests/data/sweep/russia_pressure.cfg", 0, NULL, &f->kt, &err);
 	if (f->sc == NULL)
 		return -1;
 	f->cols = mv_model_columns(f->sc, &f->ncols, &err);

@@ -276,6 +276,10 @@ static int setup_sweep_fit(void **state)
 	    run_mvsim("fit", "tests/data/fit/good.cfg", "-o", OUT "/fitted.cfg", "--report",
 		      OUT "/report.tsv", "--quiet", NULL) ||
 	    run_mvsim("run", OUT "/fitted.cfg", "-o", OUT "/fitted.tsv", NULL) ||
+	    /* fitv2: a rolling-origin fit (three origins), for test_cmd_fit */
+	    run_mvsim("fit", "tests/data/fit/roll.cfg", "-o", OUT "/roll-fitted.cfg", "--report",
+		      OUT "/roll-report.tsv", "--quiet", NULL) ||
+	    run_mvsim("run", OUT "/roll-fitted.cfg", "-o", OUT "/roll-fitted.tsv", NULL) ||
 	    run_mvsim("run", "tests/data/plot_three_vectors.cfg", "-o", OUT "/three.tsv", NULL))
 		return -1;
 	char *rename_run[] = {"sed", "-n", "-e",
@@ -737,6 +741,9 @@ static void test_cmd_fit(void **state)
 		     OUT "/report.tsv", NULL);
 	assert_draws(OUT "/fitted-fit.svg", OUT "/fitted.tsv", "--report", OUT "/report.tsv",
 		     "--format", "svg", NULL);
+	/* fitv2: each origin's forecast beside the observations and the yardsticks. */
+	assert_draws(OUT "/roll-fitted-fit.png", OUT "/roll-fitted.tsv", "--report",
+		     OUT "/roll-report.tsv", NULL);
 	assert_no_temporaries();
 }
 

@@ -86,11 +86,11 @@ static void test_run_set(void **state)
 	assert_string_equal(h1, h2); /* same columns */
 	result_free(&r);
 
-	/* The baseline keeps Russia above its red line (0.28), where coercion builds no
-	 * tension (MODEL.md §2), so coercion shows only with a red line Russia falls below:
-	 * then coercion 2 changes the numbers, against the same red line with coercion 1. */
-	struct result red = RUN("run", KZ, "--set", "vectors.russia.red_line=0.42");
-	r = RUN("run", KZ, "--set", "vectors.russia.red_line=0.42", "--set",
+	/* Coercion builds tension only while Russia is below its red line (docs/model.md §2); with
+	 * a red line of 0.50, above Russia's share throughout the baseline, coercion 2 changes the
+	 * numbers against the same red line with the baseline's coercion. */
+	struct result red = RUN("run", KZ, "--set", "vectors.russia.red_line=0.50");
+	r = RUN("run", KZ, "--set", "vectors.russia.red_line=0.50", "--set",
 		"vectors.russia.coercion=2");
 	expect_ok(&red);
 	expect_ok(&r);
@@ -99,12 +99,12 @@ static void test_run_set(void **state)
 	assert_string_not_equal(data_part(r.out), data_part(red.out));
 	line_starting(r.out, "t\t", h1, sizeof h1);
 	assert_string_equal(h1, h2);
-	assert_non_null(strstr(r.out, "# set\tvectors.russia.red_line=0.42\n"
+	assert_non_null(strstr(r.out, "# set\tvectors.russia.red_line=0.50\n"
 				      "# set\tvectors.russia.coercion=2\n"));
 	result_free(&red);
 
 	/* -s is --set; several in order; --rtol is recorded as a set */
-	struct result s = RUN("run", KZ, "-s", "vectors.russia.red_line=0.42", "-s",
+	struct result s = RUN("run", KZ, "-s", "vectors.russia.red_line=0.50", "-s",
 			      "vectors.russia.coercion=2");
 	expect_ok(&s);
 	assert_string_equal(s.out, r.out);

@@ -1,4 +1,4 @@
-/* test_config.c — scenario loading (MODEL.md §3–§5): values, defaults, provenance, ids, share
+/* test_config.c — scenario loading (docs/model.md §3–§5): values, defaults, provenance, ids, share
  * normalisation, event order, what-if inheritance, --set, and every validation error's message. */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -8,9 +8,11 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mvsim/config.h"
@@ -18,6 +20,7 @@
 #include "mvsim/model.h"
 #include "mvsim/scenario.h"
 #include "mvsim/sha256.h"
+#include "mvsim/sweep.h"
 
 /* Paths as passed to mv_config_load; the tests run from the repository root. */
 #define DIR "tests/data/config/"
@@ -158,7 +161,7 @@ static void min_values(void **state)
 	assert_key(state, "vectors.south_asia.share.economy", 0.2, MV_SRC_FILE, 0, 15);
 }
 
-/* MODEL.md §3 defaults, and the project's own (domain weight and inertia 1, initial_step
+/* docs/model.md §3 defaults, and the project's own (domain weight and inertia 1, initial_step
  * 0.01, noise correlation 1, step 1/12, seed 1, ideal uniform). */
 static void min_defaults(void **state)
 {
@@ -318,7 +321,7 @@ static void min_provenance(void **state)
 	assert_string_equal(sc->sha256, hex);
 }
 
-/* MODEL.md §4: lower-case, each run of other characters one '_', none at either end. */
+/* docs/model.md §4: lower-case, each run of other characters one '_', none at either end. */
 static void ids(void **state)
 {
 	static const struct {
@@ -589,7 +592,7 @@ static void column_collision(void **state)
 				"columns differ, found two columns named 'share_economy_china' (rename a "
 				"vector or domain)");
 
-	/* and min.cfg's columns are all distinct, in MODEL.md §7 order */
+	/* and min.cfg's columns are all distinct, in docs/model.md §7 order */
 	struct fixture *f = *state;
 	mv_keytab_free(&f->kt);
 	mv_scenario_free(f->sc);
@@ -623,6 +626,34 @@ struct bad_case {
 #define SET(x, s, m) {"set_" x, MIN, {s, NULL}, m, NULL, NULL}
 
 static const struct bad_case bad_cases[] = {
+	/* issue 16: remove_events, dates, array keys */
+	CASE("remove_unknown", ":3: setting 'remove_events[0]': expected a label of the base's "
+			       "events (\"late\", \"early\", \"tie second\"), found \"erly\"; did you "
+			       "mean 'early'?"),
+	CASE("date_invalid", ":3: setting 'events[0].at': expected a time in years or a date "
+			     "\"YYYY-MM-DD\", found \"2021-02-29\" (no such day)"),
+	CASE("override_array_key", ":3: setting 'overrides[0].key': expected a key of this scenario "
+				   "(mvsim keys SCENARIO lists them), found unknown key "
+				   "'vectors.russia.salience'; did you mean "
+				   "vectors.russia.salience.<domain>, one key per element: "
+				   "'vectors.russia.salience.economy', 'vectors.russia.salience.security'?"),
+	CASE("override_initial_key", ":3: setting 'overrides[0].key': expected a key of this "
+				     "scenario (mvsim keys SCENARIO lists them), found unknown key "
+				     "'vectors.russia.initial'; did you mean vectors.russia.share.<domain>, "
+				     "one key per element (initial shares are keyed share): "
+				     "'vectors.russia.share.economy', 'vectors.russia.share.security'?"),
+	SET("date_invalid", "time.end=2012-02-30",
+	    "--set 'time.end=2012-02-30': expected a time in years or a date YYYY-MM-DD after '=', "
+	    "found '2012-02-30' (no such day)"),
+	/* issue 15: control characters, non-ASCII names, huge values printed short */
+	CASE("label_newline", ":3: setting 'events[0].label': expected text without control "
+			      "characters (newline, tab, ...), found \"first line\\nforged\""),
+	CASE("name_tab", ":5: setting 'vectors[0].name': expected text without control characters "
+			 "(newline, tab, ...), found \"Rus\\tsia\""),
+	CASE("name_non_ascii", ":5: setting 'vectors[0].name': expected a name with at least one "
+			       "ASCII letter or digit, found \"Россия\""),
+	CASE("end_huge", ":3: setting 'time.output_step': expected at most 10000000 output rows, "
+			 "found 2e+300 (raise it, or shorten the run)"),
 	/* files */
 	{"missing_file", F("no_such_file"), {NULL, NULL},
 	 F("no_such_file") ": cannot open scenario: No such file or directory", NULL, NULL},
@@ -691,10 +722,12 @@ static const struct bad_case bad_cases[] = {
 			     "vector), found an array of 3"),
 	/* shares */
 	CASE("shares_sum", ":7: setting 'vectors.*.share.economy': expected initial shares in "
-			   "domain economy summing to 1 (within 1e-6), found a sum of 1.1"),
+			   "domain economy summing to 1 (within 1e-6), found a sum of 1.1 (russia 0.5 at "
+			   F("shares_sum") ":6, china 0.6 at " F("shares_sum") ":7)"),
 	CASE("shares_near_sum", ":7: setting 'vectors.*.share.economy': expected initial shares "
 				"in domain economy summing to 1 (within 1e-6), found a sum of "
-				"1.000002"),
+				"1.000002 (russia 0.5 at " F("shares_near_sum") ":6, china 0.500002 at "
+				F("shares_near_sum") ":7)"),
 	CASE("share_negative", ":6: setting 'vectors.russia.share.economy': expected a number >= "
 			       "0, found -0.1"),
 	/* ranges */
@@ -800,7 +833,7 @@ static const struct bad_case bad_cases[] = {
 	CASE("duplicate_domain", ":4: setting 'domains[1].name': expected a unique name, found "
 				 "\"ECONOMY\", whose id 'economy' is also that of \"Economy\""),
 	CASE("name_no_alnum", ":7: setting 'vectors[1].name': expected a name with at least one "
-			      "letter or digit, found \"--\""),
+			      "ASCII letter or digit, found \"--\""),
 	CASE("name_too_long", ":7: setting 'vectors[1].name': expected a name shorter than 64 "
 			      "bytes, found 64 bytes"),
 	/* required settings; a missing top-level one has no line to name */
@@ -849,7 +882,8 @@ static const struct bad_case bad_cases[] = {
 				      "a string (\"0.1\")"),
 	CASE("override_breaks_sum", ":4: setting 'vectors.*.share.economy': expected initial "
 				    "shares in domain economy summing to 1 (within 1e-6), found a "
-				    "sum of 1.1"),
+				    "sum of 1.1 (russia 0.5 at " BAD "../min.cfg:9, china 0.4 at "
+				    F("override_breaks_sum") ":4, south_asia 0.2 at " BAD "../min.cfg:15)"),
 	CASE("override_out_of_range", ":4: setting 'vectors.south_asia.mass': expected a number "
 				      ">= 0, found -3"),
 	CASE("whatif_event_share", ":4: setting 'events[0].key': expected a parameter or state "
@@ -878,7 +912,8 @@ static const struct bad_case bad_cases[] = {
 	    "--set 'time.end=1990': expected a time after time.start (2000), found 1990"),
 	SET("breaks_sum", "vectors.russia.share.economy=0.6",
 	    "--set 'vectors.russia.share.economy=0.6': expected initial shares in domain economy "
-	    "summing to 1 (within 1e-6), found a sum of 1.1"),
+	    "summing to 1 (within 1e-6), found a sum of 1.1 (russia 0.6 at --set, china 0.3 at " MIN
+	    ":12, south_asia 0.2 at " MIN ":15)"),
 	SET("negative_seed", "noise.seed=-1",
 	    "--set 'noise.seed=-1': expected an integer in [0, 2^53], found -1"),
 	/* noise.step keeps its default 1/12 year, longer than a run of 0.05 years */
@@ -974,6 +1009,281 @@ static void limits(void **state)
 	unlink("build/events.cfg");
 }
 
+/* Hostile inputs (issue 15): integers beyond 32 bits read exactly or refused; FIFOs refused at
+ * once (never waited on) as a scenario, a base or a data series; nesting bounded. */
+static void hostile_inputs(void **state)
+{
+	(void)state;
+	struct mv_error err = {0};
+	struct mv_keytab kt = {0};
+	struct mv_scenario *sc = mv_config_load(DIR "int_exact.cfg", 0, NULL, &kt, &err);
+	if (sc == NULL)
+		fail_msg("%s", err.msg);
+	int n = sc->nvec, D = sc->ndom;
+	/* exact: each is an integer below 2^53, so its double is exact */
+	assert_true(sc->val[mv_key_vec(n, D, 0, MV_VP_MASS)] == 4294967298.0);
+	assert_true(sc->val[mv_key_vec(n, D, 1, MV_VP_GROWTH)] == 2147483647.0);
+	assert_true(sc->val[mv_key_vec(n, D, 1, MV_VP_DISTANCE)] == 4294967296.0);
+	assert_true(sc->val[MV_G_NOISE_SEED] == 4294967297.0);
+	assert_true(sc->events[0].x == 2147483648.0);
+	assert_string_equal(sc->events[0].label, "2147483648 in a string stays");
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+	expect_load_error(BAD "int_wrap_array.cfg",
+			  BAD "int_wrap_array.cfg:5: expected integers between -2147483648 and "
+			      "2147483647 in an array or list (write larger numbers with a decimal "
+			      "point), found 4294967298");
+	expect_load_error(BAD "int_beyond_64.cfg",
+			  BAD "int_beyond_64.cfg:5: expected an integer between -9223372036854775808 "
+			      "and 9223372036854775807 (write a larger number with a decimal point), "
+			      "found 99999999999999999999");
+	expect_load_error(BAD "deep_nesting.cfg",
+			  BAD "deep_nesting.cfg:3: expected groups, arrays and lists nested at most 64 "
+			      "deep, found deeper");
+	/* FIFOs: refused at once (the test would hang here before the fix). */
+	unlink("build/fifo.cfg");
+	assert_int_equal(mkfifo("build/fifo.cfg", 0600), 0);
+	expect_load_error("build/fifo.cfg", "build/fifo.cfg: cannot read scenario: not a regular file");
+	FILE *f = fopen("build/fifo_base.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "base = \"fifo.cfg\";\n");
+	fclose(f);
+	expect_load_error("build/fifo_base.cfg", "build/fifo.cfg: cannot read scenario: not a regular file");
+	f = fopen("build/fifo_series.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "base = \"../" DIR "min.cfg\";\n"
+		   "series = ( { key = \"vectors.china.growth\"; file = \"fifo.cfg\"; column = \"x\"; } );\n");
+	fclose(f);
+	expect_load_error("build/fifo_series.cfg", "build/fifo.cfg: cannot read data file: not a regular file");
+	unlink("build/fifo.cfg");
+	unlink("build/fifo_base.cfg");
+	unlink("build/fifo_series.cfg");
+}
+
+/* remove_events (issue 16): the base's events with those labels are gone, the what-if's own
+ * event of the same label stays; the rest keep their order. */
+static void whatif_remove_events(void **state)
+{
+	struct fixture *f = *state;
+	struct mv_error err = {0};
+	f->sc = mv_config_load(DIR "remove_events.cfg", 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->sc->nevents, 2);
+	assert_string_equal(f->sc->events[0].label, "tie second");
+	assert_string_equal(f->sc->events[1].label, "late");
+	assert_true(f->sc->events[1].at == 2006.0);
+	assert_int_equal(f->sc->events[1].file, 0); /* the what-if's own */
+}
+
+/* ISO dates wherever a time is (issue 16): the decimal year is year + (day of year − 1 + 0.5)
+ * / days in the year; exact comparisons with that same expression. */
+static void dates(void **state)
+{
+	struct fixture *f = *state;
+	struct mv_error err = {0};
+	f->sc = mv_config_load(DIR "dates.cfg", 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_true(f->sc->val[MV_G_START] == 2000 + 0.5 / 366.0);          /* leap year, day 1 */
+	assert_true(f->sc->val[MV_G_END] == 2010 + (365 - 1 + 0.5) / 365.0); /* day 365 */
+	assert_true(f->sc->events[0].at == 2004 + (271 - 1 + 0.5) / 366.0);  /* 27 Sep, leap */
+	assert_true(f->sc->events[1].at == 2005.5);
+	double y;
+	assert_int_equal(mv_parse_date("2020-09-27", &y), 0);
+	assert_true(y == 2020 + 270.5 / 366.0);
+	assert_near(y, 2020.739071, 1e-6); /* the issue's example: 2020.74 */
+	assert_int_equal(mv_parse_date("2100-02-29", &y), -1); /* not a leap year */
+	assert_int_equal(mv_parse_date("2000-02-29", &y), 0);   /* a leap year */
+	assert_int_equal(mv_parse_date("2020-13-01", &y), -1);
+	assert_int_equal(mv_parse_date("2020-9-27", &y), 1);    /* not the shape */
+	assert_int_equal(mv_parse_date("2020-09-27x", &y), 1);
+	/* --set on a time key takes a date too */
+	mv_keytab_free(&f->kt);
+	mv_scenario_free(f->sc);
+	char *sets[] = {"time.end=2012-02-29"};
+	f->sc = mv_config_load(MIN, 1, sets, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_true(f->sc->val[MV_G_END] == 2012 + (60 - 1 + 0.5) / 366.0);
+}
+
+/* sweep.method is required for a sweep, not where the design is the caller's (issue 16). */
+static void sweep_design_unused(void **state)
+{
+	(void)state;
+	struct mv_error err = {0};
+	struct mv_sweep *sw = mv_sweep_load_opts(DIR "sensitivity_no_method.cfg", 0, NULL,
+						 MV_SWEEP_DESIGN_UNUSED, &err);
+	if (sw == NULL)
+		fail_msg("%s", err.msg);
+	assert_null(sw->method);
+	assert_int_equal(sw->nparams, 2);
+	assert_int_equal(sw->nmetrics, 1);
+	mv_sweep_free(sw);
+	sw = mv_sweep_load(DIR "sensitivity_no_method.cfg", 0, NULL, &err);
+	assert_null(sw);
+	assert_string_equal(err.msg, DIR "sensitivity_no_method.cfg:3: setting 'sweep.method': "
+				     "expected one of grid, random, lhs, sobol, found nothing (required)");
+}
+
+/* normalise = true on a swept initial share (issue 16): at each point the domain's other shares
+ * are rescaled by one factor so that the domain sums to 1 (ratios kept); the summary records
+ * it. Closed form: others × (1 − x) / (sum of the others' base values). */
+static void sweep_normalise(void **state)
+{
+	(void)state;
+	struct mv_error err = {0};
+	struct mv_sweep *sw = mv_sweep_load(DIR "sweep_normalise.cfg", 0, NULL, &err);
+	if (sw == NULL)
+		fail_msg("%s", err.msg);
+	struct mv_scenario *sc = sw->sc;
+	int n = sc->nvec, D = sc->ndom;
+	assert_int_equal(sw->params[0].normalise, 1);
+	assert_int_equal(sc->normalise_domains, 1u); /* economy only */
+	double *base = malloc((size_t)sc->nval * sizeof *base);
+	memcpy(base, sc->val, (size_t)sc->nval * sizeof *base);
+	sc->val[sw->params[0].slot] = 0.8;
+	mv_scenario_normalise_shares(sc);
+	double china = base[mv_key_share(n, D, 1, 0)], sasia = base[mv_key_share(n, D, 2, 0)];
+	/* 1e-15: one multiply and one division on numbers of order 1 */
+	assert_near(sc->val[mv_key_share(n, D, 1, 0)], china * 0.2 / (china + sasia), 1e-15);
+	assert_near(sc->val[mv_key_share(n, D, 2, 0)], sasia * 0.2 / (china + sasia), 1e-15);
+	assert_true(sc->val[mv_key_share(n, D, 0, 1)] == base[mv_key_share(n, D, 0, 1)]); /* security untouched */
+	assert_int_equal(mv_config_validate(sc, &sw->kt, &err), 0);
+	memcpy(sc->val, base, (size_t)sc->nval * sizeof *base);
+	free(base);
+	mv_sweep_free(sw);
+	/* through the command: every point valid (without normalise each one fails) */
+	const char *mvsim = getenv("MVSIM") ? getenv("MVSIM") : "build/mvsim";
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s sweep " DIR "sweep_normalise.cfg -o build/normalise.tsv --quiet",
+		 mvsim);
+	assert_int_equal(system(cmd), 0);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen("build/normalise.tsv", "r");
+	assert_non_null(f);
+	text = malloc(1 << 16);
+	len = fread(text, 1, (1 << 16) - 1, f);
+	text[len] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "# normalise\tvectors.russia.share.economy\n"));
+	assert_non_null(strstr(text, "\n2\t0.8\t0.12\t0.08\tok\t"));
+	assert_null(strstr(text, "\tfailed\t"));
+	free(text);
+	unlink("build/normalise.tsv");
+}
+
+static char *tu_slurp_small(const char *path)
+{
+	FILE *in = fopen(path, "r");
+	assert_non_null(in);
+	char *text = malloc(1 << 16);
+	size_t len = fread(text, 1, (1 << 16) - 1, in);
+	text[len] = '\0';
+	fclose(in);
+	return text;
+}
+
+/* Provenance (issue 12 item 8): every file that went into a scenario — the top file, the whole
+ * chain of bases, every data file once — with the SHA-256 of the bytes read; a run's metadata
+ * lists them. The hashes are checked against mv_sha256_file (an independent read). */
+static void provenance(void **state)
+{
+	struct fixture *f = *state;
+	struct mv_error err = {0};
+	char sha[65];
+	f->sc = mv_config_load(WHATIF2, 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->sc->ninputs, 3);
+	const char *paths[] = {WHATIF2, DIR "deeper/../whatif.cfg", DIR "deeper/../min.cfg"};
+	int roles[] = {MV_INPUT_SCENARIO, MV_INPUT_BASE, MV_INPUT_BASE};
+	for (int k = 0; k < 3; k++) {
+		assert_string_equal(f->sc->inputs[k].path, paths[k]);
+		assert_int_equal(f->sc->inputs[k].role, roles[k]);
+		assert_int_equal(mv_sha256_file(paths[k], sha), 0);
+		assert_string_equal(f->sc->inputs[k].sha256, sha);
+	}
+	assert_string_equal(f->sc->sha256, f->sc->inputs[0].sha256);
+	mv_keytab_free(&f->kt);
+	mv_scenario_free(f->sc);
+	/* two series on one data file: it is read once and listed once */
+	f->sc = mv_config_load("tests/data/series/base.cfg", 0, NULL, &f->kt, &err);
+	if (f->sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(f->sc->nseries, 2);
+	assert_int_equal(f->sc->ninputs, 2);
+	assert_int_equal(f->sc->inputs[1].role, MV_INPUT_SERIES);
+	assert_string_equal(f->sc->inputs[1].path, "tests/data/series/a.tsv");
+	assert_int_equal(mv_sha256_file("tests/data/series/a.tsv", sha), 0);
+	assert_string_equal(f->sc->inputs[1].sha256, sha);
+	assert_string_equal(f->sc->series[0].sha256, sha);
+	/* the run's metadata */
+	const char *mvsim = getenv("MVSIM") ? getenv("MVSIM") : "build/mvsim";
+	char cmd[512], want[256];
+	snprintf(cmd, sizeof cmd, "%s run tests/data/series/base.cfg -o build/provenance.tsv", mvsim);
+	assert_int_equal(system(cmd), 0);
+	FILE *out = fopen("build/provenance.tsv", "r");
+	assert_non_null(out);
+	char *text = malloc(1 << 16);
+	size_t len = fread(text, 1, (1 << 16) - 1, out);
+	text[len] = '\0';
+	fclose(out);
+	snprintf(want, sizeof want, "# data\ttests/data/series/a.tsv\t%s\n", sha);
+	assert_non_null(strstr(text, want));
+	snprintf(want, sizeof want, "# file\ttests/data/series/base.cfg\n# sha256\t%s\n# data\t",
+		 f->sc->sha256);
+	assert_non_null(strstr(text, want));
+	assert_null(strstr(strstr(text, "# data\t") + 1, "# data\t")); /* listed once */
+	free(text);
+	unlink("build/provenance.tsv");
+	/* a what-if: its whole chain of bases */
+	snprintf(cmd, sizeof cmd, "%s run " WHATIF2 " -o build/provenance.tsv", mvsim);
+	assert_int_equal(system(cmd), 0);
+	text = tu_slurp_small("build/provenance.tsv");
+	assert_int_equal(mv_sha256_file(DIR "deeper/../min.cfg", sha), 0);
+	snprintf(want, sizeof want, "# base\t" DIR "deeper/../min.cfg\t%s\n", sha);
+	assert_non_null(strstr(text, want));
+	assert_int_equal(mv_sha256_file(DIR "deeper/../whatif.cfg", sha), 0);
+	snprintf(want, sizeof want, "# base\t" DIR "deeper/../whatif.cfg\t%s\n", sha);
+	assert_non_null(strstr(text, want));
+	free(text);
+	unlink("build/provenance.tsv");
+}
+
+/* Many events: 4093 overlapping ramps on one salience load (the check is n log n plus the
+ * ramps under way, no longer cubic: minutes before); a signal while loading stops it with
+ * the run's interruption error (exit 143 for SIGTERM). */
+static void many_events(void **state)
+{
+	(void)state;
+	FILE *f = fopen("build/ramps.cfg", "w");
+	assert_non_null(f);
+	fprintf(f, "base = \"../tests/data/config/min.cfg\";\nevents = (\n");
+	for (int k = 0; k < 4093; k++)
+		fprintf(f, "{ at = %.4f; over = 5.0; key = \"vectors.russia.salience.economy\"; add = %s; }%s\n",
+			2000 + k * 10.0 / 4093, k % 2 ? "-0.001" : "0.001", k < 4092 ? "," : "");
+	fprintf(f, ");\n");
+	fclose(f);
+	struct mv_error err = {0};
+	struct mv_keytab kt = {0};
+	struct mv_scenario *sc = mv_config_load("build/ramps.cfg", 0, NULL, &kt, &err);
+	if (sc == NULL)
+		fail_msg("%s", err.msg);
+	assert_int_equal(sc->nevents, 4096);
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+	mv_interrupt = SIGTERM;
+	sc = mv_config_load("build/ramps.cfg", 0, NULL, &kt, &err);
+	mv_interrupt = 0;
+	assert_null(sc);
+	assert_int_equal(err.code, 128 + SIGTERM);
+	assert_string_equal(err.msg, "interrupted by SIGTERM");
+	unlink("build/ramps.cfg");
+}
+
 int main(void)
 {
 	const struct CMUnitTest loading[] = {
@@ -992,6 +1302,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(revalidate, setup, teardown),
 		cmocka_unit_test_setup_teardown(column_collision, setup, teardown),
 		cmocka_unit_test(limits),
+		cmocka_unit_test(hostile_inputs),
+		cmocka_unit_test(sweep_design_unused),
+		cmocka_unit_test(sweep_normalise),
+		cmocka_unit_test_setup_teardown(provenance, setup, teardown),
+		cmocka_unit_test_setup_teardown(whatif_remove_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(dates, setup, teardown),
+		cmocka_unit_test(many_events),
 	};
 	/* One named test per bad input, so a failure names its case. */
 	static struct CMUnitTest errors[NBAD];

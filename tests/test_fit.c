@@ -1,4 +1,4 @@
-/* test_fit.c — calibration (MODEL.md §11): parameters recovered from observations the model
+/* test_fit.c — calibration (docs/model.md §11, §11a): parameters recovered from observations the model
  * generated (exactly without noise, within their standard errors with it), bounds, identifiability,
  * thread independence, every input error with its message, non-convergence, the fitted file. */
 #define _XOPEN_SOURCE 700 /* realpath */
@@ -135,16 +135,29 @@ static struct mv_fit *load(const char *path)
 	return f;
 }
 
-/* Fits f with jobs threads; fails the test unless it converges. */
-static struct mv_fit_result *fit_ok(const struct mv_fit *f, int jobs)
+/* Fits f with jobs threads; fails the test unless it converges at every origin. */
+static struct mv_fit_results *fit_all(const struct mv_fit *f, int jobs)
 {
 	struct mv_error err = {0};
-	struct mv_fit_result *r = NULL;
+	struct mv_fit_results *R = NULL;
 	struct mv_fit_opts opts = {jobs, NULL, NULL};
-	if (mv_fit_run(f, &opts, &r, &err))
+	if (mv_fit_run(f, &opts, &R, &err))
 		fail_msg("fit failed: %s", err.msg);
-	assert_non_null(r);
-	assert_int_equal(r->status, MV_FIT_CONVERGED);
+	assert_non_null(R);
+	assert_int_equal(R->norigins, f->norigins);
+	for (int i = 0; i < R->norigins; i++)
+		assert_int_equal(R->origin[i]->status, MV_FIT_CONVERGED);
+	return R;
+}
+
+/* The result of the last (or only) origin, detached from the others (free it). */
+static struct mv_fit_result *fit_ok(const struct mv_fit *f, int jobs)
+{
+	struct mv_fit_results *R = fit_all(f, jobs);
+	struct mv_fit_result *r = R->origin[R->norigins - 1];
+	R->origin[R->norigins - 1] = NULL;
+	R->norigins--;
+	mv_fit_results_free(R);
 	return r;
 }
 
@@ -212,11 +225,11 @@ static void test_recover_exact(void **state)
 	(void)state;
 	struct mv_fit *f = load(write_fit("exact.cfg", "exact.tsv", NULL, NULL));
 	/* 2000-2015: 16 of A, 15 of B (2003 is a gap); 2016-2020: 5 each; 1998 is outside. */
-	assert_int_equal(f->m, 31);
-	assert_int_equal(f->mh, 10);
+	assert_int_equal(f->origins[0].m, 31);
+	assert_int_equal(f->origins[0].mh, 10);
 	assert_int_equal(f->noutside, 2);
-	assert_int_equal(f->ntimes, 21);
-	assert_int_equal(f->nfit_times, 16);
+	assert_int_equal(f->origins[0].ntimes, 21);
+	assert_int_equal(f->origins[0].nfit_times, 16);
 	struct mv_fit_result *r = fit_ok(f, 0);
 	for (int j = 0; j < 3; j++)
 		assert_double_equal(r->x[j], truth[j], 1e-6);
@@ -378,7 +391,7 @@ static void test_committed(void **state)
 {
 	(void)state;
 	struct mv_fit *f = load(DIR "good.cfg");
-	assert_int_equal(f->m, 32);
+	assert_int_equal(f->origins[0].m, 32);
 	assert_int_equal(f->noutside, 2);
 	struct mv_fit_result *r = fit_ok(f, 0);
 	for (int j = 0; j < 3; j++)
@@ -395,28 +408,357 @@ static void test_backtest_regression(void **state)
 {
 	(void)state;
 	struct mv_fit *f = load("configs/fits/backtest.cfg");
-	assert_int_equal(f->m, 22);
-	assert_int_equal(f->mh, 14);
-	assert_int_equal(f->noutside, 2);
-	struct mv_fit_result *r = fit_ok(f, 0);
-	static const double x[] = {0.5887352012, 1.952292547}, se[] = {0.04872839867, 0.1289266404};
-	for (int j = 0; j < 2; j++) {
-		assert_double_equal(r->x[j], x[j], 1e-6 * x[j]);
-		assert_double_equal(r->se[j], se[j], 1e-4 * se[j]);
+	assert_int_equal(f->norigins, 3);
+	assert_int_equal(f->nobs, 10);
+	static const int m[3] = {125, 150, 180}, mh[3] = {55, 60, 60};
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(f->origins[k].m, m[k]);
+		assert_int_equal(f->origins[k].mh, mh[k]);
+	}
+	struct mv_fit_results *R = fit_all(f, 0);
+	/* scored RMSE of the model, persistence, the mean and drift, pooled over the ten series:
+	 * origins 2008, 2011, 2014, then all three. The model loses to persistence and drift at
+	 * 2008, beats every yardstick at 2011, beats persistence and drift but loses to the mean
+	 * at 2014 (docs/calibration.md). */
+	static const double sc[4][4] = {
+		{0.06743243671867495, 0.052131949495312545, 0.12104562795530402, 0.048793182059379964},
+		{0.0443042970683202, 0.048689010618413686, 0.09907773130241206, 0.08040869369272789},
+		{0.07970583499906236, 0.08892538433053487, 0.0646523106242078, 0.12522146095668074},
+		{0.0654237089395815, 0.06616759382485832, 0.09697250005277884, 0.09132988689928008}};
+	for (int q = 0; q < 4; q++) {
+		const struct mv_fit_score *s = q < 3 ? &R->origin[q]->scores[f->nobs] : &R->pooled[f->nobs];
+		assert_double_equal(s->rmse_holdout, sc[q][0], 1e-6 * sc[q][0]);
+		/* the yardsticks are data only: to rounding */
+		assert_double_equal(s->rmse_persistence, sc[q][1], 1e-12);
+		assert_double_equal(s->rmse_mean, sc[q][2], 1e-12);
+		assert_double_equal(s->rmse_drift, sc[q][3], 1e-12);
+	}
+	/* origin 2014: trade saliences well determined; Russia's and China's arms saliences on
+	 * their lower bounds (the model can only hold the arms shares still) */
+	const struct mv_fit_result *r = R->origin[2];
+	static const double x[4] = {0.4620810826786278, 0.8539385837449982, 0.028597666849441244,
+				    0.3839479064617803};
+	for (int j = 0; j < 4; j++) {
+		assert_double_equal(r->x[j], x[j], 1e-5 * x[j]);
 		assert_int_equal(r->bound[j], 0);
 	}
-	/* fit, holdout, persistence per series (Russia, China, all): the model ties persistence
-	 * for Russia and loses for China. */
-	static const double sc[3][3] = {{0.03144123599, 0.06751384185, 0.06940255244},
-					 {0.01287704361, 0.2171764015, 0.08356349169},
-					 {0.02402467037, 0.1608162122, 0.07681006258}};
-	for (int q = 0; q < 3; q++) {
-		assert_double_equal(r->scores[q].rmse_fit, sc[q][0], 1e-6 * sc[q][0]);
-		assert_double_equal(r->scores[q].rmse_holdout, sc[q][1], 1e-6 * sc[q][1]);
-		assert_double_equal(r->scores[q].rmse_persistence, sc[q][2], 1e-10); /* data only: to the digits quoted */
+	assert_int_equal(r->bound[4], -1);
+	assert_int_equal(r->bound[5], -1);
+	mv_fit_results_free(R);
+	mv_fit_free(f);
+}
+
+
+/* ---------------------------------------------------------------- §11a: yardsticks, origins,
+ * transforms, starts */
+
+/* Writes fit file `name` in tmpdir: observations `obs` (entries), parameters `params`, then
+ * `tail` inside the fit group. */
+static const char *write_fit_text(const char *name, const char *obs, const char *params,
+				  const char *tail)
+{
+	char text[8192];
+	snprintf(text, sizeof text,
+		 "scenario = \"%s\";\nfit = {\n  observations = (\n%s );\n  parameters = (\n%s );\n%s\n};\n",
+		 synth_abs, obs, params, tail);
+	write_text(path_in(name), text);
+	return path_in(name);
+}
+
+/* The yardsticks by hand on a tiny series: a = 0.50, 0.52, 0.56 fitted (2000-2002), 0.60,
+ * 0.58 scored (origin 2003, horizon 2: 2003 and 2004; 2005 is after the horizon).
+ *   persistence 0.56: errors 0.04, 0.02 -> RMSE sqrt(0.001)
+ *   mean 1.58/3: errors 0.6 - 1.58/3, 0.58 - 1.58/3
+ *   drift (0.56 - 0.50)/2 = 0.03 a year: forecasts 0.59, 0.62 -> errors 0.01, -0.04
+ * Series b (weight 5: weights shape the fit, not the scores) is 0.3 throughout: every
+ * yardstick is exact, so the pooled RMSEs are those of a over 4 points instead of 2. The
+ * model's pooled RMSE is checked against its own values; skill is 1 - model/yardstick.
+ * Tolerances: the data are read from %g text, so 1e-15 for sums of a few squares. */
+static void test_yardsticks_by_hand(void **state)
+{
+	(void)state;
+	write_text(path_in("tiny.tsv"), "year\ta\tb\n2000\t0.50\t0.3\n2001\t0.52\t0.3\n2002\t0.56\t0.3\n"
+					"2003\t0.60\t0.3\n2004\t0.58\t0.3\n2005\t0.9\t0.3\n");
+	const char *path = write_fit_text(
+		"tiny.cfg",
+		"    { column = \"share_economy_a\"; file = \"tiny.tsv\"; data_column = \"a\"; },\n"
+		"    { column = \"share_economy_b\"; file = \"tiny.tsv\"; data_column = \"b\"; weight = 5.0; }",
+		"    { key = \"vectors.a.salience.economy\"; min = 0.1; max = 10.0; start = 1.0; }",
+		"  origins = [2003.0];\n  horizon = 2.0;");
+	struct mv_fit *f = load(path);
+	assert_int_equal(f->norigins, 1);
+	assert_int_equal(f->origins[0].m, 6);
+	assert_int_equal(f->origins[0].mh, 4);
+	struct mv_fit_results *R = fit_all(f, 1);
+	const struct mv_fit_result *r = R->origin[0];
+	const struct mv_fit_score *a = &r->scores[0], *b = &r->scores[1], *all = &r->scores[2];
+	double mean = (0.50 + 0.52 + 0.56) / 3;
+	assert_double_equal(a->persistence, 0.56, 1e-15);
+	assert_double_equal(a->mean, mean, 1e-15);
+	assert_double_equal(a->drift, 0.03, 1e-15);
+	assert_double_equal(a->t_last, 2002, 0);
+	assert_double_equal(a->rmse_persistence, sqrt((0.04 * 0.04 + 0.02 * 0.02) / 2), 1e-15);
+	assert_double_equal(a->rmse_mean,
+			    sqrt(((0.60 - mean) * (0.60 - mean) + (0.58 - mean) * (0.58 - mean)) / 2), 1e-15);
+	assert_double_equal(a->rmse_drift, sqrt((0.01 * 0.01 + 0.04 * 0.04) / 2), 1e-15);
+	assert_double_equal(b->rmse_persistence, 0, 1e-15);
+	assert_double_equal(b->rmse_drift, 0, 1e-15);
+	assert_int_equal(all->n_holdout, 4);
+	assert_double_equal(all->rmse_persistence, sqrt((0.04 * 0.04 + 0.02 * 0.02) / 4), 1e-15);
+	assert_double_equal(all->rmse_drift, sqrt((0.01 * 0.01 + 0.04 * 0.04) / 4), 1e-15);
+	/* The model's scores, from its values: unweighted, untransformed, every point once. */
+	const struct mv_fit_origin *og = &f->origins[0];
+	double sf = 0, sh = 0;
+	for (int k = 0; k < og->m + og->mh; k++) {
+		double d = r->model[k] - og->points[k].y;
+		if (k < og->m)
+			sf += d * d;
+		else
+			sh += d * d;
 	}
+	assert_double_equal(all->rmse_fit, sqrt(sf / 6), 1e-15);
+	assert_double_equal(all->rmse_holdout, sqrt(sh / 4), 1e-15);
+	/* Pooled over the one origin: the same numbers. */
+	assert_double_equal(R->pooled[2].rmse_holdout, all->rmse_holdout, 0);
+	assert_double_equal(R->pooled[2].rmse_drift, all->rmse_drift, 0);
+	/* Skill: its sign says who wins. */
+	assert_double_equal(mv_fit_skill(0.5, 1.0), 0.5, 0);
+	assert_double_equal(mv_fit_skill(2.0, 1.0), -1.0, 0);
+	assert_true(isnan(mv_fit_skill(1.0, 0.0)));
+	assert_true(isnan(mv_fit_skill(NAN, 1.0)));
+	mv_fit_results_free(R);
+	mv_fit_free(f);
+}
+
+/* A rolling-origin backtest on the model's own (noise-free) output: each origin, fitted
+ * independently from the same three starts, recovers the truth (to 1e-6, as the single fit),
+ * predicts its scored years (RMSE < 1e-8, where every yardstick is off by > 1e-3: skill near
+ * 1 against each), and the origin 2016 with an unlimited horizon is exactly holdout = 2016. */
+static void test_origins(void **state)
+{
+	(void)state;
+	const char *obs = "    { column = \"share_economy_a\"; file = \"exact.tsv\"; data_column = \"a\"; },\n"
+			  "    { column = \"share_economy_b\"; file = \"exact.tsv\"; data_column = \"b\"; }";
+	const char *params = "    { key = \"vectors.a.salience.economy\"; min = 0.1; max = 10.0; start = 3.0; },\n"
+			     "    { key = \"vectors.b.salience.economy\"; min = 0.1; max = 10.0; start = 0.3; },\n"
+			     "    { key = \"domains.economy.inertia\"; min = 0.5; max = 20.0; start = 8.0; }";
+	struct mv_fit *f = load(write_fit_text("roll.cfg", obs, params,
+					       "  origins = [2008.0, 2012.0, 2016.0];\n  horizon = 3.0;\n"
+					       "  starts = 3;\n  seed = 11;"));
+	assert_int_equal(f->norigins, 3);
+	/* 2000-2007: 8 of A, 7 of B (gap 2003); scored 2008-2010: 3 each. */
+	assert_int_equal(f->origins[0].m, 15);
+	assert_int_equal(f->origins[0].mh, 6);
+	assert_int_equal(f->origins[2].m, 31);
+	assert_int_equal(f->origins[2].mh, 6);
+	struct mv_fit_results *R = fit_all(f, 0);
+	for (int i = 0; i < 3; i++) {
+		const struct mv_fit_result *r = R->origin[i];
+		for (int j = 0; j < 3; j++)
+			assert_double_equal(r->x[j], truth[j], 1e-6);
+		/* Exact data: every start that converged reached the truth, although their SSRs
+		 * (~1e-19) differ by more than 1e-6 relative: the same point counts. */
+		for (int st = 0; st < 3; st++)
+			if (r->starts[st].status == MV_FIT_CONVERGED &&
+			    fabs(r->starts[st].x[0] - truth[0]) < 1e-6 &&
+			    fabs(r->starts[st].x[1] - truth[1]) < 1e-6 && fabs(r->starts[st].x[2] - truth[2]) < 1e-6)
+				assert_int_equal(r->starts[st].reached, 1);
+		assert_true(r->nreached >= 1 && r->nreached <= 3);
+		const struct mv_fit_score *s = &r->scores[2];
+		assert_int_equal(s->n_holdout, 6);
+		assert_true(s->rmse_holdout < 1e-8);
+		assert_true(s->rmse_persistence > 1e-3 && s->rmse_mean > 1e-3 && s->rmse_drift > 1e-3);
+		assert_true(mv_fit_skill(s->rmse_holdout, s->rmse_drift) > 0.99);
+	}
+	/* Pooled over origins: 18 scored points. */
+	assert_int_equal(R->pooled[2].n_holdout, 18);
+	assert_int_equal(R->pooled[0].n_holdout, 9);
+	double sp = 0;
+	for (int i = 0; i < 3; i++)
+		sp += R->origin[i]->scores[2].rmse_persistence * R->origin[i]->scores[2].rmse_persistence * 6;
+	assert_double_equal(R->pooled[2].rmse_persistence, sqrt(sp / 18), 1e-15);
+
+	/* holdout = 2016 is the origin 2016 with an unlimited horizon. */
+	struct mv_fit *g = load(write_fit_text("roll_hold.cfg", obs, params,
+					       "  holdout = 2016.0;\n  starts = 3;\n  seed = 11;"));
+	struct mv_fit *h = load(write_fit_text("roll_one.cfg", obs, params,
+					       "  origins = [2016.0];\n  starts = 3;\n  seed = 11;"));
+	assert_int_equal(g->origins[0].mh, 10);
+	assert_int_equal(h->origins[0].mh, 10);
+	struct mv_fit_results *Rg = fit_all(g, 1), *Rh = fit_all(h, 2);
+	assert_memory_equal(Rg->origin[0]->x, Rh->origin[0]->x, 3 * sizeof(double));
+	assert_memory_equal(Rg->origin[0]->se, Rh->origin[0]->se, 3 * sizeof(double));
+	assert_memory_equal(Rg->origin[0]->model, Rh->origin[0]->model, 20 * sizeof(double));
+	mv_fit_results_free(Rg);
+	mv_fit_results_free(Rh);
+	mv_fit_free(g);
+	mv_fit_free(h);
+	mv_fit_results_free(R);
+	mv_fit_free(f);
+}
+
+/* Transforms: on the model's own output every transform has the truth as its optimum (all
+ * residuals 0 there); the residuals are weight·(f(model) − f(y)) with f's clamp; every RMSE
+ * stays untransformed. */
+static void test_transforms(void **state)
+{
+	(void)state;
+	/* The clamps of docs/model.md §11a. */
+	const double lo = 1e-6, hi = 1 - 1e-6;
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, 0.0), log(lo / (1 - lo)), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, -0.5), log(lo / (1 - lo)), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, 1.0), log(hi / (1 - hi)), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOGIT, 0.25), log(1.0 / 3), 1e-15);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOG, 0.0), log(1e-12), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_LOG, 2.0), log(2.0), 0);
+	assert_double_equal(mv_fit_transform(MV_FIT_NONE, -3.0), -3.0, 0);
+
+	const char *params = "    { key = \"vectors.a.salience.economy\"; min = 0.1; max = 10.0; start = 3.0; },\n"
+			     "    { key = \"vectors.b.salience.economy\"; min = 0.1; max = 10.0; start = 0.3; },\n"
+			     "    { key = \"domains.economy.inertia\"; min = 0.5; max = 20.0; start = 8.0; }";
+	struct mv_fit *f = load(write_fit_text(
+		"tr_exact.cfg",
+		"    { column = \"share_economy_a\"; file = \"exact.tsv\"; data_column = \"a\"; transform = \"logit\"; },\n"
+		"    { column = \"share_economy_b\"; file = \"exact.tsv\"; data_column = \"b\"; transform = \"log\"; weight = 2.0; }",
+		params, "  holdout = 2016.0;"));
+	assert_int_equal(f->obs[0].transform, MV_FIT_LOGIT);
+	assert_int_equal(f->obs[1].transform, MV_FIT_LOG);
+	struct mv_fit_result *r = fit_ok(f, 0);
+	for (int j = 0; j < 3; j++)
+		assert_double_equal(r->x[j], truth[j], 1e-6);
 	mv_fit_result_free(r);
 	mv_fit_free(f);
+
+	f = load(write_fit_text(
+		"tr_noisy.cfg",
+		"    { column = \"share_economy_a\"; file = \"noisy.tsv\"; data_column = \"a\"; transform = \"logit\"; },\n"
+		"    { column = \"share_economy_b\"; file = \"noisy.tsv\"; data_column = \"b\"; transform = \"log\"; weight = 2.0; }",
+		params, "  holdout = 2016.0;"));
+	r = fit_ok(f, 0);
+	const struct mv_fit_origin *og = &f->origins[0];
+	double sf = 0, sa = 0, ssr = 0;
+	int na = 0;
+	for (int k = 0; k < og->m + og->mh; k++) {
+		const struct mv_fit_point *pt = &og->points[k];
+		double want = pt->obs == 0 ? log(r->model[k] / (1 - r->model[k])) - log(pt->y / (1 - pt->y))
+					   : 2.0 * (log(r->model[k]) - log(pt->y));
+		assert_double_equal(r->resid[k], want, 1e-12);
+		double d = r->model[k] - pt->y;
+		if (k < og->m) {
+			sf += d * d;
+			ssr += r->resid[k] * r->resid[k];
+			if (pt->obs == 0) {
+				sa += d * d;
+				na++;
+			}
+		}
+	}
+	assert_double_equal(r->ssr, ssr, 1e-15 * ssr);
+	assert_double_equal(r->scores[2].rmse_fit, sqrt(sf / og->m), 1e-15);
+	assert_double_equal(r->scores[0].rmse_fit, sqrt(sa / na), 1e-15);
+	mv_fit_result_free(r);
+	mv_fit_free(f);
+}
+
+/* Several starts: the given start first, then a Latin hypercube over the boxes (for each
+ * parameter one point in each of the starts − 1 equal strata), drawn from the seed alone; the
+ * best start has the lowest SSR and `reached` counts those within 1e-6 of it; results and the
+ * report are the same for 1 and 2 jobs. */
+static void test_starts(void **state)
+{
+	(void)state;
+	const char *path = write_fit("starts.cfg", "noisy.tsv", "  starts = 5;\n  seed = 3;", NULL);
+	struct mv_fit *f = load(path), *f2 = load(path);
+	assert_int_equal(f->starts, 5);
+	assert_memory_equal(f->start_points, f2->start_points, 15 * sizeof(double));
+	for (int j = 0; j < 3; j++) {
+		const struct mv_fit_param *pp = &f->params[j];
+		assert_double_equal(f->start_points[j], pp->start, 0);
+		int seen[4] = {0};
+		for (int i = 1; i < 5; i++) {
+			double u = (f->start_points[i * 3 + j] - pp->min) / (pp->max - pp->min);
+			assert_true(u >= 0 && u <= 1);
+			int stratum = u >= 1 ? 3 : (int)(u * 4);
+			seen[stratum]++;
+		}
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(seen[k], 1);
+	}
+	struct mv_fit_results *R1 = fit_all(f, 1), *R2 = fit_all(f, 2);
+	const struct mv_fit_result *r = R1->origin[0];
+	int reached = 0;
+	for (int s = 0; s < 5; s++) {
+		if (r->starts[s].status == MV_FIT_FAILED)
+			continue;
+		assert_true(r->starts[r->best].ssr <= r->starts[s].ssr);
+		/* noisy data: the SSR rule decides (the same point has the same SSR to 1e-6) */
+		assert_int_equal(r->starts[s].reached, r->starts[s].ssr <= r->starts[r->best].ssr * (1 + 1e-6));
+		reached += r->starts[s].reached;
+	}
+	assert_int_equal(r->nreached, reached);
+	assert_true(reached >= 1);
+	for (int j = 0; j < 3; j++)
+		assert_true(fabs(r->x[j] - truth[j]) <= 3 * r->se[j]);
+	/* --jobs 1 and 2: the same bits, and the same report but for its '# jobs' line. */
+	assert_int_equal(R1->nruns, R2->nruns);
+	assert_memory_equal(R1->origin[0]->x, R2->origin[0]->x, 3 * sizeof(double));
+	assert_memory_equal(R1->origin[0]->se, R2->origin[0]->se, 3 * sizeof(double));
+	for (int s = 0; s < 5; s++)
+		assert_memory_equal(R1->origin[0]->starts[s].x, R2->origin[0]->starts[s].x, 3 * sizeof(double));
+	char *text[2];
+	for (int k = 0; k < 2; k++) {
+		size_t len;
+		FILE *mem = open_memstream(&text[k], &len);
+		struct mv_error err = {0};
+		assert_int_equal(mv_fit_write_report(f, k ? R2 : R1, mem, &err), 0);
+		fclose(mem);
+		char *jobs = strstr(text[k], "# jobs\t");
+		assert_non_null(jobs);
+		memmove(jobs, strchr(jobs, '\n') + 1, strlen(strchr(jobs, '\n') + 1) + 1);
+	}
+	assert_string_equal(text[0], text[1]);
+	free(text[0]);
+	free(text[1]);
+	mv_fit_results_free(R1);
+	mv_fit_results_free(R2);
+	mv_fit_free(f);
+	mv_fit_free(f2);
+}
+
+/* Issue 15 (5): a box wider than the problem by many orders of magnitude. A's salience (truth
+ * 0.8) in [0.05, 1e17], [0.05, 1e20] and [0.05, 1e300], and A's growth (truth 0.06) in
+ * [-1e20, 1e20] from 0, and in [0, 0.1] from either bound: each fit finds the truth to 1e-6,
+ * converged, not on a bound. (A sine transform over the box ended on the lower bound for 1e17
+ * and at 2.47e13 for 1e20.) */
+static void test_wide_box(void **state)
+{
+	(void)state;
+	static const char *const boxes[] = {
+		"    { key = \"vectors.a.salience.economy\"; min = 0.05; max = 1e17; start = 1.0; }",
+		"    { key = \"vectors.a.salience.economy\"; min = 0.05; max = 1e20; start = 1.0; }",
+		"    { key = \"vectors.a.salience.economy\"; min = 0.05; max = 1e300; start = 1.0; }",
+		"    { key = \"vectors.a.growth\"; min = -1e20; max = 1e20; start = 0.0; }",
+		/* Starts on a bound of a narrow box: the first step from the lower one jumped deep
+		 * into the upper bound's band, where x hardly moves with u, and "converged" there on
+		 * a bound the SSR falls away from; the bound check restarts it. */
+		"    { key = \"vectors.a.growth\"; min = 0.0; max = 0.1; start = 0.0; }",
+		"    { key = \"vectors.a.growth\"; min = 0.0; max = 0.1; start = 0.1; }",
+	};
+	static const double want[] = {0.8, 0.8, 0.8, 0.06, 0.06, 0.06};
+	for (int b = 0; b < 6; b++) {
+		char name[32];
+		snprintf(name, sizeof name, "wide%d.cfg", b);
+		struct mv_fit *f = load(write_fit_text(
+			name, "    { column = \"share_economy_a\"; file = \"exact.tsv\"; data_column = \"a\"; }",
+			boxes[b], "  holdout = 2016.0;"));
+		struct mv_fit_result *r = fit_ok(f, 0);
+		if (!(fabs(r->x[0] - want[b]) <= 1e-6))
+			fail_msg("box %d: %.10g, want %g", b, r->x[0], want[b]);
+		if (r->bound[0] != 0)
+			fail_msg("box %d: %.10g flagged on a bound", b, r->x[0]);
+		mv_fit_result_free(r);
+		mv_fit_free(f);
+	}
 }
 
 /* ---------------------------------------------------------------- bad input */
@@ -438,8 +780,8 @@ static void test_bad_input(void **state)
 		const char *file, *msg;
 	} cases[] = {
 		{"unknown_top", "setting 'scenari0': expected one of scenario, fit, found an unknown setting; did you mean 'scenario'?"},
-		{"unknown_fit", "setting 'fit.holdot': expected one of observations, parameters, holdout, max_iterations, method, found an unknown setting; did you mean 'holdout'?"},
-		{"unknown_obs", "setting 'fit.observations[1].wieght': expected one of column, file, data_column, scale, weight, found an unknown setting; did you mean 'weight'?"},
+		{"unknown_fit", "setting 'fit.holdot': expected one of observations, parameters, holdout, origins, horizon, starts, seed, max_iterations, method, found an unknown setting; did you mean 'holdout'?"},
+		{"unknown_obs", "setting 'fit.observations[1].wieght': expected one of column, file, data_column, scale, weight, transform, found an unknown setting; did you mean 'weight'?"},
 		{"unknown_param", "setting 'fit.parameters[1].strat': expected one of key, min, max, start, found an unknown setting; did you mean 'start'?"},
 		{"unknown_key", "setting 'fit.parameters[1].key': expected a parameter or state key of the scenario (mvsim keys SCENARIO lists them), found unknown key 'vectors.b.salience.econmy'; did you mean 'vectors.b.salience.economy'?"},
 		{"twice", "setting 'fit.parameters[2].key': expected a key not fitted already, found 'vectors.a.salience.economy' again (parameter 0, line 8)"},
@@ -460,8 +802,24 @@ static void test_bad_input(void **state)
 		{"no_params", "setting 'fit.parameters': expected a list ( { key = \"...\"; min = ...; max = ...; start = ...; }, ... ) of 1 to 32 parameters, found nothing (required)"},
 		{"params_type", "setting 'fit.parameters': expected a list ( { key = \"...\"; min = ...; max = ...; start = ...; }, ... ) of 1 to 32 parameters, found 3"},
 		{"holdout_type", "setting 'fit.holdout': expected a number, found a string (\"2016\")"},
+		/* docs/model.md §11a */
+		{"transform", "setting 'fit.observations[1].transform': expected one of none, log, logit, found \"sqrt\""},
+		{"starts", "setting 'fit.starts': expected an integer in [1, 1000], found 0"},
+		{"origins_order", "setting 'fit.origins[2]': expected a time after fit.origins[1] = 2012 (origins strictly increasing), found 2012"},
+		{"holdout_origins", "setting 'fit.origins': expected either fit.holdout or fit.origins (holdout = X is the one origin X with an unlimited horizon), found both (fit.holdout on line 11)"},
+		{"origin_no_fit", "setting 'fit.origins[0]': expected at least 3 fitted observations (one per free parameter), found 0 inside the scenario's time range [2000, 2025] and before the origin (2000)"},
+		{"origin_no_score", "setting 'fit.origins[1]': expected observations to score in [origin, origin + horizon) = [2016.2, 2016.7), found none inside the scenario's time range [2000, 2025]"},
+		{"horizon", "setting 'fit.horizon': expected a number of years > 0, found 0"},
+		{"horizon_alone", "setting 'fit.horizon': expected fit.origins beside it (the years scored after each origin), found fit.holdout, which scores every year after it"},
+		{"logit_range", "setting 'fit.observations[0].transform': expected observations in [0, 1] after scale for \"logit\", found 50 at t=2000 in " BAD "../obs.tsv (scale 100)"},
+		{"log_negative", "setting 'fit.observations[0].transform': expected observations >= 0 after scale for \"log\", found -0.5 at t=2000 in " BAD "../obs.tsv (scale -1)"},
+		{"holdout_no_score", "setting 'fit.holdout': expected observations to score at or after the holdout (2030), found none inside the scenario's time range [2000, 2025]"},
+		{"seed", "setting 'fit.seed': expected an integer in [0, 4294967295], found 1.5"},
+		/* issue 15 (13): all weights 0 is an input error, not a failed fit */
+		{"weights_zero", "setting 'fit.observations': expected at least 3 fitted observations with weight > 0 (one per free parameter), found 0 of the 32 fitted"},
 	};
-	static const int lines[] = {3, 11, 6, 9, 9, 10, 9, 10, 10, 10, 10, 5, 5, 6, 4, 13, 12, 6, 2, 2, 3, 7, 11};
+	static const int lines[] = {3, 11, 6, 9, 9, 10, 9, 10, 10, 10, 10, 5, 5, 6, 4, 13, 12, 6, 2, 2, 3, 7, 11,
+				    6, 12, 11, 12, 11, 11, 12, 12, 5, 5, 11, 13, 4};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
 		char path[128], msg[1024];
 		snprintf(path, sizeof path, BAD "%s.cfg", cases[k].file);
@@ -488,7 +846,7 @@ static void test_start_invalid(void **state)
 	(void)state;
 	struct mv_fit *f = load(BAD "start_invalid.cfg");
 	struct mv_error err = {0};
-	struct mv_fit_result *r = (void *)1;
+	struct mv_fit_results *r = (void *)1;
 	assert_int_equal(mv_fit_run(f, NULL, &r, &err), -1);
 	assert_null(r);
 	assert_int_equal(err.code, MV_EXIT_INPUT);
@@ -505,9 +863,10 @@ static void test_nonconvergence(void **state)
 	const char *path = write_fit("short.cfg", "exact.tsv", "  max_iterations = 1;", NULL);
 	struct mv_fit *f = load(path);
 	struct mv_error err = {0};
-	struct mv_fit_result *r = NULL;
-	assert_int_equal(mv_fit_run(f, NULL, &r, &err), -1);
-	assert_non_null(r);
+	struct mv_fit_results *R = NULL;
+	assert_int_equal(mv_fit_run(f, NULL, &R, &err), -1);
+	assert_non_null(R);
+	struct mv_fit_result *r = R->origin[0];
 	assert_int_equal(err.code, MV_EXIT_FAIL);
 	assert_int_equal(r->status, MV_FIT_MAXITER);
 	assert_int_equal(r->iterations, 1);
@@ -518,19 +877,21 @@ static void test_nonconvergence(void **state)
 		 "vectors.a.salience.economy=%.10g, vectors.b.salience.economy=%.10g, domains.economy.inertia=%.10g",
 		 r->ssr, r->x[0], r->x[1], r->x[2]);
 	assert_string_equal(err.msg, want);
-	mv_fit_result_free(r);
+	mv_fit_results_free(R);
 	mv_fit_free(f);
 
 	char *out, *errs;
 	const char *args[] = {path, "-o", path_in("short-fitted.cfg"), "--report",
 			      path_in("short-report.tsv"), NULL};
 	assert_int_equal(run_cmd(args, &out, &errs), MV_EXIT_FAIL);
-	assert_non_null(strstr(out, "NOT CONVERGED (iteration limit) after 1 iteration,"));
+	assert_string_equal(out, "");
+	assert_non_null(strstr(errs, "holdout 2016: NOT CONVERGED (iteration limit) after 1 iteration;"));
 	assert_non_null(strstr(errs, "mvsim: fit did not converge within 1 iterations"));
 	assert_non_null(strstr(errs, "not written: the fit did not converge"));
 	char *rep = slurp(path_in("short-report.tsv"));
 	assert_non_null(rep);
-	assert_non_null(strstr(rep, "# status\tnot converged\titeration limit\n"));
+	assert_non_null(strstr(rep, "# status\tnot converged\tsee the origins table\n"));
+	assert_non_null(strstr(rep, "\n2016\tinf\tnot converged\titeration limit\t1\t"));
 	free(rep);
 	struct stat st;
 	assert_int_equal(stat(path_in("short-fitted.cfg"), &st), -1);
@@ -556,10 +917,13 @@ static void test_cmd_fitted_file(void **state)
 	int rc = run_cmd(args, &out, &errs);
 	if (rc != 0)
 		fail_msg("exit %d: %s", rc, errs);
-	assert_string_equal(errs, "");
-	assert_non_null(strstr(out, "lm: converged ("));
-	assert_non_null(strstr(out, "points      31 fitted (2000-2015), 10 holdout (2016-2020), 2 outside"));
-	assert_non_null(strstr(out, "vectors.b.salience.economy"));
+	/* The summary goes to standard error; standard output stays empty. */
+	assert_string_equal(out, "");
+	assert_non_null(strstr(errs, ", lm (1 start, seed 1), "));
+	assert_non_null(strstr(errs, "holdout 2016: converged ("));
+	assert_non_null(strstr(errs, "points 31 fitted (2000-2015), 10 scored (2016-2020)\n"));
+	assert_non_null(strstr(errs, "2 observations outside the scenario's time range (ignored)\n"));
+	assert_non_null(strstr(errs, "vectors.b.salience.economy"));
 
 	/* The base is relative to the fitted file's directory (out/ is not synth.cfg's). */
 	char *text = slurp(fitted);
@@ -569,13 +933,25 @@ static void test_cmd_fitted_file(void **state)
 	assert_true(b[9] != '/');
 	free(text);
 
-	/* The report's four tables, in order. */
+	/* The report's tables, in order, each after its `# table: NAME` line and two blank
+	 * lines (gnuplot's index). */
 	char *rep = slurp(report);
-	const char *p1 = strstr(rep, "# table parameters\nkey\tvalue\tse\tmin\tmax\tstart\tbound\n");
-	const char *p2 = strstr(rep, "\n\n\n# table correlation\nkey\tvectors.a.salience.economy\t");
-	const char *p3 = strstr(rep, "\n\n\n# table scores\nseries\tn_fit\trmse_fit\tn_holdout\trmse_holdout\trmse_persistence\tpersistence\n");
-	const char *p4 = strstr(rep, "\n\n\n# table residuals\nt\tcolumn\tobserved\tmodel\tweight\tresidual\tset\n");
-	assert_true(p1 && p2 && p3 && p4 && p1 < p2 && p2 < p3 && p3 < p4);
+	static const char *const heads[] = {
+		"# table: origins\norigin\tend\tstatus\treason\titerations\tmodel_runs\tn_fit\tn_scored\t",
+		"\n\n\n# table: parameters\norigin\tkey\tvalue\tse\tmin\tmax\tstart\tbound\n",
+		"\n\n\n# table: correlation\norigin\tkey\tvectors.a.salience.economy\t",
+		"\n\n\n# table: starts\norigin\tstart\tstatus\treason\titerations\tssr_start\tssr\treached\tbest\t",
+		"\n\n\n# table: scores\norigin\tseries\tn_fit\trmse_fit\tn_scored\trmse_scored\trmse_persistence\t"
+		"rmse_mean\trmse_drift\tskill_persistence\tskill_mean\tskill_drift\tpersistence\tmean\tdrift\tt_last\n",
+		"\n\n\n# table: residuals\norigin\tt\tcolumn\tset\tobserved\tmodel\tweight\ttransform\tresidual\t"
+		"persistence\tmean\tdrift\n"};
+	const char *prev = rep;
+	for (int t = 0; t < MV_FIT_NTABLES; t++) {
+		const char *at = strstr(rep, heads[t]);
+		if (at == NULL || at < prev)
+			fail_msg("table %s missing or out of order", mv_fit_table_name(t));
+		prev = at;
+	}
 	assert_non_null(strstr(rep, "# status\tconverged\t"));
 	free(rep);
 
@@ -597,7 +973,7 @@ static void test_cmd_fitted_file(void **state)
 	assert_int_equal(tu_run(sc, &kt, NULL, &rows, &err), 0);
 	int checked = 0;
 	for (int k = 0; k < r->npoints; k++) {
-		const struct mv_fit_point *pt = &f->points[k];
+		const struct mv_fit_point *pt = &f->origins[0].points[k];
 		for (long q = 0; q < rows.nrows; q++)
 			if (tu_at(&rows, q, 0) == pt->t) {
 				assert_double_equal(tu_at(&rows, q, f->obs[pt->obs].col), r->model[k], 1e-9);
@@ -609,14 +985,14 @@ static void test_cmd_fitted_file(void **state)
 
 	/* Run at the observation times themselves: the very numbers of the fit. */
 	struct mv_run_opts opts = {0};
-	opts.times = f->times;
-	opts.ntimes = f->ntimes;
+	opts.times = f->origins[0].times;
+	opts.ntimes = f->origins[0].ntimes;
 	struct mv_run *run = mv_run_create(sc, &kt, &opts, &err);
 	assert_non_null(run);
 	memset(&rows, 0, sizeof rows);
 	assert_int_equal(mv_run_exec(run, tu_rows_cb, &rows, &err), 0);
 	for (int k = 0; k < r->npoints; k++) {
-		const struct mv_fit_point *pt = &f->points[k];
+		const struct mv_fit_point *pt = &f->origins[0].points[k];
 		assert_double_equal(tu_at(&rows, pt->time, f->obs[pt->obs].col), r->model[k], 0);
 	}
 	free(rows.v);
@@ -627,6 +1003,55 @@ static void test_cmd_fitted_file(void **state)
 	mv_fit_free(f);
 	free(out);
 	free(errs);
+}
+
+/* --report - writes the report on standard output (the summary stays on standard error), the
+ * same bytes as --report FILE; --report-dir writes each table alone, every file the metadata,
+ * its `# table: NAME` line, the header and rows, and nothing of another table. */
+static void test_cmd_report_files(void **state)
+{
+	(void)state;
+	const char *fitpath = DIR "roll.cfg";
+	char dir[128], file[160];
+	snprintf(dir, sizeof dir, "%s/tables", tmpdir);
+	mkdir(dir, 0777);
+	snprintf(file, sizeof file, "%s/roll-report.tsv", tmpdir);
+	char *out, *errs, *out2, *errs2;
+	const char *a1[] = {fitpath, "--report", "-", "--report-dir", dir, "--jobs", "1", NULL};
+	assert_int_equal(run_cmd(a1, &out, &errs), MV_EXIT_OK);
+	assert_non_null(strstr(errs, "origin 2016: converged ("));
+	assert_non_null(strstr(errs, "all origins (every scored point counted once):"));
+	assert_true(strncmp(out, "# mvsim ", 8) == 0);
+	const char *a2[] = {fitpath, "--report", file, "--jobs", "1", NULL};
+	assert_int_equal(run_cmd(a2, &out2, &errs2), MV_EXIT_OK);
+	assert_string_equal(out2, "");
+	char *rep = slurp(file);
+	assert_string_equal(out, rep);
+	for (int t = 0; t < MV_FIT_NTABLES; t++) {
+		char path[256], head[64];
+		snprintf(path, sizeof path, "%s/%s.tsv", dir, mv_fit_table_name(t));
+		char *text = slurp(path);
+		if (text == NULL)
+			fail_msg("%s not written", path);
+		assert_true(strncmp(text, "# mvsim ", 8) == 0);
+		snprintf(head, sizeof head, "\n# table: %s\n", mv_fit_table_name(t));
+		const char *h = strstr(text, head);
+		assert_non_null(h);
+		/* The table as it stands in the whole report, and nothing else. */
+		const char *in_rep = strstr(rep, head);
+		assert_non_null(in_rep);
+		const char *end = strstr(in_rep + 1, "\n\n\n");
+		size_t len = end ? (size_t)(end - in_rep) + 1 : strlen(in_rep);
+		assert_int_equal(strlen(h), len);
+		assert_memory_equal(h, in_rep, len);
+		assert_null(strstr(h + strlen(head), "# table: "));
+		free(text);
+	}
+	free(rep);
+	free(out);
+	free(errs);
+	free(out2);
+	free(errs2);
 }
 
 static void test_cmd_usage(void **state)
@@ -657,9 +1082,9 @@ static void test_cmd_usage(void **state)
 	free(out);
 	free(errs);
 
-	const char *dash[] = {DIR "good.cfg", "--report", "-", NULL};
+	const char *dash[] = {DIR "good.cfg", "-o", "-", NULL};
 	assert_int_equal(run_cmd(dash, &out, &errs), MV_EXIT_INPUT);
-	assert_string_equal(errs, "mvsim fit: --report: expected a file name ('-' is not standard output here: the summary goes there)\n(see 'mvsim fit --help')\n");
+	assert_string_equal(errs, "mvsim fit: -o: expected a file name ('-' is not standard output here: the fitted file's base is relative to its directory)\n(see 'mvsim fit --help')\n");
 	free(out);
 	free(errs);
 
@@ -699,10 +1124,16 @@ int main(void)
 		cmocka_unit_test(test_failed_trials),
 		cmocka_unit_test(test_committed),
 		cmocka_unit_test(test_backtest_regression),
+		cmocka_unit_test(test_yardsticks_by_hand),
+		cmocka_unit_test(test_origins),
+		cmocka_unit_test(test_transforms),
+		cmocka_unit_test(test_starts),
+		cmocka_unit_test(test_wide_box),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_start_invalid),
 		cmocka_unit_test(test_nonconvergence),
 		cmocka_unit_test(test_cmd_fitted_file),
+		cmocka_unit_test(test_cmd_report_files),
 		cmocka_unit_test(test_cmd_usage),
 	};
 	return cmocka_run_group_tests_name("fit", tests, setup, teardown);

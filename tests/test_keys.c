@@ -1,4 +1,4 @@
-/* test_keys.c — ids (MODEL.md §4), the key table of a scenario, lookup and suggestions,
+/* test_keys.c — ids (docs/model.md §4), the key table of a scenario, lookup and suggestions,
  * --set assignments with their exact messages, value rules and number parsing. */
 #include "testutil.h"
 
@@ -22,7 +22,7 @@ static void expect_id(const char *name, const char *want)
 static void test_make_id(void **state)
 {
 	(void)state;
-	/* MODEL.md §4 */
+	/* docs/model.md §4 */
 	expect_id("South Asia", "south_asia");
 	expect_id("  EU--27 ", "eu_27");
 	expect_id("Россия", NULL); /* no ASCII letter or digit */
@@ -193,12 +193,12 @@ static void test_keytab_kazakhstan(void **state)
 	expect_key(kt, "vectors.west.share.economy", mv_key_share(n, D, 2, 0), MV_KEY_SHARE,
 		   MV_RULE_NONNEG);
 	/* the values sit in those slots */
-	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.russia.coercion")->index], 1.0, 0);
+	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.russia.coercion")->index], 4.0, 0);
 	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.russia.restraint.china")->index],
-			    2.0, 0);
-	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.west.share.economy")->index], 0.44,
-			    1e-6);
-	/* every key MODEL.md §4 promises, for every vector and domain */
+			    2.5, 0);
+	assert_double_equal(l->sc->val[mv_keytab_find(kt, "vectors.west.share.economy")->index],
+			    0.5832, 1e-6);
+	/* every key docs/model.md §4 promises, for every vector and domain */
 	static const char *const vp[] = {"angle", "growth", "distance", "connectivity",
 					 "aspiration", "responsiveness", "effort_decay", "red_line",
 					 "coercion", "tension_decay", "hazard.max",
@@ -452,13 +452,23 @@ static void test_assignment_errors(void **state)
 	expect_assign_error(kt, "vectors.russia.coercion=2 3",
 			    "--set 'vectors.russia.coercion=2 3': expected a finite number after '=', "
 			    "found '2 3'");
-	/* spaces around the key are trimmed ("time.end = 2030"), not inside it */
+	/* no space around the key (docs/config.md §14; issue 15: "k =3" was trimmed and accepted) */
 	const struct mv_key *k = NULL;
 	double v = 0;
 	struct mv_error err = {0};
-	assert_int_equal(mv_key_parse_assignment(kt, "vectors.russia.coercion =2", &k, &v, &err), 0);
-	assert_string_equal(k->name, "vectors.russia.coercion");
-	assert_double_equal(v, 2, 0);
+	expect_assign_error(kt, "vectors.russia.coercion =2",
+			    "--set 'vectors.russia.coercion =2': expected KEY=VALUE with no space "
+			    "around KEY, found a space before '='");
+	expect_assign_error(kt, " vectors.russia.coercion=2",
+			    "--set ' vectors.russia.coercion=2': expected KEY=VALUE with no space "
+			    "around KEY, found a space before the key");
+	/* nor control characters: they would break the one-line metadata */
+	expect_assign_error(kt, "vectors.russia.coercion=2\n# forged",
+			    "--set 'vectors.russia.coercion=2\\n# forged': expected KEY=VALUE without "
+			    "control characters (newline, tab, ...), found one");
+	expect_assign_error(kt, "vectors.russia.coercion=\t2",
+			    "--set 'vectors.russia.coercion=\\t2': expected KEY=VALUE without "
+			    "control characters (newline, tab, ...), found one");
 	expect_assign_error(kt, "vectors. russia.coercion=2",
 			    "--set 'vectors. russia.coercion=2': expected a key of this scenario, found "
 			    "unknown key 'vectors. russia.coercion'; did you mean "
@@ -537,10 +547,73 @@ static void test_parse_number(void **state)
 	}
 }
 
+/* The key table is the one source of every setting and per-vector parameter (issue 12): each
+ * table entry is read from a file under its name (hazard.* inside `hazard`) into its slot, and
+ * left out it takes the table's default. So a new row in keys.c is read, defaulted and listed
+ * without touching the loader. Values written are exact binary fractions: compared exactly. */
+static void test_table_single_source(void **state)
+{
+	(void)state;
+	const struct mv_param_def *vp, *gp;
+	int nv = mv_vector_params(&vp), ng = mv_global_params(&gp);
+	char text[8192], hazard[512] = "";
+	size_t used = (size_t)snprintf(text, sizeof text,
+				       "name = \"t\";\ntime = { start = 2000.0; end = 2001.0; output_step = 1.0; };\n"
+				       "domains = ( { name = \"d\"; } );\nvectors = ( { name = \"A\"; ");
+	size_t hused = 0;
+	for (int k = 0; k < nv; k++) {
+		double x = 0.25 + k / 64.0; /* distinct, in every rule's range */
+		if (strncmp(vp[k].name, "hazard.", 7) == 0)
+			hused += (size_t)snprintf(hazard + hused, sizeof hazard - hused, "%s = %g; ",
+						  vp[k].name + 7, x);
+		else
+			used += (size_t)snprintf(text + used, sizeof text - used, "%s = %g; ",
+						 vp[k].name, x);
+	}
+	snprintf(text + used, sizeof text - used,
+		 "hazard = { %s}; salience = [1.0]; initial = [0.5]; },\n"
+		 "  { name = \"B\"; mass = 1.0; salience = [1.0]; initial = [0.5]; } );\n", hazard);
+	char *path = tu_write_cfg(text);
+	struct mv_error err = {0};
+	struct mv_keytab kt;
+	struct mv_scenario *sc = mv_config_load(path, 0, NULL, &kt, &err);
+	if (sc == NULL)
+		fail_msg("%s\n%s", err.msg, text);
+	for (int k = 0; k < nv; k++) {
+		double x = 0.25 + k / 64.0;
+		if (sc->val[mv_key_vec(2, 1, 0, vp[k].slot)] != x)
+			fail_msg("vectors.a.%s = %g, expected %g", vp[k].name,
+				 sc->val[mv_key_vec(2, 1, 0, vp[k].slot)], x);
+		double def = vp[k].slot == MV_VP_ANGLE ? 270.0 : vp[k].def; /* 90 + 360·1/2 */
+		if (!vp[k].required && sc->val[mv_key_vec(2, 1, 1, vp[k].slot)] != def)
+			fail_msg("vectors.b.%s = %g, expected the default %g", vp[k].name,
+				 sc->val[mv_key_vec(2, 1, 1, vp[k].slot)], def);
+		char name[128];
+		snprintf(name, sizeof name, "vectors.a.%s", vp[k].name);
+		const struct mv_key *key = mv_keytab_find(&kt, name);
+		assert_non_null(key);
+		assert_string_equal(key->unit, vp[k].unit);
+		assert_string_equal(key->what, vp[k].what);
+	}
+	for (int k = 0; k < ng; k++) {
+		const struct mv_key *key = mv_keytab_find(&kt, gp[k].name);
+		assert_non_null(key);
+		if (!gp[k].required && sc->src[gp[k].slot].kind == MV_SRC_DEFAULT &&
+		    sc->val[gp[k].slot] != gp[k].def)
+			fail_msg("%s = %g, expected the default %g", gp[k].name, sc->val[gp[k].slot],
+				 gp[k].def);
+	}
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_make_id),
+		cmocka_unit_test(test_table_single_source),
 		cmocka_unit_test_setup_teardown(test_keytab_kazakhstan, load_kazakhstan, free_loaded),
 		cmocka_unit_test(test_keytab_shapes),
 		cmocka_unit_test(test_slot_layout),

@@ -1,4 +1,4 @@
-/* test_series.c — data series (MODEL.md §10): reading, gaps, interpolation, the mass rule
+/* test_series.c — data series (docs/model.md §10): reading, gaps, interpolation, the mass rule
  * (exogenous inside the data, growth outside) against closed forms, and every input error. */
 #include "testutil.h"
 

@@ -22,15 +22,57 @@ struct mv_error;
 /* Reads the libconfig file at path into cfg (auto-convert on) the same way for every kind of
  * file (`what`: "scenario", "sweep file", "fit file", for messages): a regular file of at most
  * MV_MAX_FILE_BYTES with lines of at most MV_MAX_LINE_BYTES and no @include directive (which
- * could pull in any file, /dev/zero included). Returns 0 (destroy cfg when done), or -1 with
+ * could pull in any file, /dev/zero included), opened by mv_infile_open (a FIFO or device is
+ * refused at once, never waited on). Returns 0 (destroy cfg when done), or -1 with
  * err set (code 2: `path: cannot open what: reason`, `path:line: <libconfig's message>`, ...)
  * and cfg not initialised. */
 int mv_cfg_read(config_t *cfg, const char *path, const char *what, struct mv_error *err);
+
+/* Nesting of groups, arrays and lists a file may have (deeper is an input error, not
+ * libconfig's "memory exhausted"). */
+#define MV_CFG_MAX_DEPTH 64
+
+/* Integer literals: libconfig 1.5 wraps one beyond 32 bits without an L suffix (4294967298
+ * reads as 2). mv_cfg_read reads such a literal exactly when it is a setting of its own (as if
+ * written with L), and refuses it inside an array or list (whose elements share one type) or
+ * beyond 64 bits: `path:line: expected ..., found 99999999999999999999`. */
+
+struct mv_infile;
+
+/* mv_cfg_read that also hands back the file as read (its bytes, SHA-256 and identity) in *in
+ * (free with mv_infile_free), so that a file is read and hashed once. in may be NULL. */
+int mv_cfg_read_file(config_t *cfg, const char *path, const char *what, struct mv_infile *in,
+		     struct mv_error *err);
 
 /* Every member of group g (at path, in file) must be one of names (NULL-terminated); else
  * `file:line: setting 'path.typo': expected one of ..., found an unknown setting; did you
  * mean 'x'?` (code 2) and -1. A typo must not pass silently. */
 int mv_cfg_check_known(const config_setting_t *g, const char *file, const char *path,
 		       const char *const *names, struct mv_error *err);
+
+/* ---- the loader kit: one way for the scenario, sweep and fit loaders to describe a bad
+ * setting. A context names the file the settings come from. */
+struct mv_cfg_ctx {
+	const char *file;      /* for messages */
+	struct mv_error *err;  /* receives the error */
+};
+
+/* `file:line: setting 'path': expected <expected>, found <found>` (code 2), or without `:line`
+ * when s has none (the root group: a missing top-level setting). Returns -1. */
+int mv_cfg_fail(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		const char *expected, const char *found);
+
+/* mv_cfg_fail with what s holds as `found` (mv_cfg_describe). Returns -1. */
+int mv_cfg_fail_type(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		     const char *expected);
+
+/* A finite number setting into *v: 0, or -1 with `expected a number, found ...` or `expected
+ * a finite number, found a non-finite value`. */
+int mv_cfg_get_number(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		      double *v);
+
+/* rel joined to the directory of file (unless rel is absolute); malloc'd, NULL when out of
+ * memory. Every path a file names is relative to that file. */
+char *mv_cfg_join_dir(const char *file, const char *rel);
 
 #endif

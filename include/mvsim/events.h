@@ -1,5 +1,5 @@
 /* events.h — parameters as piecewise-linear functions of time, state jumps, and the times
- * where the integration must stop (MODEL.md §5). */
+ * where the integration must stop (docs/model.md §5). */
 #ifndef MVSIM_EVENTS_H
 #define MVSIM_EVENTS_H
 
@@ -17,6 +17,23 @@ double mv_event_apply(const struct mv_event *e, double v, double t);
  * continuation, which the integrator needs up to the segment's end. */
 double mv_events_value_at(const struct mv_event *ev, int nev, int slot, double base,
 			  double t, double t_incl);
+
+/* Events grouped by key, for the values of parameters at many times (validation checks every
+ * event's start and end): each value costs O(log m) for m events on its key, plus the ramps
+ * still under way at that time — instead of a pass over every event. Values are exactly those
+ * of mv_events_value_at (the same mv_event_apply, in the same order), over the base values
+ * sc->val at creation (or a parameter's data series, which replaces its base value). */
+struct mv_event_index;
+
+struct mv_event_index *mv_event_index_create(const struct mv_scenario *sc, struct mv_error *err);
+void mv_event_index_free(struct mv_event_index *ix);
+
+/* Number of events on slot. */
+int mv_event_index_count(const struct mv_event_index *ix, int slot);
+
+/* The value at t of the parameter in slot: its base (or series) with the events at <= t
+ * folded in order. */
+double mv_event_index_value(const struct mv_event_index *ix, int slot, double t);
 
 /* A compiled event schedule: which parameters move, when the integration must stop. */
 struct mv_schedule;
@@ -41,7 +58,7 @@ void mv_schedule_segment(struct mv_schedule *s, double t0, double *p);
  * Returns the number updated (0: p is constant on this segment). */
 int mv_schedule_update(struct mv_schedule *s, double t, double *p);
 
-/* Exogenous masses (MODEL.md §10) at t with growth rates from p: sets mexo[i] (and exo[i] = 1
+/* Exogenous masses (docs/model.md §10) at t with growth rates from p: sets mexo[i] (and exo[i] = 1
  * when exo is not NULL) for every vector whose mass a series drives. Returns their number. */
 int mv_schedule_masses(const struct mv_schedule *s, double t, const double *p, double *mexo,
 		       unsigned char *exo);

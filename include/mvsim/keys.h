@@ -1,7 +1,9 @@
-/* keys.h — the one key syntax (MODEL.md §4) and the layout of a scenario's numbers.
+/* keys.h — the one key syntax (docs/model.md §4) and the layout of a scenario's numbers.
  * `vectors.russia.coercion` names slot mv_key_vec(sc, i, MV_VP_COERCION) of sc->val. */
 #ifndef MVSIM_KEYS_H
 #define MVSIM_KEYS_H
+
+#include <stddef.h>
 
 #include "mvsim/error.h"
 #include "mvsim/scenario.h"
@@ -69,6 +71,24 @@ struct mv_keytab {
 	int *by_index; /* slot -> position in keys, -1 for slots that are no key */
 };
 
+/* A setting or per-vector parameter: the key table's template (keys.c), the one source of its
+ * name, unit, meaning, default and whether a file must give it. */
+struct mv_param_def {
+	const char *name;  /* "time.start"; per vector the part after "vectors.<v>.": "hazard.max" */
+	int slot;          /* MV_G_* (settings), MV_VP_* (per vector) */
+	int kind, rule;    /* enum mv_key_kind, enum mv_rule */
+	const char *unit, *what;
+	double def;        /* default; NAN when computed (angle: 360/n apart from 90) */
+	int required;      /* 1: a scenario file must give it */
+};
+
+/* The tables, in key order (the order `mvsim keys` lists them); return their length. */
+int mv_global_params(const struct mv_param_def **defs);
+int mv_vector_params(const struct mv_param_def **defs);
+
+/* Sets every slot of sc->val (nvec, ndom, nval set) to its default, source MV_SRC_DEFAULT. */
+void mv_keys_set_defaults(struct mv_scenario *sc);
+
 /* Slot layout for n vectors and D domains. */
 int mv_key_ideal(int n, int D, int i);
 int mv_key_dom_weight(int n, int D, int d);
@@ -79,7 +99,7 @@ int mv_key_restraint(int n, int D, int i, int j);    /* restraint of i by j */
 int mv_key_share(int n, int D, int i, int d);        /* initial share of i in d */
 int mv_key_nslots(int n, int D);
 
-/* Writes the id of name (MODEL.md §4: lower-case, runs of other characters → one '_',
+/* Writes the id of name (docs/model.md §4: lower-case, runs of other characters → one '_',
  * none at either end) into id (size ≥ strlen(name)+1). Returns 0, or -1 when the name has
  * no ASCII letter or digit. */
 int mv_make_id(const char *name, char *id);
@@ -99,6 +119,17 @@ const struct mv_key *mv_keytab_suggest(const struct mv_keytab *kt, const char *n
  * message about an unknown name (keys, settings, columns, reducers, options). */
 const char *mv_suggest(const char *name, const char *const *names, int n);
 
+/* The hint of a message about an unknown key name, into buf: for an array or group
+ * (`vectors.russia.salience`, `vectors.russia.initial`, `vectors.russia.hazard`) its per-element
+ * keys ("; did you mean vectors.russia.salience.<domain>, one key per element: '...', '...'"),
+ * else the closest key ("; did you mean 'x'?"), else "". Returns buf. */
+const char *mv_keytab_hint(const struct mv_keytab *kt, const char *name, char *buf, size_t size);
+
+/* Parses an ISO date "YYYY-MM-DD" into a decimal year: year + (day of year − 1 + 0.5) / days
+ * in the year (the middle of the day; "2020-09-27" → 2020.7391). Returns 0; 1 when s is not
+ * shaped like a date; -1 when it is but the day does not exist ("2021-02-30"). */
+int mv_parse_date(const char *s, double *year);
+
 /* Describes a rule for messages: "a number >= 0", ... */
 const char *mv_rule_str(int rule);
 
@@ -106,9 +137,18 @@ const char *mv_rule_str(int rule);
 int mv_rule_ok(int rule, double v);
 
 /* Parses "KEY=VALUE" against kt: sets *key and *value. Returns 0, or -1 with err set
- * (exit 2): no '=', unknown key (with a suggestion), a value that is not a finite number. */
+ * (exit 2): no '=', a space in or around KEY (docs/config.md §14), a control character, unknown
+ * key (with a suggestion), a value that is not a finite number. */
 int mv_key_parse_assignment(const struct mv_keytab *kt, const char *arg,
 			    const struct mv_key **key, double *value, struct mv_error *err);
+
+/* Text for messages: s with newline, tab, CR and backslash written \n, \t, \r, \\ and other
+ * control characters \xHH, into buf (size bytes, truncated); returns buf. */
+const char *mv_text_quote(const char *s, char *buf, size_t size);
+
+/* Does s contain a control character (below 0x20, or DEL)? Names, labels and --set values may
+ * not: they travel in tab-separated output and one-line metadata. */
+int mv_text_has_control(const char *s);
 
 /* Parses a number the way scenario values are read: the whole string, finite.
  * Returns 0 or -1. */

@@ -20,11 +20,14 @@
 #include "mvsim/sweep.h"       /* sweep files and samplers (docs/model.md §8) */
 #include "mvsim/sensitivity.h" /* Sobol' and Morris designs and indices */
 #include "mvsim/fit.h"         /* calibration (docs/model.md §11) */
+#include "mvsim/prim.h"        /* scenario discovery, PRIM (docs/model.md §12) */
 #include "mvsim/summary.h"     /* sweep summaries: format, gate, JUnit, merge (docs/model.md §8-§9) */
 #include "mvsim/outfile.h"     /* the one output primitive: temporary + rename, or write-through */
 #include "mvsim/tsv.h"         /* the one TSV reader */
+#include "mvsim/infile.h"      /* the one input opener: regular files only, bounded, hashed */
 #include "mvsim/names.h"       /* name lists from tables ("expected one of ...") */
 #include "mvsim/gnuplot.h"     /* finding and running gnuplot without a shell */
+#include "mvsim/checklint.h"   /* checks that cannot fail over a sweep (docs/model.md §9) */
 #include "mvsim/sha256.h"      /* file fingerprints for metadata */
 
 #endif

@@ -3,8 +3,8 @@
 #ifndef MVSIM_SCENARIO_H
 #define MVSIM_SCENARIO_H
 
-#define MV_MAX_VECTORS 32  /* MODEL.md §1 */
-#define MV_MAX_DOMAINS 8   /* MODEL.md §1 */
+#define MV_MAX_VECTORS 32  /* docs/model.md §1 */
+#define MV_MAX_DOMAINS 8   /* docs/model.md §1 */
 #define MV_MAX_EVENTS 4096 /* more is an input error, not unbounded memory */
 #define MV_MAX_NAME 64     /* bytes in a vector, domain or focal name */
 #define MV_MAX_BASES 16    /* depth of `base =` chains */
@@ -17,13 +17,15 @@
 
 /* Where a value came from (shown by `mvsim check`, used in error messages). */
 enum mv_src_kind {
-	MV_SRC_DEFAULT = 0, /* the model's default (MODEL.md §3) */
+	MV_SRC_DEFAULT = 0, /* the model's default (docs/model.md §3) */
 	MV_SRC_FILE,        /* a setting in a scenario file (top file or a base) */
 	MV_SRC_OVERRIDE,    /* an `overrides` entry of a what-if file */
 	MV_SRC_SET,         /* --set KEY=VALUE (or --rtol/--atol) on the command line */
 	MV_SRC_DERIVED,     /* computed from other settings (reserved; normalised shares keep
 			       the source of the value as written) */
-	MV_SRC_SERIES       /* a data series (arg: index into mv_scenario.series) */
+	MV_SRC_SERIES,      /* a data series (arg: index into mv_scenario.series) */
+	MV_SRC_SWEEP        /* varied by a sweep (file -1; line: the parameter's line in
+			       mv_scenario.sweep_file; arg: its index) */
 };
 
 struct mv_src {
@@ -35,7 +37,7 @@ struct mv_src {
 
 enum mv_event_op { MV_OP_SET = 0, MV_OP_ADD, MV_OP_MUL };
 
-/* A timed change of one key (MODEL.md §5). On a parameter: progress
+/* A timed change of one key (docs/model.md §5). On a parameter: progress
  * f = clamp((t − at)/over, 0, 1) (1 when over = 0) folds into the value; on a state key:
  * a jump when the integration reaches `at`. */
 struct mv_event {
@@ -50,6 +52,18 @@ struct mv_event {
 	int order;    /* position in file order (base first), for ties */
 };
 
+/* One file a scenario was built from. */
+enum mv_input_role { MV_INPUT_SCENARIO = 0, MV_INPUT_BASE, MV_INPUT_SERIES };
+
+struct mv_input {
+	int role;         /* enum mv_input_role */
+	char *path;       /* as opened (relative paths joined to the including file's directory) */
+	char sha256[65];  /* of the bytes read, hex */
+};
+
+/* "scenario", "base", "series". */
+const char *mv_input_role_name(int role);
+
 struct mv_scenario {
 	char *name;        /* required */
 	char *description; /* "" if none */
@@ -59,7 +73,7 @@ struct mv_scenario {
 	int nvec;                         /* n, 2..MV_MAX_VECTORS */
 	int ndom;                         /* D, 1..MV_MAX_DOMAINS */
 	char *vec_name[MV_MAX_VECTORS];   /* as written */
-	char *vec_id[MV_MAX_VECTORS];     /* MODEL.md §4 id */
+	char *vec_id[MV_MAX_VECTORS];     /* docs/model.md §4 id */
 	char *dom_name[MV_MAX_DOMAINS];
 	char *dom_id[MV_MAX_DOMAINS];
 
@@ -74,7 +88,7 @@ struct mv_scenario {
 	struct mv_event *events; /* sorted by `at`, ties in file order */
 
 	int nseries;
-	struct mv_series *series; /* data series driving parameters and masses (MODEL.md §10) */
+	struct mv_series *series; /* data series driving parameters and masses (docs/model.md §10) */
 
 	int nfiles;
 	char **files;  /* every file read; files[top] is the one given by the user */
@@ -83,10 +97,30 @@ struct mv_scenario {
 
 	int nsets;
 	char **sets;   /* --set arguments as given, in order, for metadata */
+	char *sweep_file; /* the sweep file varying keys (MV_SRC_SWEEP), or NULL; owned */
+	unsigned normalise_domains; /* bit d: domain d's unswept initial shares are rescaled so
+				       that its shares sum to 1 (a sweep's `normalise = true`) */
+
+	/* Provenance: every file that went into the scenario, in the order read — the top file,
+	 * its chain of bases, every data series — each read once and hashed as read. The run
+	 * metadata lists them (`# input ROLE PATH SHA256`). */
+	int ninputs;
+	struct mv_input *inputs;
 };
 
 /* Frees a scenario and everything it owns. sc may be NULL. */
 void mv_scenario_free(struct mv_scenario *sc);
+
+/* For each domain of sc->normalise_domains: rescales the initial shares of that domain that
+ * no sweep parameter varies (source not MV_SRC_SWEEP) by one factor so that the domain's shares
+ * sum to 1 again (docs/config.md §9; a sweep parameter with `normalise = true`). The batch calls
+ * it after setting a point. Leaves a domain as it is when its swept shares exceed 1 or the
+ * others are all 0 (validation then reports the sum, naming the sweep's line). */
+void mv_scenario_normalise_shares(struct mv_scenario *sc);
+
+/* Appends {role, path, sha256} to sc->inputs. Returns 0, or -1 when out of memory. */
+int mv_scenario_add_input(struct mv_scenario *sc, int role, const char *path,
+			  const char sha256[65]);
 
 /* Describes src as text for `mvsim check` ("default", "file x.cfg:12", "base b.cfg:3",
  * "override w.cfg:5", "--set", "derived") into buf; returns buf. */

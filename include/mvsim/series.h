@@ -1,4 +1,4 @@
-/* series.h — data series that drive parameters and masses (MODEL.md §10), read from
+/* series.h — data series that drive parameters and masses (docs/model.md §10), read from
  * whitespace-separated data files with a header line; `nan` marks a gap. */
 #ifndef MVSIM_SERIES_H
 #define MVSIM_SERIES_H
@@ -18,6 +18,7 @@ struct mv_series {
 	char *path;       /* data file as opened (relative to the scenario file); owned */
 	char *column;     /* owned */
 	int file, line;   /* scenario file (index into mv_scenario.files) and line of the entry */
+	char sha256[65];  /* of the data file as read, hex */
 };
 
 /* Reads column `column` of the data file at path: first column time, strictly increasing;
@@ -33,6 +34,15 @@ double mv_series_interp(const struct mv_series *s, double t);
 /* An exogenous mass at t: the interpolated series inside the data range, and outside it
  * growth at rate g from the nearest end value (m_last·e^{g(t − t_last)}, m_first·e^{g(t − t_first)}). */
 double mv_series_mass(const struct mv_series *s, double t, double g);
+
+/* mv_series_read that also gives the SHA-256 of the bytes read (hex) in sha256 (if not NULL):
+ * the data file is read and hashed once (opened by mv_infile_open: a FIFO is refused). */
+int mv_series_read_hashed(const char *path, const char *column, double scale, double **t,
+			  double **v, int *npts, char sha256[65], struct mv_error *err);
+
+/* mv_series_read on a file already read whole (text, NUL-terminated; path for messages). */
+int mv_series_parse(const char *path, const char *text, const char *column, double scale,
+		    double **t, double **v, int *npts, struct mv_error *err);
 
 void mv_series_free_data(struct mv_series *s);
 

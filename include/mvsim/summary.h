@@ -78,15 +78,22 @@ int mv_gate_nbroken(const struct mv_gate *g); /* checks broken by at least one r
  * MV_EXIT_OK when every run completed and passed every check, else MV_EXIT_FAIL. */
 int mv_gate_verdict(struct mv_gate *g, const char *what);
 
+/* Notes "warning: check ...: this check cannot fail here: ..." for each check that no run broke
+ * and whose metric did not vary, or never came within 10% of its bound (checklint.h), over the
+ * runs judged so far; t_start, t_end: the scenario's span (the scale of time metrics). The
+ * warnings also go into mv_gate_write_junit's test cases (as <system-err>). */
+void mv_gate_lint(struct mv_gate *g, double t_start, double t_end);
+
 /* Runs listed per failure: in the gate's notes (runs with a note), in each JUnit failure;
  * beyond it "and N more (see the summary)". The summary keeps every run. */
 #define MV_GATE_LIST_MAX 20
 
 /* Writes the checks as JUnit XML to f: a test case "runs complete" and one per check (named
  * after the check, classname suite), each failure with a message of counts listing its
- * first MV_GATE_LIST_MAX runs, then "and N more (see the summary)"; the suite with
- * consistent tests/failures/errors counts, time (seconds), timestamp (UTC now) and
- * hostname. suite: from mv_gate_junit_name. Returns 0, or -1 when g keeps no lists. */
+ * first MV_GATE_LIST_MAX runs, then "and N more (see the summary)"; a check's lint warning
+ * as <system-err>; the suite with consistent tests/failures/errors counts, time (seconds),
+ * timestamp (UTC now) and hostname. suite: from mv_gate_junit_name. Returns 0, or -1 when
+ * g keeps no lists. */
 int mv_gate_write_junit(const struct mv_gate *g, FILE *f, const char *suite, double seconds);
 
 /* The JUnit suite and class name of a sweep file's path: its base name without the

@@ -1,4 +1,4 @@
-/* sweep.h — sweep files (MODEL.md §8): which keys vary over which ranges, how they are sampled,
+/* sweep.h — sweep files (docs/model.md §8): which keys vary over which ranges, how they are sampled,
  * the metrics kept per run and the checks that gate CI; samplers as a table by method name. */
 #ifndef MVSIM_SWEEP_H
 #define MVSIM_SWEEP_H
@@ -25,6 +25,8 @@ struct mv_sweep_param {
 	int nlevels;     /* 0: continuous */
 	double *levels;  /* nlevels values in the file's order; owned */
 	int line;        /* line of the parameter in the sweep file */
+	int normalise;   /* `normalise = true` (initial shares only): the domain's other shares
+			  * are rescaled at each point so that they sum to 1 (sc->normalise_domains) */
 };
 
 /* A loaded sweep (plain data; free with mv_sweep_free). */
@@ -36,7 +38,8 @@ struct mv_sweep {
 	struct mv_keytab kt;         /* its keys; owned */
 	char **columns;              /* its output columns (one block, free()); owned */
 	int ncols;
-	const char *method;          /* "grid", "random", "lhs" or "sobol" (static string) */
+	const char *method;          /* "grid", "random", "lhs" or "sobol" (static string); NULL
+				      * when MV_SWEEP_DESIGN_UNUSED and the file names none */
 	long samples;                /* `samples`; for grid, the number of grid points */
 	long nruns;                  /* runs of the whole sweep: samples */
 	long max_runs;               /* sweep.max_runs, default MV_SWEEP_MAX_RUNS */
@@ -58,6 +61,18 @@ struct mv_sweep {
  * count above max_runs, values outside a key's range, ...), code 1 when out of memory. */
 struct mv_sweep *mv_sweep_load(const char *path, int nsets, char *const *sets,
 			       struct mv_error *err);
+
+/* Flags of mv_sweep_load_opts. */
+enum {
+	/* The caller has its own design (mvsim sensitivity): `method` and `samples` may be left
+	 * out (if `method` is given, both are read and checked as usual); without a method,
+	 * sw->method is NULL and sw->samples, sw->nruns 0. */
+	MV_SWEEP_DESIGN_UNUSED = 1u << 0
+};
+
+/* mv_sweep_load with flags (MV_SWEEP_*). */
+struct mv_sweep *mv_sweep_load_opts(const char *path, int nsets, char *const *sets,
+				    unsigned flags, struct mv_error *err);
 
 /* Frees sw and everything it owns; NULL is a no-op. */
 void mv_sweep_free(struct mv_sweep *sw);

@@ -218,13 +218,15 @@ int mv_cmd_ensemble(int argc, char **argv);
  * interrupted. */
 int mv_cmd_sensitivity(int argc, char **argv);
 
-/* mvsim fit FIT.cfg [-o fitted.cfg] [--report report.tsv] [--jobs N] [--quiet]
- * Loads the fit file, fits (docs/model.md §11), prints a readable summary on stdout and,
- * through the progress reporter, one line per iteration on stderr. Writes the report (also
- * when the fit does not converge) and, only when it converged, the fitted scenario, each
- * through mv_outfile. Returns 0 when the fit converged and everything was written (also for
- * --help), 1 when it did not converge, a model run failed or a write failed, 2 on a usage
- * or input error (nothing written). */
+/* mvsim fit FIT.cfg [-o fitted.cfg] [--report report.tsv|-] [--report-dir DIR] [--jobs N] [--quiet]
+ * Loads the fit file, fits (docs/model.md §11, §11a: every origin, every start), prints a
+ * short summary on stderr (mv_fit_write_summary) and, through the progress reporter, one
+ * line per iteration. Writes the report (also when the fit does not converge; '-': standard
+ * output), each of its tables as DIR/NAME.tsv with --report-dir, and, only when every origin
+ * converged, the fitted scenario of the last origin, each through mv_outfile. Returns 0 when
+ * the fit converged and everything was written (also for --help), 1 when it did not
+ * converge, a model run failed or a write failed, 2 on a usage or input error (nothing
+ * written). */
 int mv_cmd_fit(int argc, char **argv);
 
 /* mvsim plot RESULT.tsv [--kind ...] [-o FILE] [--format png|svg|pdf], plot SUMMARY.tsv

@@ -2,10 +2,14 @@
  * sweep's summary and judged by its checks (summary.h does both). */
 #include "cli.h"
 
+#include "mvsim/config.h"
 #include "mvsim/error.h"
+#include "mvsim/keys.h"
 #include "mvsim/outfile.h"
+#include "mvsim/scenario.h"
 #include "mvsim/summary.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,22 +36,39 @@ static void print_note(void *ctx, const char *msg)
 	fprintf(stderr, "mvsim: %s\n", msg);
 }
 
-/* The sweep file's path from a part's "# sweep\tPATH\tSHA" line, for the JUnit names. */
-static void sweep_name(const char *part, char *name, size_t size)
+/* From a part's metadata: the sweep file's path ("# sweep\tPATH\tSHA", for the JUnit names)
+ * and the scenario's span (its "# scenario" file with the "# set" lines, for the checks'
+ * lint as the sweep did it; NAN when it cannot be read from here). */
+static void part_facts(const char *part, char *name, size_t size, double *t0, double *t1)
 {
 	struct mv_error err = {0};
 	FILE *f = fopen(part, "r");
 	char *meta = f ? mv_summary_read_meta(f, part, &err) : NULL;
-	const char *p = meta ? strstr(meta, "\n# sweep\t") : NULL;
+	char path[4096] = "sweep", scen[4096] = "";
+	char *sets[64];
+	int nsets = 0;
 
-	if (p) {
-		p += strlen("\n# sweep\t");
-		char path[4096];
-		snprintf(path, sizeof path, "%.*s", (int)strcspn(p, "\t\n"), p);
-		mv_gate_junit_name(path, name, size);
-	} else {
-		mv_gate_junit_name("sweep", name, size);
+	*t0 = *t1 = NAN;
+	for (const char *p = meta; p && *p == '#'; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		int len = (int)strcspn(p, "\n");
+		if (strncmp(p, "# sweep\t", 8) == 0)
+			snprintf(path, sizeof path, "%.*s", (int)strcspn(p + 8, "\t\n"), p + 8);
+		else if (strncmp(p, "# scenario\t", 11) == 0)
+			snprintf(scen, sizeof scen, "%.*s", (int)strcspn(p + 11, "\t\n"), p + 11);
+		else if (strncmp(p, "# set\t", 6) == 0 && nsets < 64 && (sets[nsets] = malloc((size_t)len)))
+			snprintf(sets[nsets++], (size_t)len, "%.*s", len - 6, p + 6);
 	}
+	mv_gate_junit_name(path, name, size);
+	struct mv_keytab kt = {0};
+	struct mv_scenario *sc = scen[0] ? mv_config_load(scen, nsets, sets, &kt, &err) : NULL;
+	if (sc) {
+		*t0 = sc->val[MV_G_START];
+		*t1 = sc->val[MV_G_END];
+		mv_scenario_free(sc);
+		mv_keytab_free(&kt);
+	}
+	for (int k = 0; k < nsets; k++)
+		free(sets[k]);
 	free(meta);
 	if (f)
 		fclose(f);
@@ -97,9 +118,12 @@ int mv_cmd_merge(int argc, char **argv)
 		rc = mv_cli_report(&err);
 		mv_outfile_abort(junit);
 	} else {
+		char name[256];
+		double t0s, t1s;
+		part_facts(argv[first], name, sizeof name, &t0s, &t1s);
+		if (isfinite(t0s))
+			mv_gate_lint(g, t0s, t1s); /* the sweep's warnings, as it gave them */
 		if (junit) {
-			char name[256];
-			sweep_name(argv[first], name, sizeof name);
 			mv_gate_write_junit(g, mv_outfile_stream(junit), name, mv_cli_now() - t0);
 			struct mv_outfile *jf = junit;
 			junit = NULL;

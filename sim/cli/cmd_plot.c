@@ -666,10 +666,11 @@ static int check_heatmap(const struct result *r, const char *path, const char *c
 static const struct {
 	const char *name;
 	int index;
-	const char *columns[6];
+	const char *columns[10];
 } report_tables[] = {
-	{"scores", 2, {"series", "rmse_fit", "rmse_holdout", "rmse_persistence", "persistence", NULL}},
-	{"residuals", 3, {"t", "column", "observed", "set", NULL}},
+	{"origins", 0, {"origin", "end", "status", NULL}},
+	{"scores", 4, {"origin", "series", "rmse_scored", "rmse_persistence", "rmse_mean", "rmse_drift", NULL}},
+	{"residuals", 5, {"origin", "t", "column", "set", "observed", "model", "persistence", "mean", "drift", NULL}},
 };
 #define NREPORT_TABLES (int)(sizeof report_tables / sizeof report_tables[0])
 
@@ -713,12 +714,12 @@ static int check_fit(const struct result *r, const char *path, const char *const
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 			goto out;
 		}
-		if (strncmp(line, "# table ", 8) == 0) {
+		if (strncmp(line, "# table: ", 9) == 0) {
 			table = -1;
 			header = 0;
 			for (int t = 0; t < NREPORT_TABLES; t++)
-				if (strncmp(line + 8, report_tables[t].name, strlen(report_tables[t].name)) == 0 &&
-				    strchr("\r\n", line[8 + strlen(report_tables[t].name)]))
+				if (strncmp(line + 9, report_tables[t].name, strlen(report_tables[t].name)) == 0 &&
+				    strchr("\r\n", line[9 + strlen(report_tables[t].name)]))
 					table = t;
 			if (table >= 0 && block != report_tables[table].index) {
 				mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: table '%s' is data set "

@@ -525,7 +525,9 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	s.n = o.samples ? o.samples
 			: s.method == SOBOL ? MV_SOBOL_DEFAULT_SAMPLES : MV_MORRIS_DEFAULT_SAMPLES;
 	gsl_set_error_handler_off();
-	if ((sw = mv_sweep_load(file, o.sets.n, o.sets.v, &err)) == NULL ||
+	/* the analysis has its own design: sweep.method and samples are not needed */
+	if ((sw = mv_sweep_load_opts(file, o.sets.n, o.sets.v, MV_SWEEP_DESIGN_UNUSED, &err)) ==
+		    NULL ||
 	    sens_check_params(sw, &err))
 		goto fail;
 	s.sw = sw;

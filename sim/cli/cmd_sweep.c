@@ -303,11 +303,11 @@ static int sweep_inputs(const struct mv_sweep *sw, struct mv_file_id *ids, int m
 
 	if (n < max && mv_file_id_of(sw->path, &ids[n]) == 0)
 		n++;
-	for (int k = 0; k < sw->sc->nfiles && n < max; k++)
-		if (mv_file_id_of(sw->sc->files[k], &ids[n]) == 0)
-			n++;
-	for (int k = 0; k < sw->sc->nseries && n < max; k++)
-		if (mv_file_id_of(sw->sc->series[k].path, &ids[n]) == 0)
+	if (n < max && mv_file_id_of(sw->scenario_path, &ids[n]) == 0)
+		n++;
+	/* every file the loader read (mv_scenario.inputs: bases, data series, ...) */
+	for (int k = 0; k < sw->sc->ninputs && n < max; k++)
+		if (mv_file_id_of(sw->sc->inputs[k].path, &ids[n]) == 0)
 			n++;
 	return n;
 }
@@ -509,6 +509,7 @@ int mv_cmd_sweep(int argc, char **argv)
 		goto io;
 	}
 judge:
+	mv_gate_lint(c.gate, sw->sc->val[MV_G_START], sw->sc->val[MV_G_END]);
 	if (junit) {
 		char name[256];
 		struct mv_outfile *jf = junit;
