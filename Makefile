@@ -111,8 +111,9 @@ sweep-ci: deps all
 	$(MVSIM) sweep configs/sweeps/ci.cfg -o out/sweep-ci.tsv --junit out/sweep-ci.xml --quiet
 
 # The tests again under AddressSanitizer + UBSan, in their own build tree.
+# (test_fmt compares 10^6 numbers with printf there instead of 10^7: MV_FMT_TEST_COUNT.)
 check: deps
-	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	MV_FMT_TEST_COUNT=1000000 $(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
 
 # The tests under valgrind memcheck: every test binary, and every mvsim they start.
@@ -129,8 +130,24 @@ valgrind: deps all $(TEST_BIN)
 $(BUILD)/bench_%: tests/bench_%.c $(CLI_LIB) $(BUILD)/libmvsim.a
 	$(CC) $(CFLAGS_ALL) -Isim -o $@ $< $(CLI_LIB) $(BUILD)/libmvsim.a $(LDLIBS_ALL)
 
-BENCH_BIN := $(BUILD)/bench $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
-bench: deps all $(BENCH_BIN)
+# `make bench` measures this tree against BENCH_BASE (a commit, built once under
+# $(BUILD)/bench-base/<commit> from `git archive`): the same tests/bench.c is compiled
+# against both libraries, and the first table gives every figure as a ratio of one run.
+BENCH_BASE ?= 46312d7
+BASE_DIR := $(BUILD)/bench-base/$(BENCH_BASE)
+$(BASE_DIR)/.built:
+	rm -rf $(BASE_DIR) && mkdir -p $(BASE_DIR)/src
+	git archive $(BENCH_BASE) | tar -x -C $(BASE_DIR)/src
+	$(MAKE) -C $(BASE_DIR)/src BUILD=build CI= OPT="$(OPT)" all
+	touch $@
+$(BASE_DIR)/bench: tests/bench.c $(BASE_DIR)/.built
+	$(CC) -std=c11 $(OPT) $(OPENMP) -I$(BASE_DIR)/src/include $(PKG_CFLAGS) -o $@ tests/bench.c \
+		$(BASE_DIR)/src/build/libmvsim.a $(LDLIBS_ALL)
+
+BENCH_BIN := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/bench_*.c))
+bench: deps all $(BUILD)/bench $(BENCH_BIN) $(BASE_DIR)/bench
+	$(BUILD)/bench --base $(BASE_DIR)/bench --base-mvsim $(BASE_DIR)/src/build/mvsim \
+		--mvsim $(MVSIM)
 	@for b in $(BENCH_BIN); do echo; $$b || exit 1; done
 	@echo; MVSIM=$(MVSIM) BUILD=$(BUILD) sh tests/bench_mpi.sh
 
@@ -238,7 +255,7 @@ install: all
 	if [ -d docs/img ]; then install -d $(DESTDIR)$(DOCDIR)/img && \
 		install -m 644 docs/img/* $(DESTDIR)$(DOCDIR)/img/; fi
 	ln -sfn . $(DESTDIR)$(DOCDIR)/docs # README.md's links (docs/model.md) work installed
-	install -m 644 examples/*.c examples/Makefile $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 examples/*.c examples/*.cfg examples/Makefile $(DESTDIR)$(DOCDIR)/examples/
 	@if [ -z "$(DESTDIR)" ]; then ldconfig 2>/dev/null || echo "install: run ldconfig as root"; fi
 
 uninstall:

@@ -49,7 +49,16 @@ set datafile commentschars ""
 stats in using (column(0) == 0 ? (ISSWEEP = (strcol(1)[1:7] eq "# mvsim" && strstrt(strcol(1), "sweep summary") > 0), 0) : 0, count(strcol(1))) nooutput
 if (!ISSWEEP) { exit error in . ": not an mvsim sweep summary (the first line should be '# mvsim ... sweep summary')" }
 par(s) = (NPAR < MAXP) ? (NPAR = NPAR + 1, PAR[NPAR] = fld(s, 2), 0) : 0
-meta(s) = (fld(s, 1) eq "# sweep") ? (SWEEP = fld(s, 2), 0) : (fld(s, 1) eq "# parameter") ? par(s) : 0
+# `mvsim sweep --names safe` writes the header's safe names (docs/reading-results.md) and a
+# '# names<TAB>safe' line; the '# parameter' and '# metric' lines, and z, keep the names as
+# written. safe(s) is the mapping of sim/colnames.c: '>' -> _gt_, '<' -> _lt_, any other
+# character but a letter, digit or _ -> _.
+ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+safech(c) = (c eq ">") ? "_gt_" : (c eq "<") ? "_lt_" : (strstrt(ALNUM, c) > 0) ? c : "_"
+safe(s) = (strlen(s) == 0) ? "" : safech(s[1:1]) . safe(s[2:])
+SAFE = 0
+meta(s) = (fld(s, 1) eq "# sweep") ? (SWEEP = fld(s, 2), 0) : (fld(s, 1) eq "# parameter") ? par(s) : \
+          (s eq "# names\tsafe") ? (SAFE = 1, 0) : 0
 stats in every ::0::(NMETA - 1) using (meta(strcol(1))) nooutput
 if (NPAR < 1) { exit error in . ": no '# parameter' lines in the metadata" }
 
@@ -62,17 +71,20 @@ HDR = "\t"
 addcol(k) = (HDR = HDR . strcol(k) . "\t", 0)
 stats in every ::0::0 using (sum [k=1:NCOL] addcol(k)) nooutput
 has(name) = strstrt(HDR, "\t" . name . "\t") > 0
-if (!has(z)) { exit error in . ": column '" . z . "' is absent" }
+# The columns: as named, or their safe forms (--names safe).
+ZC = SAFE ? safe(z) : z
+array PARC[MAXP]
+do for [j = 1:NPAR] { PARC[j] = SAFE ? safe(PAR[j]) : PAR[j] }
+if (!has(ZC)) { exit error in . ": column '" . ZC . "' is absent" }
 
 # Runs, and runs with a number for z (nan is skipped by stats as an invalid value).
 stats in using (column("run")) nooutput
 NRUNS = STATS_records
 NOK = 0
 okcount(v) = (v == v) ? (NOK = NOK + 1, 0) : 0
-stats in using (okcount(column(z))) nooutput
+stats in using (okcount(column(ZC))) nooutput
 MISSING = NRUNS - NOK
 if (NOK == 0) { exit error in . ": no run has a number for '" . z . "' (every value is nan)" }
-ZC = z
 # A constant metric or parameter still gets a visible range (and gnuplot no warning).
 pad(v) = (abs(v) > 0) ? abs(v) * 0.01 : 1
 stats in using (column(ZC)) nooutput
@@ -101,13 +113,13 @@ nice(span) = (span <= 0) ? 1 : tp(span) * ((tm(span) < 1.5) ? 1 : (tm(span) < 3.
 do for [j = 1:NPAR] {
     set xrange [*:*]
     set yrange [*:*]
-    stats in using (column(PAR[j])) nooutput
+    stats in using (column(PARC[j])) nooutput
     set xtics nice(STATS_max - STATS_min)
     if (STATS_max <= STATS_min) { set xrange [STATS_min - pad(STATS_min) : STATS_max + pad(STATS_max)] }
     if (ZHI <= ZLO) { set yrange [ZLO - pad(ZLO) : ZHI + pad(ZHI)] }
     set xlabel PAR[j]
     set ylabel (j - 1) % COLS == 0 ? z : ""
-    plot in using (column(PAR[j])):(column(ZC)) with points pointtype 7 pointsize PS lc rgb "#0072B2"
+    plot in using (column(PARC[j])):(column(ZC)) with points pointtype 7 pointsize PS lc rgb "#0072B2"
 }
 unset multiplot
 unset output

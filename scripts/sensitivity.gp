@@ -90,7 +90,8 @@ if (SOBOL) { do for [c in "S1_lo S1_hi ST_lo ST_hi"] { if (!has(c)) { exit error
 if (MORRIS) { if (!has("mu")) { exit error missing("mu") } }
 if (K < 1 || NM < 1) { exit error in . ": no '# parameter' or '# metric' lines in the metadata" }
 
-short(s) = (s[1:8] eq "vectors.") ? s[9:] : s
+# (a parameter's key without "vectors."; "vectors_" in a result of --names safe)
+short(s) = (s[1:8] eq "vectors." || s[1:8] eq "vectors_") ? s[9:] : s
 max(a, b) = (a > b) ? a : b
 min(a, b) = (a < b) ? a : b
 

@@ -42,6 +42,7 @@ struct worker {
 	char **sets;   /* the base's --set strings, then one per point value */
 	char *setbuf;  /* nparams × SET_MAX */
 	struct mv_metrics *ms;
+	struct mv_run *run; /* created by the worker's first run, reused by the next ones */
 	const struct mv_batch_sink *sink;
 	void *run_ctx;
 	int sink_failed; /* the sink's row hook failed: a batch error, not a failed run */
@@ -107,6 +108,7 @@ static void worker_free(struct worker *w)
 	free(w->sets);
 	free(w->setbuf);
 	mv_metrics_free(w->ms);
+	mv_run_free(w->run);
 }
 
 void mv_batch_free(struct mv_batch *b)
@@ -249,6 +251,7 @@ static int run_one(struct mv_batch *b, struct worker *w, struct slot *s, struct 
 	struct mv_error rerr = {0};
 	struct mv_run *run = NULL;
 	struct mv_run_opts opts = b->spec.run_opts;
+	int ready;
 	struct mv_batch_run info = {s->k, s->seed, s->x, &w->sc};
 	int rc = 0;
 
@@ -284,7 +287,20 @@ static int run_one(struct mv_batch *b, struct worker *w, struct slot *s, struct 
 	if (w->sink && w->sink->begin &&
 	    w->sink->begin(w->sink->ctx, &info, &opts, &w->run_ctx, err))
 		return -1;
-	if ((run = mv_run_create(&w->sc, b->kt, &opts, &rerr)) == NULL) {
+	/* Noise belongs to the batch (docs/model.md §6): unless the sink brought its own path,
+	 * the run draws the point's noise, by mv_noise_active's rule, from generator seed
+	 * mv_batch_seed(spec.seed, k), a function of (seed, k) only. */
+	if (opts.eps == NULL) {
+		opts.noise_seed_set = 1;
+		opts.noise_seed = s->seed;
+	}
+	/* One run object per worker: stepper, control, evolve and buffers are reused. */
+	if (w->run)
+		ready = mv_run_reuse(w->run, &opts, &rerr) == 0;
+	else
+		ready = (w->run = mv_run_create(&w->sc, b->kt, &opts, &rerr)) != NULL;
+	run = w->run;
+	if (!ready) {
 		set_reason(s, "", rerr.msg);
 	} else if (mv_run_exec(run, row_cb, w, &rerr)) {
 		s->stats = *mv_run_stats(run);
@@ -299,7 +315,6 @@ static int run_one(struct mv_batch *b, struct worker *w, struct slot *s, struct 
 		s->stats = *mv_run_stats(run);
 		s->status = MV_RUN_OK;
 	}
-	mv_run_free(run);
 	if (w->sink && w->sink->end &&
 	    w->sink->end(w->sink->ctx, &info, w->run_ctx, s->status, &s->payload,
 			 rc ? &rerr : err))

@@ -241,6 +241,13 @@ int mv_schedule_update(struct mv_schedule *s, double t, double *p)
 	return s->nramp;
 }
 
+int mv_schedule_moving(const struct mv_schedule *s, int *slots, int max)
+{
+	for (int r = 0; r < s->nramp && r < max; r++)
+		slots[r] = s->dyn[s->ramp[r]].slot;
+	return s->nramp;
+}
+
 int mv_schedule_masses(const struct mv_schedule *s, double t, const double *p, double *mexo,
 			unsigned char *exo)
 {

@@ -1,11 +1,15 @@
 /* integrate.c — a run: gsl_odeiv2 steps the model from stop to stop (output times and event
- * boundaries), lands exactly on each, and resets the stepper only at event boundaries. */
+ * boundaries), lands exactly on each, and resets the stepper only at event boundaries
+ * (docs/model.md §5). The run owns GSL's step, control and evolve objects and applies them
+ * itself (gsl_odeiv2_evolve_apply), no gsl_odeiv2_driver in between. */
 #include "mvsim/integrate.h"
 
 #include "mvsim/config.h"
 #include "mvsim/events.h"
+#include "mvsim/noise.h"
 
 #include <float.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <gsl/gsl_errno.h>
@@ -57,7 +61,14 @@ struct mv_run {
 	long ntimes;
 	double eps_step;     /* noise grid step, or 0 */
 	struct mv_model model;
+	mv_eps_fn eps;       /* noise ε(t), or NULL */
+	void *eps_ctx;
+	struct mv_noise *nz; /* the scenario's own noise path, drawn by the run (bind), or NULL */
+	int ramping;         /* parameters ramp in the current segment: update them each call */
+	unsigned ramp_parts; /* and the parts of the prepared model they move (model.h) */
+	int nmass;           /* exogenous masses (data series): recompute them each call */
 	struct mv_schedule *sched;
+	double sched_start, sched_end; /* the horizon sched was compiled for */
 	double *p;      /* current parameter values, every slot */
 	double *y;      /* state */
 	double *row;    /* output row */
@@ -66,19 +77,52 @@ struct mv_run {
 	double seg_a, seg_b; /* current segment, for ∂f/∂t */
 	int spinning;   /* spin-up: parameters frozen, no ramp updates */
 	gsl_odeiv2_system sys;
-	gsl_odeiv2_driver *drv;
+	gsl_odeiv2_step *step;
+	gsl_odeiv2_control *control;
+	gsl_odeiv2_evolve *evolve;
+	/* GSL's implicit and multistep steppers (rk*imp, bsimp, msadams, msbdf) read the error
+	 * levels of the control through step->driver->c (gsl_odeiv2_control_errlevel): this
+	 * record names our control for them. It is never allocated, applied or reset as a
+	 * driver. */
+	gsl_odeiv2_driver link;
 	struct mv_run_stats stats;
 };
+
+/* The right-hand side while nothing moves between event boundaries (no ramp, no mass series,
+ * no noise, or spin-up): the model alone, prepared at the segment's start. */
+static int rhs_fixed(double t, const double y[], double dydt[], void *params)
+{
+	struct mv_run *r = params;
+	return mv_model_rhs(t, y, dydt, &r->model);
+}
+
+/* The right-hand side while something moves with t: ramping parameters (then the model is
+ * prepared again), exogenous masses, the noise. */
+static int rhs_moving(double t, const double y[], double dydt[], void *params)
+{
+	struct mv_run *r = params;
+
+	if (r->ramping) {
+		mv_schedule_update(r->sched, t, r->p);
+		mv_model_prepare_parts(&r->model, r->ramp_parts);
+	}
+	if (r->nmass)
+		mv_schedule_masses(r->sched, t, r->p, r->model.mexo, NULL);
+	if (r->eps)
+		r->eps(r->eps_ctx, t, r->model.eps);
+	return mv_model_rhs(t, y, dydt, &r->model);
+}
+
+/* Picks the right-hand side for what moves now (after a segment starts or spin-up toggles). */
+static void choose_rhs(struct mv_run *r)
+{
+	r->sys.function = !r->spinning && (r->ramping || r->nmass || r->eps) ? rhs_moving : rhs_fixed;
+}
 
 static int run_rhs(double t, const double y[], double dydt[], void *params)
 {
 	struct mv_run *r = params;
-
-	if (!r->spinning) {
-		mv_schedule_update(r->sched, t, r->p);
-		mv_schedule_masses(r->sched, t, r->p, r->model.mexo, NULL);
-	}
-	return mv_model_rhs(t, y, dydt, &r->model);
+	return r->sys.function(t, y, dydt, params);
 }
 
 int mv_run_jacobian(struct mv_run *r, double t, const double *y, double *dfdy, double *dfdt)
@@ -106,7 +150,7 @@ int mv_run_jacobian(struct mv_run *r, double t, const double *y, double *dfdy, d
 	}
 	/* ∂f/∂t: nonzero only while a parameter ramps (or noise moves); difference inside
 	 * the current segment so no event boundary is crossed. */
-	if (r->spinning || (r->model.eps == NULL && mv_schedule_update(r->sched, t, r->p) == 0)) {
+	if (r->spinning || (r->eps == NULL && !r->ramping)) {
 		for (int i = 0; i < ny; i++)
 			dfdt[i] = 0;
 		return GSL_SUCCESS;
@@ -119,7 +163,10 @@ int mv_run_jacobian(struct mv_run *r, double t, const double *y, double *dfdy, d
 		return st;
 	for (int i = 0; i < ny; i++)
 		dfdt[i] = (f1[i] - f0[i]) / (t1 - t);
-	mv_schedule_update(r->sched, t, r->p);
+	if (r->ramping) {
+		mv_schedule_update(r->sched, t, r->p);
+		mv_model_prepare_parts(&r->model, r->ramp_parts);
+	}
 	return GSL_SUCCESS;
 }
 
@@ -142,8 +189,13 @@ void mv_run_free(struct mv_run *r)
 {
 	if (r == NULL)
 		return;
-	if (r->drv)
-		gsl_odeiv2_driver_free(r->drv);
+	if (r->evolve)
+		gsl_odeiv2_evolve_free(r->evolve);
+	if (r->control)
+		gsl_odeiv2_control_free(r->control);
+	if (r->step)
+		gsl_odeiv2_step_free(r->step);
+	mv_noise_free(r->nz);
 	mv_schedule_free(r->sched);
 	free(r->p);
 	free(r->y);
@@ -151,6 +203,89 @@ void mv_run_free(struct mv_run *r)
 	free(r->work);
 	free(r->cols);
 	free(r);
+}
+
+/* "expected one of rk2, rk4, ..." for an unknown stepper name. */
+static int unknown_stepper(const char *method, struct mv_error *err)
+{
+	char list[256];
+	size_t used = 0;
+
+	for (const char *const *n = mv_integrator_names; *n; n++)
+		used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+					 n == mv_integrator_names ? "" : ", ", *n);
+	return mv_error_set(err, MV_EXIT_INPUT, "unknown integrator '%s': expected one of %s",
+			    method, list);
+}
+
+/* A stepper of type st for the run, replacing the one it has; its driver record names the
+ * run's control (see struct mv_run). Returns 0 or -1 (out of memory). */
+static int set_stepper(struct mv_run *r, const struct stepper *st)
+{
+	if (r->step)
+		gsl_odeiv2_step_free(r->step);
+	r->stepper = st;
+	if ((r->step = gsl_odeiv2_step_alloc(*st->type, (size_t)r->model.ny)) == NULL)
+		return -1;
+	r->link.sys = &r->sys;
+	r->link.s = r->step;
+	r->link.c = r->control;
+	r->link.e = r->evolve;
+	gsl_odeiv2_step_set_driver(r->step, &r->link);
+	return 0;
+}
+
+/* Everything of a run that depends on the scenario's current values and on opts: the row
+ * limit, the output times, the tolerances, the event schedule (rebuilt when the horizon
+ * moved), the noise. Shared by create and reuse. Returns 0 or -1 with err set. */
+static int bind(struct mv_run *r, const struct mv_run_opts *opts, struct mv_error *err)
+{
+	const struct mv_scenario *sc = r->sc;
+
+	if (mv_run_nrows(sc) > MV_MAX_ROWS)
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s: setting 'time.output_step': expected at most %ld output rows, found %ld",
+				    sc->files[sc->top], MV_MAX_ROWS, mv_run_nrows(sc));
+	r->max_steps = opts && opts->max_steps > 0 ? opts->max_steps : MV_DEFAULT_MAX_STEPS;
+	r->times = NULL;
+	r->ntimes = 0;
+	if (opts && opts->times) {
+		for (long k = 0; k < opts->ntimes; k++)
+			if (!(opts->times[k] >= sc->val[MV_G_START] && opts->times[k] <= sc->val[MV_G_END]) ||
+			    (k > 0 && !(opts->times[k] > opts->times[k - 1])))
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "output time %ld (%.10g): expected strictly increasing times inside [%.10g, %.10g]",
+						    k + 1, opts->times[k], sc->val[MV_G_START], sc->val[MV_G_END]);
+		r->times = opts->times;
+		r->ntimes = opts->ntimes;
+	}
+	/* The standard control on y alone (a_y = 1, a_dydt = 0), as gsl_odeiv2_control_y_new. */
+	gsl_odeiv2_control_init(r->control, sc->val[MV_G_ATOL], sc->val[MV_G_RTOL], 1.0, 0.0);
+	if (r->sched == NULL || r->sched_start != sc->val[MV_G_START] ||
+	    r->sched_end != sc->val[MV_G_END]) {
+		mv_schedule_free(r->sched);
+		if ((r->sched = mv_schedule_create(sc, r->kt, err)) == NULL)
+			return -1;
+		r->sched_start = sc->val[MV_G_START];
+		r->sched_end = sc->val[MV_G_END];
+	}
+	/* Noise (docs/model.md §6): the caller's path, or the scenario's own unless refused. */
+	mv_noise_free(r->nz);
+	r->nz = NULL;
+	r->eps = opts ? opts->eps : NULL;
+	r->eps_ctx = opts ? opts->eps_ctx : NULL;
+	r->eps_step = r->eps ? opts->eps_step : 0;
+	if (r->eps == NULL && !(opts && opts->noise == MV_RUN_NOISE_OFF)) {
+		struct mv_run_opts o = {0};
+		uint64_t seed = opts && opts->noise_seed_set ? opts->noise_seed
+							      : (uint64_t)sc->val[MV_G_NOISE_SEED];
+		if (mv_noise_attach(sc, seed, &o, &r->nz, err))
+			return -1;
+		r->eps = o.eps;
+		r->eps_ctx = o.eps_ctx;
+		r->eps_step = o.eps_step;
+	}
+	return 0;
 }
 
 struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keytab *kt,
@@ -162,50 +297,18 @@ struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keyta
 
 	gsl_set_error_handler_off();
 	if (st == NULL) {
-		char list[256];
-		size_t used = 0;
-		for (const char *const *n = mv_integrator_names; *n; n++)
-			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-						 n == mv_integrator_names ? "" : ", ", *n);
-		mv_error_set(err, MV_EXIT_INPUT, "unknown integrator '%s': expected one of %s",
-			     method, list);
-		return NULL;
-	}
-	if (mv_run_nrows(sc) > MV_MAX_ROWS) {
-		mv_error_set(err, MV_EXIT_INPUT,
-			     "%s: setting 'time.output_step': expected at most %ld output rows, found %ld",
-			     sc->files[sc->top], MV_MAX_ROWS, mv_run_nrows(sc));
+		unknown_stepper(method, err);
 		return NULL;
 	}
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		goto oom;
 	r->sc = sc;
 	r->kt = kt;
-	r->stepper = st;
-	r->max_steps = opts && opts->max_steps > 0 ? opts->max_steps : MV_DEFAULT_MAX_STEPS;
-	if (opts && opts->times) {
-		for (long k = 0; k < opts->ntimes; k++)
-			if (!(opts->times[k] >= sc->val[MV_G_START] && opts->times[k] <= sc->val[MV_G_END]) ||
-			    (k > 0 && !(opts->times[k] > opts->times[k - 1]))) {
-				mv_error_set(err, MV_EXIT_INPUT,
-					     "output time %ld (%.10g): expected strictly increasing times inside [%.10g, %.10g]",
-					     k + 1, opts->times[k], sc->val[MV_G_START], sc->val[MV_G_END]);
-				mv_run_free(r);
-				return NULL;
-			}
-		r->times = opts->times;
-		r->ntimes = opts->ntimes;
-	}
 	r->p = malloc((size_t)sc->nval * sizeof *r->p);
 	if (r->p == NULL)
 		goto oom;
 	memcpy(r->p, sc->val, (size_t)sc->nval * sizeof *r->p);
 	mv_model_init(&r->model, sc, r->p);
-	if (opts) {
-		r->model.eps = opts->eps;
-		r->model.eps_ctx = opts->eps_ctx;
-		r->eps_step = opts->eps ? opts->eps_step : 0;
-	}
 	r->y = malloc((size_t)r->model.ny * sizeof *r->y);
 	r->row = malloc((size_t)r->model.ncols * sizeof *r->row);
 	r->work = malloc(3 * (size_t)r->model.ny * sizeof *r->work);
@@ -216,20 +319,36 @@ struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keyta
 		mv_run_free(r);
 		return NULL;
 	}
-	if ((r->sched = mv_schedule_create(sc, kt, err)) == NULL) {
+	r->sys = (gsl_odeiv2_system){rhs_fixed, run_jac, (size_t)r->model.ny, r};
+	/* What gsl_odeiv2_driver_alloc_y_new would build: the stepper, the standard control,
+	 * the evolve object (tolerances set by bind). */
+	r->control = gsl_odeiv2_control_y_new(sc->val[MV_G_ATOL], sc->val[MV_G_RTOL]);
+	r->evolve = gsl_odeiv2_evolve_alloc((size_t)r->model.ny);
+	if (r->control == NULL || r->evolve == NULL || set_stepper(r, st))
+		goto oom;
+	if (bind(r, opts, err)) {
 		mv_run_free(r);
 		return NULL;
 	}
-	r->sys = (gsl_odeiv2_system){run_rhs, run_jac, (size_t)r->model.ny, r};
-	r->drv = gsl_odeiv2_driver_alloc_y_new(&r->sys, *st->type, sc->val[MV_G_INITIAL_STEP],
-					       sc->val[MV_G_ATOL], sc->val[MV_G_RTOL]);
-	if (r->drv == NULL)
-		goto oom;
 	return r;
 oom:
 	mv_run_free(r);
 	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 	return NULL;
+}
+
+int mv_run_reuse(struct mv_run *r, const struct mv_run_opts *opts, struct mv_error *err)
+{
+	const char *method = opts && opts->method ? opts->method : r->sc->method;
+
+	if (r->step == NULL || strcmp(method, r->stepper->name) != 0) {
+		const struct stepper *st = find_stepper(method);
+		if (st == NULL)
+			return unknown_stepper(method, err);
+		if (set_stepper(r, st))
+			return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+	}
+	return bind(r, opts, err);
 }
 
 long mv_run_nrows(const struct mv_scenario *sc)
@@ -296,11 +415,16 @@ static int check_rhs(struct mv_run *r, double t, struct mv_error *err)
 	return run_rhs(t, r->y, r->work, r) == GSL_SUCCESS ? 0 : bad_derivative(r, err);
 }
 
+/* Restarts GSL's stepper and evolve objects (what gsl_odeiv2_driver_reset does). */
+static void restart(struct mv_run *r)
+{
+	gsl_odeiv2_evolve_reset(r->evolve);
+	gsl_odeiv2_step_reset(r->step);
+}
+
 /* Steps from *t to exactly t1. */
 static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_error *err)
 {
-	gsl_odeiv2_driver *d = r->drv;
-
 	while (*t < t1) {
 		double h_before = *h;
 		if (mv_interrupt)
@@ -310,9 +434,10 @@ static int advance(struct mv_run *r, double *t, double t1, double *h, struct mv_
 					    "run failed at t=%.10g: step limit of %ld steps reached (stepper %s); "
 					    "the system may be stiff: try --integrator msbdf",
 					    *t, r->max_steps, r->stepper->name);
-		unsigned long failed0 = d->e->failed_steps;
-		int st = gsl_odeiv2_evolve_apply(d->e, d->c, d->s, &r->sys, t, t1, h, r->y);
-		r->stats.nfailed += (long)(d->e->failed_steps - failed0);
+		unsigned long failed0 = r->evolve->failed_steps;
+		int st = gsl_odeiv2_evolve_apply(r->evolve, r->control, r->step, &r->sys, t, t1, h,
+						 r->y);
+		r->stats.nfailed += (long)(r->evolve->failed_steps - failed0);
 		if (st == GSL_EBADFUNC)
 			return bad_derivative(r, err);
 		if (st != GSL_SUCCESS)
@@ -334,11 +459,16 @@ static int emit(struct mv_run *r, double t, mv_row_fn row, void *ctx, struct mv_
 {
 	const int n = r->sc->nvec, D = r->sc->ndom;
 
-	mv_schedule_update(r->sched, t, r->p);
+	if (r->ramping) {
+		mv_schedule_update(r->sched, t, r->p);
+		mv_model_prepare_parts(&r->model, r->ramp_parts);
+	}
 	mv_schedule_masses(r->sched, t, r->p, r->model.mexo, NULL);
 	for (int i = 0; i < n; i++)
 		if (r->model.exo[i])
 			r->y[MV_Y_MASS(n, D, i)] = r->model.mexo[i];
+	if (r->eps)
+		r->eps(r->eps_ctx, t, r->model.eps);
 	mv_model_row(&r->model, t, r->y, r->row);
 	for (int c = 0; c < r->model.ncols; c++)
 		if (!isfinite(r->row[c]))
@@ -349,9 +479,19 @@ static int emit(struct mv_run *r, double t, mv_row_fn row, void *ctx, struct mv_
 	return row ? row(ctx, r->row, r->model.ncols, err) : 0;
 }
 
+/* Starts the segment [a, b] between event boundaries: the parameters valid on it, what
+ * cannot change on it prepared once, the right-hand side for what moves. */
 static void segment(struct mv_run *r, double a, double b)
 {
+	int slots[64];
 	mv_schedule_segment(r->sched, a, r->p);
+	r->ramping = mv_schedule_update(r->sched, a, r->p) > 0; /* the same values at a */
+	int nmove = mv_schedule_moving(r->sched, slots, 64);
+	r->ramp_parts = nmove > 64 ? MV_PREP_ALL : 0;
+	for (int k = 0; k < nmove && k < 64; k++)
+		r->ramp_parts |= mv_model_depends(&r->model, slots[k]);
+	mv_model_prepare(&r->model);
+	choose_rhs(r);
 	r->seg_a = a;
 	r->seg_b = b;
 }
@@ -377,11 +517,14 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 		r->y[MV_Y_TENSION(n, D, i)] = sc->val[mv_key_vec(n, D, i, MV_VP_TENSION)];
 	}
 	r->y[MV_Y_PROB(n, D)] = 0;
-	gsl_odeiv2_driver_reset(r->drv);
-	segment(r, start, nb > 0 ? bounds[0] : end);
+	restart(r);
+	memset(r->model.eps, 0, sizeof r->model.eps);
 	/* Masses driven by data start at the series' value (and stay there in spin-up). */
 	memset(r->model.exo, 0, sizeof r->model.exo);
-	mv_schedule_masses(r->sched, start, r->p, r->model.mexo, r->model.exo);
+	segment(r, start, nb > 0 ? bounds[0] : end);
+	r->nmass = mv_schedule_masses(r->sched, start, r->p, r->model.mexo, r->model.exo);
+	mv_model_prepare(&r->model); /* the exogenous masses' growth is 0 */
+	choose_rhs(r);
 	for (int i = 0; i < n; i++)
 		if (r->model.exo[i])
 			r->y[MV_Y_MASS(n, D, i)] = r->model.mexo[i];
@@ -389,19 +532,23 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 	if (spinup > 0) {
 		/* Shares, effort and tension relax with every parameter and mass frozen at its
 		 * start value; the time axis of the spin-up is start − spinup .. start. */
-		mv_eps_fn eps = r->model.eps;
+		mv_eps_fn eps = r->eps;
 		r->spinning = 1;
 		r->model.frozen = 1;
-		r->model.eps = NULL;
+		r->eps = NULL;
+		mv_model_prepare(&r->model);
+		choose_rhs(r);
 		t = start - spinup;
 		int rc = advance(r, &t, start, &h, err);
 		r->spinning = 0;
 		r->model.frozen = 0;
-		r->model.eps = eps;
+		r->eps = eps;
+		mv_model_prepare(&r->model);
+		choose_rhs(r);
 		if (rc)
 			return rc;
 		r->y[MV_Y_PROB(n, D)] = 0;
-		gsl_odeiv2_driver_reset(r->drv);
+		restart(r);
 		h = sc->val[MV_G_INITIAL_STEP];
 	}
 	t = start;
@@ -439,8 +586,8 @@ int mv_run_exec(struct mv_run *r, mv_row_fn row, void *ctx, struct mv_error *err
 			kb++;
 			segment(r, s, kb < nb ? bounds[kb] : end);
 			/* The right-hand side changes abruptly here: restart the stepper. */
-			gsl_odeiv2_step_reset(r->drv->s);
-			gsl_odeiv2_evolve_reset(r->drv->e);
+			gsl_odeiv2_step_reset(r->step);
+			gsl_odeiv2_evolve_reset(r->evolve);
 			r->stats.nresets++;
 			if (check_state(r, t, err))
 				goto fail;

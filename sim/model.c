@@ -1,5 +1,6 @@
-/* model.c — the multi-vector model's equations (MODEL.md §2) and derived outputs (§7).
- * Hot path: mv_model_rhs is called ~10^3–10^4 times a run; it allocates nothing. */
+/* model.c — the multi-vector model's equations (docs/model.md §2) and derived outputs (§7).
+ * Hot path: mv_model_rhs is called ~10^3–10^4 times a run; it allocates nothing, branches on
+ * no setting, and reads what only changes at event boundaries from m->k (mv_model_prepare). */
 #include "mvsim/model.h"
 
 #include "mvsim/keys.h"
@@ -22,55 +23,167 @@ void mv_model_init(struct mv_model *m, const struct mv_scenario *sc, const doubl
 	m->ideal0 = mv_key_ideal(m->n, m->D, 0);
 	m->dom0 = mv_key_dom_weight(m->n, m->D, 0);
 	m->p = p;
-	for (int i = 0; i < m->n; i++)
+	for (int i = 0; i < m->n; i++) {
 		m->vbase[i] = mv_key_vec(m->n, m->D, i, 0);
+		m->k.fin[i][0] = NAN; /* fdelta not computed yet */
+	}
+	mv_model_prepare(m);
+}
+
+unsigned mv_model_depends(const struct mv_model *m, int slot)
+{
+	const int n = m->n, D = m->D;
+
+	if (slot == MV_G_AUTONOMY || (slot >= m->ideal0 && slot < m->ideal0 + n))
+		return MV_PREP_FOCAL;
+	if (slot == MV_G_ALPHA || slot == MV_G_BETA)
+		return MV_PREP_EXPONENTS;
+	if (slot == MV_G_GAMMA)
+		return MV_PREP_DELTA;
+	if (slot >= m->dom0 && slot < m->dom0 + 2 * D)
+		return MV_PREP_DOMAINS;
+	for (int i = 0; i < n; i++) {
+		int off = slot - m->vbase[i];
+		if (off < 0 || off >= MV_VP_COUNT + D + n)
+			continue;
+		if (off == MV_VP_DISTANCE || off == MV_VP_CONNECTIVITY)
+			return MV_PREP_DELTA;
+		if (off == MV_VP_GROWTH)
+			return MV_PREP_GROWTH;
+		if (off == MV_VP_HAZARD_MAX)
+			return MV_PREP_HAZARD;
+		if (off >= MV_VP_COUNT + D)
+			return MV_PREP_RESTRAINT;
+		return 0; /* salience, aspiration, decays, ...: read from p by every evaluation */
+	}
+	return slot < MV_G_COUNT ? 0 : MV_PREP_ALL;
+}
+
+void mv_model_prepare(struct mv_model *m)
+{
+	mv_model_prepare_parts(m, MV_PREP_ALL);
+}
+
+void mv_model_prepare_parts(struct mv_model *m, unsigned parts)
+{
+	const int n = m->n, D = m->D;
+	const double *p = m->p;
+
+	if (parts & MV_PREP_DOMAINS) {
+		double wsum = 0;
+		for (int d = 0; d < D; d++)
+			wsum += p[m->dom0 + 2 * d];
+		for (int d = 0; d < D; d++) {
+			m->k.omega[d] = p[m->dom0 + 2 * d] / wsum;
+			m->k.tau[d] = p[m->dom0 + 2 * d + 1];
+		}
+	}
+	if (parts & MV_PREP_FOCAL) {
+		const double kappa = p[MV_G_AUTONOMY];
+		double usum = 0;
+		m->k.one_m_kappa = 1 - kappa;
+		for (int i = 0; i < n; i++)
+			usum += p[m->ideal0 + i];
+		for (int i = 0; i < n; i++)
+			m->k.ku[i] = kappa * p[m->ideal0 + i] / usum;
+	}
+	if (parts & MV_PREP_EXPONENTS) {
+		m->k.alpha = p[MV_G_ALPHA];
+		m->k.beta = p[MV_G_BETA];
+	}
+	if (parts & MV_PREP_DELTA) {
+		const double gamma = p[MV_G_GAMMA];
+		for (int i = 0; i < n; i++) {
+			const double *pv = p + m->vbase[i];
+			/* δ_i^−γ, δ_i = distance/(1 + connectivity): constant between boundaries.
+			 * The same pow as in every evaluation before, so the pull is bit for bit the
+			 * same; recomputed only for a vector whose inputs moved. */
+			const double dist = pv[MV_VP_DISTANCE], conn = pv[MV_VP_CONNECTIVITY];
+			if (!(dist == m->k.fin[i][0] && conn == m->k.fin[i][1] && gamma == m->k.fin[i][2])) {
+				m->k.fdelta[i] = pow(dist / (1 + conn), -gamma);
+				m->k.fin[i][0] = dist;
+				m->k.fin[i][1] = conn;
+				m->k.fin[i][2] = gamma;
+			}
+		}
+	}
+	if (parts & MV_PREP_GROWTH) {
+		m->k.pfac = m->frozen ? 0 : 1;
+		m->k.nexo = 0;
+		for (int i = 0; i < n; i++) {
+			/* An exogenous mass is not integrated: the run sets it at every output. */
+			m->k.growth[i] = m->frozen || m->exo[i] ? 0 : p[m->vbase[i] + MV_VP_GROWTH];
+			if (m->exo[i])
+				m->k.xo[m->k.nexo++] = (unsigned char)i;
+		}
+	}
+	if (parts & MV_PREP_HAZARD) {
+		/* h_i = 0 exactly when hmax_i = 0 (0/(1 + e^x) for every x): only the others. */
+		m->k.nh = 0;
+		for (int i = 0; i < n; i++)
+			if (p[m->vbase[i] + MV_VP_HAZARD_MAX] != 0)
+				m->k.hv[m->k.nh++] = (unsigned char)i;
+	}
+	if (parts & MV_PREP_RESTRAINT)
+		for (int i = 0; i < n; i++) {
+			const double *rho = p + m->vbase[i] + MV_VP_COUNT + D;
+			m->k.nr[i] = 0;
+			for (int j = 0; j < n; j++)
+				if (j != i && rho[j] != 0) {
+					m->k.rj[i][m->k.nr[i]] = (unsigned char)j;
+					m->k.rrho[i][m->k.nr[i]++] = rho[j];
+				}
+		}
 }
 
 /* Quantities shared by the right-hand side and the output row. */
 struct aux {
 	double abar[32];    /* overall shares ā_i */
-	double omega[8];    /* normalised domain weights ω_d */
 	double s[8][32];    /* attraction s[d][i] */
 	double h[32];       /* hazard h_i */
 	double hsum;
 };
 
-/* Computes ā, ω, s and h at (t, y). Returns the index of a non-finite attraction's
- * share variable, or -1. */
-static int compute_aux(const struct mv_model *m, double t, const double *y, struct aux *x)
+/* Computes ā, s and h at y from m->k (prepared) and m->eps. Returns the index of a
+ * non-finite attraction's share variable, or -1. */
+static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 {
 	const int n = m->n, D = m->D;
 	const double *p = m->p;
-	double wsum = 0, q[32], eps[32];
+	double q[32], mass[32];
 
-	for (int d = 0; d < D; d++)
-		wsum += p[m->dom0 + 2 * d];
-	for (int d = 0; d < D; d++)
-		x->omega[d] = p[m->dom0 + 2 * d] / wsum;
 	for (int i = 0; i < n; i++) {
 		double a = 0;
 		for (int d = 0; d < D; d++)
-			a += x->omega[d] * y[MV_Y_SHARE(n, d, i)];
+			a += m->k.omega[d] * y[MV_Y_SHARE(n, d, i)];
 		x->abar[i] = a;
 	}
-	if (m->eps)
-		m->eps(m->eps_ctx, t, eps);
-	const double alpha = p[MV_G_ALPHA], gamma = p[MV_G_GAMMA], beta = p[MV_G_BETA];
+	memcpy(mass, y + MV_Y_MASS(n, D, 0), (size_t)n * sizeof *mass);
+	for (int k = 0; k < m->k.nexo; k++)
+		mass[m->k.xo[k]] = m->mexo[m->k.xo[k]];
+	const double alpha = m->k.alpha, beta = m->k.beta;
 	x->hsum = 0;
 	for (int i = 0; i < n; i++) {
-		const double *pv = p + m->vbase[i];
-		double mass = m->exo[i] ? m->mexo[i] : y[MV_Y_MASS(n, D, i)];
 		double e = y[MV_Y_EFFORT(n, D, i)];
 		double z = y[MV_Y_TENSION(n, D, i)];
-		double delta = pv[MV_VP_DISTANCE] / (1 + pv[MV_VP_CONNECTIVITY]);
-		/* P[d][i] = σ[d][i]·q_i: the pull without salience. */
-		q[i] = pow(mass > 0 ? mass : 0, alpha) * pow(delta, -gamma) * (1 + e) *
-		       exp(-beta * z + (m->eps ? eps[i] : 0));
-		/* h_i = hmax/(1 + exp(−(z − θ)/w)) */
+		/* P[d][i] = σ[d][i]·q_i, q_i = max(m,0)^α·δ^−γ·(1 + e)·exp(−βz + ε): one pow and
+		 * one exp (δ^−γ is prepared), in the order of the formula, so that every stepper
+		 * gives today's numbers (scripts/check-equal.sh; exp(α ln m − γ ln δ − βz + ε)
+		 * instead moves the low-order and implicit steppers' results by up to 1e-10). */
+		q[i] = pow(mass[i] > 0 ? mass[i] : 0, alpha) * m->k.fdelta[i] * (1 + e) *
+		       exp(-beta * z + m->eps[i]);
+		x->h[i] = 0;
+	}
+	for (int k = 0; k < m->k.nh; k++) {
+		/* h_i = hmax/(1 + exp(−(z − θ)/w)), summed in vector order as before */
+		const int i = m->k.hv[k];
+		const double *pv = p + m->vbase[i];
+		const double z = y[MV_Y_TENSION(n, D, i)];
 		x->h[i] = pv[MV_VP_HAZARD_MAX] /
 			  (1 + exp(-(z - pv[MV_VP_HAZARD_THRESHOLD]) / pv[MV_VP_HAZARD_WIDTH]));
-		x->hsum += x->h[i];
 	}
+	for (int i = 0; i < n; i++)
+		x->hsum += x->h[i];
 	for (int d = 0; d < D; d++) {
 		double P[32], sum = 0;
 		for (int i = 0; i < n; i++) {
@@ -94,46 +207,37 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 	struct aux x;
 
 	m->nevals++;
-	int bad = compute_aux(m, t, y, &x);
+	int bad = compute_aux(m, y, &x);
 	if (bad >= 0) {
 		m->bad = bad;
 		m->bad_t = t;
 		return GSL_EBADFUNC;
 	}
-	const double kappa = p[MV_G_AUTONOMY];
-	double usum = 0;
-	for (int i = 0; i < n; i++)
-		usum += p[m->ideal0 + i];
 	for (int d = 0; d < D; d++) {
 		/* da/dt = (T − a)/τ_d, T = (1 − κ)s + κu */
-		double tau = p[m->dom0 + 2 * d + 1];
+		double tau = m->k.tau[d];
 		for (int i = 0; i < n; i++) {
-			double target = (1 - kappa) * x.s[d][i] +
-					kappa * p[m->ideal0 + i] / usum;
+			double target = m->k.one_m_kappa * x.s[d][i] + m->k.ku[i];
 			dydt[MV_Y_SHARE(n, d, i)] = (target - y[MV_Y_SHARE(n, d, i)]) / tau;
 		}
 	}
 	for (int i = 0; i < n; i++) {
 		const double *pv = p + m->vbase[i];
-		const double *rho = pv + MV_VP_COUNT + D;
 		double R = 1;
-		/* R_i = Π_{j≠i} clamp(1 − ρ_ij ā_j, 0, 1) */
-		for (int j = 0; j < n; j++) {
-			if (j == i || rho[j] == 0)
-				continue;
-			double f = 1 - rho[j] * x.abar[j];
+		/* R_i = Π_{j≠i} clamp(1 − ρ_ij ā_j, 0, 1), over the j with ρ_ij ≠ 0 */
+		for (int k = 0; k < m->k.nr[i]; k++) {
+			double f = 1 - m->k.rrho[i][k] * x.abar[m->k.rj[i][k]];
 			R *= f < 0 ? 0 : (f > 1 ? 1 : f);
 		}
 		double gapA = pv[MV_VP_ASPIRATION] - x.abar[i];
 		double gapr = pv[MV_VP_RED_LINE] - x.abar[i];
-		/* An exogenous mass is not integrated: the run sets it at every output. */
-		dydt[MV_Y_MASS(n, D, i)] = m->frozen || m->exo[i] ? 0 : pv[MV_VP_GROWTH] * y[MV_Y_MASS(n, D, i)];
+		dydt[MV_Y_MASS(n, D, i)] = m->k.growth[i] * y[MV_Y_MASS(n, D, i)];
 		dydt[MV_Y_EFFORT(n, D, i)] = pv[MV_VP_RESPONSIVENESS] * (gapA > 0 ? gapA : 0) -
 					     y[MV_Y_EFFORT(n, D, i)] / pv[MV_VP_EFFORT_DECAY];
 		dydt[MV_Y_TENSION(n, D, i)] = pv[MV_VP_COERCION] * R * (gapr > 0 ? gapr : 0) -
 					      y[MV_Y_TENSION(n, D, i)] / pv[MV_VP_TENSION_DECAY];
 	}
-	dydt[MV_Y_PROB(n, D)] = m->frozen ? 0 : x.hsum * (1 - y[MV_Y_PROB(n, D)]);
+	dydt[MV_Y_PROB(n, D)] = m->k.pfac * (x.hsum * (1 - y[MV_Y_PROB(n, D)]));
 	for (int k = 0; k < m->ny; k++)
 		if (!isfinite(dydt[k])) {
 			m->bad = k;
@@ -149,7 +253,7 @@ void mv_model_row(struct mv_model *m, double t, const double *y, double *row)
 	struct aux x;
 	int c = 0;
 
-	compute_aux(m, t, y, &x);
+	compute_aux(m, y, &x);
 	row[c++] = t;
 	for (int i = 0; i < n; i++)
 		row[c++] = x.abar[i];
@@ -159,7 +263,7 @@ void mv_model_row(struct mv_model *m, double t, const double *y, double *row)
 	for (int i = 0; i < n; i++) {
 		double pull = 0;
 		for (int d = 0; d < D; d++)
-			pull += x.omega[d] * x.s[d][i];
+			pull += m->k.omega[d] * x.s[d][i];
 		row[c++] = pull;
 	}
 	for (int i = 0; i < n; i++)

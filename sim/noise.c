@@ -1,4 +1,4 @@
-/* noise.c — Ornstein–Uhlenbeck shocks on the log-pulls (MODEL.md §6), drawn once per run
+/* noise.c — Ornstein–Uhlenbeck shocks on the log-pulls (docs/model.md §6), drawn once per run
  * on a regular grid so the ODE right-hand side stays a deterministic function of t. */
 #include "mvsim/noise.h"
 
@@ -52,7 +52,7 @@ uint64_t mv_noise_run_seed(uint64_t seed, uint64_t k)
 struct sigma_src {
 	int slot;                    /* vectors.<v>.noise_sigma */
 	double base;                 /* its noise_sigma when set, else noise.sigma */
-	const struct mv_series *ser; /* a series replacing the base (MODEL.md §10), or NULL */
+	const struct mv_series *ser; /* a series replacing the base (docs/model.md §10), or NULL */
 	int moving;                  /* 1: events or a series make σ_i depend on t */
 };
 

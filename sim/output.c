@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/output.h"
 
+#include "mvsim/fmt.h"
 #include "mvsim/keys.h"
 #include "mvsim/outfile.h"
 
@@ -214,7 +215,7 @@ int mv_writer_header(struct mv_writer *w, const struct mv_scenario *sc,
 
 int mv_format_number(double v, char *buf)
 {
-	return snprintf(buf, 32, "%.10g", v);
+	return mv_fmt_g10(v, buf); /* the bytes of %.10g, ~8x faster than snprintf (fmt.h) */
 }
 
 int mv_writer_row(struct mv_writer *w, const double *row, int ncols, struct mv_error *err)
@@ -223,12 +224,12 @@ int mv_writer_row(struct mv_writer *w, const double *row, int ncols, struct mv_e
 	size_t used = 0;
 
 	for (int c = 0; c < ncols; c++) {
-		if (used + 40 > sizeof line) {
+		if (used + MV_FMT_BUF + 1 > sizeof line) {
 			if (put(w, line, used))
 				return io_error(w, err);
 			used = 0;
 		}
-		used += (size_t)mv_format_number(row[c], line + used);
+		used += (size_t)mv_fmt_g10(row[c], line + used);
 		line[used++] = c + 1 < ncols ? '\t' : '\n';
 	}
 	if (put(w, line, used))

@@ -362,9 +362,16 @@ struct mv_gate *mv_gate_create(const char *meta, int keep_lists, mv_gate_note_fn
 		}
 		struct gate_check *ck = &g->checks[g->nchecks];
 		ck->metric = -1;
-		for (int m = 0; m < g->nmetrics; m++)
-			if (strcmp(g->names[1 + g->nparams + m], f[1]) == 0)
-				ck->metric = m;
+		/* The metric by its '# metric' line (the m-th is the header's metric column m),
+		 * not by the header's name, which `--names safe` changes (colnames.h). */
+		int m = 0;
+		for (const char *q = meta; *q == '#' && ck->metric < 0; q = strchr(q, '\n') + 1)
+			if (strncmp(q, "# metric\t", 9) == 0) {
+				size_t len = strcspn(q + 9, "\n");
+				if (len == strlen(f[1]) && strncmp(q + 9, f[1], len) == 0 && m < g->nmetrics)
+					ck->metric = m;
+				m++;
+			}
 		if (ck->metric < 0) {
 			mv_error_set(err, MV_EXIT_INPUT,
 				     "'# check' on metric '%s', which is not a column", f[1]);

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "mvsim/output.h"
 
+#include <math.h>
 #include <time.h>
 
 static void test_check(void **state)
@@ -54,10 +55,120 @@ static void test_check(void **state)
 	result_free(&r);
 }
 
+/* Spin-up (time.spinup > 0): `check` runs it and shows each initial state key's file value
+ * beside the spun-up one, the value of the first row of `mvsim run`. */
+static void test_check_spinup(void **state)
+{
+	(void)state;
+	const char *cfg = "tests/data/config/full.cfg"; /* spinup = 3, rkf45, rtol 1e-6 */
+	struct result r = RUN("check", cfg), run = RUN("run", cfg);
+	expect_ok(&r);
+	expect_ok(&run);
+	expect_every_key(r.out, cfg);
+	assert_non_null(strstr(r.out, "\nspin-up     3 years before 1990.5, parameters frozen: the run "
+				      "starts from the spun-up state (SPUN UP below)\n"));
+	assert_non_null(strstr(r.out, "\n\ninitial state after 3 years of spin-up (the first row, t = 1990.5)\n"
+				      "KEY                                          FILE           SPUN UP        SOURCE\n"
+				      "vectors.russia.mass                          1.5            1.5            "
+				      "file tests/data/config/full.cfg:13\n"));
+	/* masses are frozen in the spin-up; effort and tension that start at 0 with no coercion
+	 * and no effort source stay 0 */
+	assert_non_null(strstr(r.out, "\nvectors.china.mass                           10             10             "
+				      "file tests/data/config/full.cfg:19\n"));
+	assert_non_null(strstr(r.out, "\nvectors.china.effort                         0              0              default\n"));
+	assert_non_null(strstr(r.out, "\nvectors.the_west_eu_us.tension               0              0              default\n"));
+
+	/* Russia's overall share stays above its red line 0.3 through the spin-up (0.575 ->
+	 * 0.436), so no tension builds and z0 = -0.2 decays: z = -0.2 exp(-3 / 1.5) (docs/model.md
+	 * §3). Tolerance 1e-6 relative: the scenario's rtol. */
+	const char *spun = strstr(r.out, "\ninitial state after");
+	assert_non_null(spun);
+	char line[512];
+	line_starting(spun, "vectors.russia.tension ", line, sizeof line);
+	double file_z, spun_z;
+	assert_int_equal(sscanf(line, "vectors.russia.tension %lf %lf", &file_z, &spun_z), 2);
+	assert_double_equal(file_z, -0.2, 0);
+	assert_double_equal(spun_z, -0.2 * exp(-2.0), 1e-6 * 0.2 * exp(-2.0));
+
+	/* every share: the file's value, then exactly the first row's value, and each domain's
+	 * spun-up shares sum to 1 (the model keeps the simplex; 1e-9: rounding of %.10g) */
+	static const char *const vec[] = {"russia", "china", "the_west_eu_us"};
+	static const char *const dom[] = {"trade_investment", "security"};
+	static const char *const file[2][3] = {{"0.5", "0.25", "0.25"}, {"0.75", "0.125", "0.125"}};
+	const char *hdr = strstr(run.out, "\nt\t");
+	assert_non_null(hdr);
+	char first[4096];
+	line_starting(strchr(hdr + 1, '\n') + 1, "1990.5\t", first, sizeof first);
+	for (int d = 0; d < 2; d++) {
+		double sum = 0;
+		for (int i = 0; i < 3; i++) {
+			/* the run's column share_<d>_<v>: 1 + 3 + 3d + i (t, overall shares, domains) */
+			char *p = first;
+			for (int c = 0; c < 1 + 3 + 3 * d + i; c++)
+				p = strchr(p, '\t') + 1;
+			char value[32];
+			size_t len = strcspn(p, "\t");
+			memcpy(value, p, len);
+			value[len] = '\0';
+			char key[128], want[512];
+			snprintf(key, sizeof key, "vectors.%s.share.%s", vec[i], dom[d]);
+			snprintf(want, sizeof want, "%-44s %-14s %-14s file tests/data/config/full.cfg:%d",
+				 key, file[d][i], value, i == 0 ? 14 : i == 1 ? 19 : 20);
+			strcat(key, " ");
+			line_starting(spun, key, line, sizeof line);
+			assert_string_equal(line, want);
+			sum += strtod(value, NULL);
+		}
+		assert_double_equal(sum, 1.0, 1e-9);
+	}
+	result_free(&r);
+	result_free(&run);
+
+	/* without spin-up, no second table */
+	r = RUN("check", KZ);
+	expect_ok(&r);
+	assert_null(strstr(r.out, "spin-up "));
+	assert_null(strstr(r.out, "SPUN UP"));
+	result_free(&r);
+}
+
+/* examples/armenia.cfg, the example written from the docs alone: valid (every key listed with a
+ * source), it runs, and its comment's claim holds: the saliences put the 2015 shares near the
+ * model's equilibrium, each spun-up share (30 years, everything frozen) within 0.05 of the
+ * file's (the largest gap, Russia's security share 0.85, is the autonomy floor of the others). */
+static void test_example_armenia(void **state)
+{
+	(void)state;
+	const char *cfg = "examples/armenia.cfg";
+	struct result r = RUN("check", cfg, "--set", "time.spinup=30"), run = RUN("run", cfg);
+	expect_ok(&r);
+	expect_ok(&run);
+	expect_every_key(r.out, cfg);
+	assert_non_null(strstr(r.out, "\nfocal       Armenia\n"));
+	assert_non_null(strstr(r.out, "\nevents (10, in the order they apply)\n"));
+	const char *spun = strstr(r.out, "\ninitial state after 30 years of spin-up");
+	assert_non_null(spun);
+	int nshares = 0;
+	for (const char *p = spun; (p = strstr(p, ".share.")) != NULL; p++) {
+		const char *sp = strchr(p, ' ');
+		double file = strtod(sp, NULL), after;
+		char *end;
+		file = strtod(sp, &end);
+		after = strtod(end, NULL);
+		assert_true(fabs(after - file) <= 0.05);
+		nshares++;
+	}
+	assert_int_equal(nshares, 15); /* 5 vectors x 3 domains */
+	result_free(&r);
+	result_free(&run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_spinup),
+		cmocka_unit_test(test_example_armenia),
 	};
 	return cmocka_run_group_tests_name("mvsim check", tests, tu_cli_setup, tu_cli_teardown);
 }

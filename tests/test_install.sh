@@ -34,7 +34,7 @@ major=${ver%%.*}
 for f in bin/mvsim lib/libmvsim.a "lib/libmvsim.so.$ver" lib/pkgconfig/mvsim.pc \
 	include/mvsim/mvsim.h include/mvsim/version.h share/man/man1/mvsim.1 \
 	share/bash-completion/completions/mvsim share/doc/mvsim/README.md \
-	share/doc/mvsim/model.md share/doc/mvsim/library.md share/doc/mvsim/examples/embed.c; do
+	share/doc/mvsim/model.md share/doc/mvsim/library.md share/doc/mvsim/examples/embed.c share/doc/mvsim/examples/armenia.cfg; do
 	check "installed $f" test -f "$ROOT/$f" -a ! -L "$ROOT/$f"
 done
 check "libmvsim.so.$major -> libmvsim.so.$ver" test "$(readlink "$ROOT/lib/libmvsim.so.$major")" = "libmvsim.so.$ver"

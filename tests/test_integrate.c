@@ -298,6 +298,53 @@ static void test_spinup(void **state)
 	mv_scenario_free(sc);
 }
 
+/* A run object reused after the scenario's values changed (what a batch worker does) gives
+ * bit for bit the rows of a run created afresh on those values: tolerances, horizon (the
+ * schedule is rebuilt), output step, a parameter and the stepper all changed. */
+static void test_reuse(void **state)
+{
+	(void)state;
+	struct mv_keytab kt;
+	struct mv_scenario *sc = tu_load_text(closed_cfg, 0, NULL, &kt);
+	struct mv_error err = {0};
+	struct mv_run *run = mv_run_create(sc, &kt, NULL, &err);
+	struct tu_rows first = {0}, reused = {0}, fresh = {0};
+	assert_non_null(run);
+	assert_int_equal(mv_run_exec(run, tu_rows_cb, &first, &err), 0);
+	const char *methods[] = {NULL, "rkf45", "msbdf", "rk4imp", NULL};
+	for (int k = 0; k < 5; k++) {
+		struct mv_run_opts opts = {0};
+		opts.method = methods[k];
+		sc->val[MV_G_RTOL] = k % 2 ? 1e-6 : 1e-9;
+		sc->val[MV_G_END] = 2016 + k;
+		sc->val[MV_G_OUTPUT_STEP] = 0.25 * (k + 1);
+		sc->val[MV_G_AUTONOMY] = 0.1 * k;
+		reused.nrows = fresh.nrows = 0;
+		assert_int_equal(mv_run_reuse(run, &opts, &err), 0);
+		assert_int_equal(mv_run_exec(run, tu_rows_cb, &reused, &err), 0);
+		struct mv_run *f = mv_run_create(sc, &kt, &opts, &err);
+		assert_non_null(f);
+		assert_int_equal(mv_run_exec(f, tu_rows_cb, &fresh, &err), 0);
+		assert_int_equal(reused.nrows, mv_run_nrows(sc));
+		assert_int_equal(reused.nrows, fresh.nrows);
+		assert_memory_equal(reused.v, fresh.v,
+				    sizeof(double) * (size_t)(fresh.nrows * fresh.ncols));
+		assert_memory_equal(mv_run_stats(run), mv_run_stats(f), sizeof(struct mv_run_stats));
+		mv_run_free(f);
+	}
+	/* An unknown stepper on reuse is the input error of create. */
+	struct mv_run_opts bad = {0};
+	bad.method = "euler";
+	assert_int_equal(mv_run_reuse(run, &bad, &err), -1);
+	assert_int_equal(err.code, MV_EXIT_INPUT);
+	mv_run_free(run);
+	free(first.v);
+	free(reused.v);
+	free(fresh.v);
+	mv_keytab_free(&kt);
+	mv_scenario_free(sc);
+}
+
 /* Output rows: start + k·step and the end, even when the step does not divide the span. */
 static void test_output_times(void **state)
 {
@@ -480,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_step_limit),
 		cmocka_unit_test(test_row_limit),
 		cmocka_unit_test(test_unknown_stepper),
+		cmocka_unit_test(test_reuse),
 	};
 	return cmocka_run_group_tests_name("integrate", tests, NULL, NULL);
 }

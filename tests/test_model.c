@@ -119,6 +119,7 @@ static void test_restraint_clamp(void **state)
 	int slot = mv_key_restraint(N, D, 0, 1);
 	double keep = v[slot];
 	v[slot] = 5.0; /* 1 − 5·ā_C < 0 */
+	mv_model_prepare(&f->m); /* p changed: the restraint pattern is derived from it */
 	const double a[D][N] = {{0.4, 0.4, 0.2}, {0.4, 0.4, 0.2}};
 	const double m[N] = {1, 1, 1}, e[N] = {0, 0, 0}, z[N] = {0.3, 0, 0};
 	double y[NY], dy[NY];
@@ -128,10 +129,12 @@ static void test_restraint_clamp(void **state)
 	/* Below its red line with no restraint at all: full coercion. */
 	v[slot] = 0;
 	v[mv_key_restraint(N, D, 0, 2)] = 0;
+	mv_model_prepare(&f->m);
 	assert_int_equal(mv_model_rhs(0.0, y, dy, &f->m), GSL_SUCCESS);
 	assert_double_equal(dy[MV_Y_TENSION(N, D, 0)], 1.5 * (0.55 - 0.4) - 0.1, 1e-15);
 	v[slot] = keep;
 	v[mv_key_restraint(N, D, 0, 2)] = 0.5;
+	mv_model_prepare(&f->m);
 }
 
 /* On random states on the simplex, Σ_i da[d][i]/dt = 0 (the targets sum to 1), and
@@ -147,6 +150,7 @@ static void test_invariants_random(void **state)
 		double y[NY], dy[NY];
 		v[MV_G_AUTONOMY] = gsl_rng_uniform(rng);
 		v[MV_G_BETA] = 4 * gsl_rng_uniform(rng) - 2;
+		mv_model_prepare(&f->m);
 		for (int d = 0; d < D; d++) {
 			double sum = 0, w[N];
 			for (int i = 0; i < N; i++)
@@ -175,6 +179,7 @@ static void test_invariants_random(void **state)
 	}
 	v[MV_G_AUTONOMY] = 0.25;
 	v[MV_G_BETA] = 0.6;
+	mv_model_prepare(&f->m);
 	gsl_rng_free(rng);
 }
 
@@ -187,8 +192,10 @@ static void test_frozen(void **state)
 	double y[NY], dy[NY];
 	state_at(y, a, m, e, z, 0.5);
 	f->m.frozen = 1;
+	mv_model_prepare(&f->m);
 	assert_int_equal(mv_model_rhs(0.0, y, dy, &f->m), GSL_SUCCESS);
 	f->m.frozen = 0;
+	mv_model_prepare(&f->m);
 	for (int i = 0; i < N; i++)
 		assert_true(dy[MV_Y_MASS(N, D, i)] == 0);
 	assert_true(dy[MV_Y_PROB(N, D)] == 0);

@@ -1,14 +1,19 @@
-/* test_noise.c — the Ornstein–Uhlenbeck shocks of MODEL.md §6: their statistics against the
+/* test_noise.c — the Ornstein–Uhlenbeck shocks of docs/model.md §6: their statistics against the
  * exact AR(1) laws, determinism and seeds, interpolation, and noisy runs of the model.
  *
  * The statistical checks use fixed seeds, so they pass or fail deterministically; each
  * tolerance is 5 standard errors of its estimator, computed here from the sample size, so a
  * correct generator would fail one check with probability ~6e-7. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "testutil.h"
 
 #include "mvsim/noise.h"
 
+#include <errno.h>
 #include <float.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 /* Eight vectors on one domain: a long horizon makes a long path. Vector v2 overrides
  * noise.sigma with its own noise_sigma; the others inherit noise.sigma. */
@@ -342,7 +347,8 @@ static struct mv_scenario *load_file(const char *path, int nsets, char **sets,
 	return sc;
 }
 
-/* Runs sc with the noise of seed into rows (nz NULL: no eps at all). */
+/* Runs sc with the noise path nz into rows (nz NULL: no eps at all, the run's own noise
+ * refused). */
 static void run_noisy(const struct mv_scenario *sc, const struct mv_keytab *kt,
 		      struct mv_noise *nz, struct tu_rows *rows)
 {
@@ -351,6 +357,8 @@ static void run_noisy(const struct mv_scenario *sc, const struct mv_keytab *kt,
 	if (nz) {
 		opts.eps = mv_noise_eps;
 		opts.eps_ctx = nz;
+	} else {
+		opts.noise = MV_RUN_NOISE_OFF;
 	}
 	memset(rows, 0, sizeof *rows);
 	struct mv_run *run = mv_run_create(sc, kt, &opts, &err);
@@ -361,7 +369,7 @@ static void run_noisy(const struct mv_scenario *sc, const struct mv_keytab *kt,
 	mv_run_free(run);
 }
 
-/* MODEL.md §2's invariants on every row: per-domain shares sum to 1 within 1e-9, none below
+/* docs/model.md §2's invariants on every row: per-domain shares sum to 1 within 1e-9, none below
  * −1e-12, p in [0, 1]. */
 static void check_invariants(const struct mv_scenario *sc, const struct tu_rows *r)
 {
@@ -639,6 +647,155 @@ static void test_bad_input(void **state)
 	mv_scenario_free(sc);
 }
 
+/* Runs sc as `mvsim run` attaches noise by hand (mv_noise_attach, seed) into rows. */
+static void run_attached(const struct mv_scenario *sc, const struct mv_keytab *kt,
+			 uint64_t seed, struct tu_rows *rows)
+{
+	struct mv_error err = {0};
+	struct mv_run_opts opts = {0};
+	struct mv_noise *nz = NULL;
+	memset(rows, 0, sizeof *rows);
+	if (mv_noise_attach(sc, seed, &opts, &nz, &err))
+		fail_msg("mv_noise_attach: %s", err.msg);
+	assert_non_null(nz);
+	struct mv_run *run = mv_run_create(sc, kt, &opts, &err);
+	if (run == NULL || mv_run_exec(run, tu_rows_cb, rows, &err))
+		fail_msg("run: %s", err.msg);
+	mv_run_free(run);
+	mv_noise_free(nz);
+}
+
+/* Runs sc with opts as given (the run's own noise rules) into rows. */
+static void run_opts(const struct mv_scenario *sc, const struct mv_keytab *kt,
+		     const struct mv_run_opts *opts, struct tu_rows *rows)
+{
+	struct mv_error err = {0};
+	memset(rows, 0, sizeof *rows);
+	struct mv_run *run = mv_run_create(sc, kt, opts, &err);
+	if (run == NULL || mv_run_exec(run, tu_rows_cb, rows, &err))
+		fail_msg("run: %s", err.msg);
+	mv_run_free(run);
+}
+
+/* The library's run applies a scenario's noise by default (an embedder need not call
+ * mv_noise_attach): bit for bit the run with the path of noise.seed attached by hand, or of
+ * opts.noise_seed when given; MV_RUN_NOISE_OFF gives the deterministic run. */
+static void test_run_own_noise(void **state)
+{
+	(void)state;
+	char *sets[] = {"noise.sigma=0.3", "noise.seed=5"};
+	struct mv_keytab kt, kt0;
+	struct mv_scenario *sc = load_file(baseline, 2, sets, &kt);
+	struct mv_scenario *sc0 = load_file(baseline, 0, NULL, &kt0);
+	struct tu_rows own, byhand, det, off, seeded, seeded_hand;
+	struct mv_run_opts opts = {0};
+	run_opts(sc, &kt, NULL, &own);
+	const size_t bytes = sizeof(double) * (size_t)own.nrows * (size_t)own.ncols;
+	run_attached(sc, &kt, 5, &byhand);
+	assert_int_equal(own.nrows, byhand.nrows);
+	assert_memory_equal(own.v, byhand.v, bytes);
+
+	opts.noise_seed_set = 1;
+	opts.noise_seed = mv_noise_run_seed(7, 3);
+	run_opts(sc, &kt, &opts, &seeded);
+	run_attached(sc, &kt, mv_noise_run_seed(7, 3), &seeded_hand);
+	assert_memory_equal(seeded.v, seeded_hand.v, bytes);
+	assert_true(max_diff(&seeded, &own) > 1e-3); /* another seed, another path */
+
+	opts = (struct mv_run_opts){0};
+	opts.noise = MV_RUN_NOISE_OFF;
+	run_opts(sc, &kt, &opts, &off);
+	run_opts(sc0, &kt0, NULL, &det);
+	assert_memory_equal(off.v, det.v, bytes);
+	assert_true(max_diff(&own, &det) > 1e-3);
+	free(own.v);
+	free(byhand.v);
+	free(seeded.v);
+	free(seeded_hand.v);
+	free(off.v);
+	free(det.v);
+	mv_keytab_free(&kt);
+	mv_keytab_free(&kt0);
+	mv_scenario_free(sc);
+	mv_scenario_free(sc0);
+}
+
+/* The last data row's value of column `col` in a TSV file, as printed; "" if none. */
+static void last_value(const char *path, const char *col, char *out, size_t size)
+{
+	size_t len;
+	char *text = tu_slurp(path, &len);
+	int want = -1;
+	out[0] = '\0';
+	if (text == NULL)
+		fail_msg("cannot read %s", path);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (line[0] == '#')
+			continue;
+		char *save, *f = strtok_r(line, "\t", &save);
+		for (int c = 0; f; c++, f = strtok_r(NULL, "\t", &save)) {
+			if (want < 0 && strcmp(f, col) == 0)
+				want = c;
+			else if (c == want)
+				snprintf(out, size, "%s", f);
+		}
+	}
+	free(text);
+}
+
+static void sh(const char *cmd, int want)
+{
+	int st = system(cmd);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != want)
+		fail_msg("`%s`: exit %d, expected %d", cmd, WIFEXITED(st) ? WEXITSTATUS(st) : -1, want);
+}
+
+/* Noise belongs to the batch (docs/model.md §6): a what-if whose event sets
+ * vectors.russia.noise_sigma = 0.5 in 2016 has noise, and `mvsim sweep` runs it noisy —
+ * run k with generator seed mv_batch_seed(sweep seed, k) — exactly as `mvsim run
+ * --set noise.seed=<that seed>` does (the summary's final share equals the run's last row, to
+ * the printed digit), not the noiseless value of the base it gave before the batch owned the
+ * noise (0.3318 against 0.3378 from `mvsim run` on the baseline of issue 12). */
+static void test_sweep_event_noise(void **state)
+{
+	(void)state;
+	const char *mvsim = getenv("MVSIM") && getenv("MVSIM")[0] ? getenv("MVSIM") : "build/mvsim";
+	char base[PATH_MAX], cmd[4 * PATH_MAX], swept[64], ran[64], plain[64];
+	FILE *f;
+
+	if (realpath(baseline, base) == NULL)
+		fail_msg("%s: %s", baseline, strerror(errno));
+	mkdir("build", 0755);
+	mkdir("build/test-noise", 0755);
+	assert_non_null(f = fopen("build/test-noise/whatif.cfg", "w"));
+	fprintf(f, "base = \"%s\";\nname = \"noise from 2016\";\n"
+		   "events = ( { at = 2016.0; key = \"vectors.russia.noise_sigma\"; set = 0.5; "
+		   "label = \"noise\"; } );\n", base);
+	fclose(f);
+	assert_non_null(f = fopen("build/test-noise/sweep.cfg", "w"));
+	fprintf(f, "scenario = \"whatif.cfg\";\nsweep = { method = \"grid\"; seed = 7;\n"
+		   "  parameters = ( { key = \"focal.autonomy\"; values = [0.3]; } );\n"
+		   "  metrics = [ \"final:share_russia\" ]; };\n");
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "%s sweep build/test-noise/sweep.cfg -o build/test-noise/sweep.tsv "
+		 "--quiet", mvsim);
+	sh(cmd, 0);
+	snprintf(cmd, sizeof cmd, "%s run build/test-noise/whatif.cfg --set noise.seed=%llu "
+		 "--set focal.autonomy=0.3 -o build/test-noise/run.tsv", mvsim,
+		 (unsigned long long)mv_noise_run_seed(7, 0));
+	sh(cmd, 0);
+	snprintf(cmd, sizeof cmd, "%s run %s -o build/test-noise/plain.tsv", mvsim, baseline);
+	sh(cmd, 0);
+	last_value("build/test-noise/sweep.tsv", "final:share_russia", swept, sizeof swept);
+	last_value("build/test-noise/run.tsv", "share_russia", ran, sizeof ran);
+	last_value("build/test-noise/plain.tsv", "share_russia", plain, sizeof plain);
+	print_message("sweep %s, run with the sweep's seed %s, noiseless %s\n", swept, ran, plain);
+	/* (The issue measured 0.3318 noiseless on the baseline of its day; the calibrated
+	 * baseline moves that value, so the noiseless run is computed here.) */
+	assert_string_equal(swept, ran);
+	assert_string_not_equal(swept, plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest stats[] = {
@@ -658,6 +815,8 @@ int main(void)
 		cmocka_unit_test(test_grid_landing),
 		cmocka_unit_test(test_sigma_to_zero),
 		cmocka_unit_test(test_sigma_zero_identical),
+		cmocka_unit_test(test_run_own_noise),
+		cmocka_unit_test(test_sweep_event_noise),
 	};
 	int fails = cmocka_run_group_tests_name("noise: OU statistics", stats, NULL, NULL);
 	fails += cmocka_run_group_tests_name("noise: paths and seeds", paths, NULL, NULL);

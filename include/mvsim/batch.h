@@ -52,8 +52,11 @@ typedef int (*mv_result_fn)(void *ctx, const struct mv_batch_result *res, struct
 
 /* Optional per-run hooks: called on worker threads, several at once (each for its own run),
  * so they must only touch their run's own state or lock. Any hook may be NULL.
- *   begin   before the run is created: may set opts->eps/eps_ctx (noise) and a per-run
- *           context *run_ctx for row and end.
+ *   begin   before the run starts: may set opts->eps/eps_ctx (a noise path of its own) and
+ *           a per-run context *run_ctx for row and end. Without a path of the hook's, the
+ *           batch runs the point with its scenario's noise whenever mv_noise_active says it
+ *           has any (an event on a noise_sigma included), drawn from generator seed
+ *           mv_batch_seed(spec.seed, k) (docs/model.md §6).
  *   row     every output row of the run (ctx: *run_ctx); nonzero with err set: I/O failure,
  *           the batch stops (a sink failure is not the run's fault).
  *   end     after the run (status: enum mv_run_status); *payload travels with the result.
@@ -116,7 +119,7 @@ void mv_batch_free(struct mv_batch *b);
 int mv_batch_exec(struct mv_batch *b, long first, long count, long stride, long *ndone,
 		  struct mv_error *err);
 
-/* The seed of run k for base seed `seed`: a function of (seed, k) only (MODEL.md §6),
+/* The seed of run k for base seed `seed`: a function of (seed, k) only (docs/model.md §6),
  * < 2^32 so `--set noise.seed=<it>` replays the run. */
 uint64_t mv_batch_seed(uint64_t seed, long k);
 

@@ -58,6 +58,10 @@ void mv_schedule_segment(struct mv_schedule *s, double t0, double *p);
  * Returns the number updated (0: p is constant on this segment). */
 int mv_schedule_update(struct mv_schedule *s, double t, double *p);
 
+/* The key slots of the parameters that mv_schedule_update recomputes on the current segment:
+ * writes at most max of them into slots, returns how many there are. */
+int mv_schedule_moving(const struct mv_schedule *s, int *slots, int max);
+
 /* Exogenous masses (docs/model.md §10) at t with growth rates from p: sets mexo[i] (and exo[i] = 1
  * when exo is not NULL) for every vector whose mass a series drives. Returns their number. */
 int mv_schedule_masses(const struct mv_schedule *s, double t, const double *p, double *mexo,

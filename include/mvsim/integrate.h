@@ -1,7 +1,9 @@
 /* integrate.h — a run: the scenario's state stepped with gsl_odeiv2 through its events,
- * rows handed to a callback at every output time (MODEL.md §5). */
+ * rows handed to a callback at every output time (docs/model.md §5). */
 #ifndef MVSIM_INTEGRATE_H
 #define MVSIM_INTEGRATE_H
+
+#include <stdint.h>
 
 #include "mvsim/error.h"
 #include "mvsim/keys.h"
@@ -13,7 +15,7 @@
 struct mv_run_opts {
 	const char *method; /* stepper name; NULL: the scenario's integrator.method */
 	long max_steps;     /* accepted + rejected steps allowed; 0: MV_DEFAULT_MAX_STEPS */
-	mv_eps_fn eps;      /* noise ε_i(t) on log-pulls; NULL: none */
+	mv_eps_fn eps;      /* noise ε_i(t) on log-pulls (a path of the caller's); NULL: see noise */
 	void *eps_ctx;
 	double eps_step;    /* > 0: also stop at start + k·eps_step, the kinks of a piecewise-
 			     * linear ε (noise.step), where steps would otherwise be rejected */
@@ -21,7 +23,15 @@ struct mv_run_opts {
 			      * times of a fit): strictly increasing, inside [start, end];
 			      * NULL: start + k·output_step and end. Not copied. */
 	long ntimes;
+	int noise;           /* without eps: MV_RUN_NOISE_SCENARIO (0, the default) draws the
+			      * scenario's own noise when mv_noise_active(sc) says it has any
+			      * (docs/model.md §6), with generator seed noise_seed when
+			      * noise_seed_set, else noise.seed; MV_RUN_NOISE_OFF: none */
+	int noise_seed_set;
+	uint64_t noise_seed;
 };
+
+enum { MV_RUN_NOISE_SCENARIO = 0, MV_RUN_NOISE_OFF = 1 };
 
 struct mv_run_stats {
 	long nevals;  /* right-hand-side evaluations (Jacobian columns included) */
@@ -32,16 +42,26 @@ struct mv_run_stats {
 	long njac;    /* Jacobian evaluations */
 };
 
-/* Receives one output row (MODEL.md §7 column order). Returns 0 to go on; nonzero stops the
+/* Receives one output row (docs/model.md §7 column order). Returns 0 to go on; nonzero stops the
  * run, which then fails with the error the callback set in err. */
 typedef int (*mv_row_fn)(void *ctx, const double *row, int ncols, struct mv_error *err);
 
 struct mv_run;
 
-/* Prepares a run of sc (key table kt; both must outlive the run). Returns NULL with err set:
- * code 2 for an unknown stepper name, 1 on allocation failure. */
+/* Prepares a run of sc (key table kt; both must outlive the run), with the scenario's noise
+ * unless opts bring their own (eps) or refuse it (opts->noise). Returns NULL with err set:
+ * code 2 for an unknown stepper name, too many rows, bad output times or noise settings,
+ * 1 on allocation failure. */
 struct mv_run *mv_run_create(const struct mv_scenario *sc, const struct mv_keytab *kt,
 			     const struct mv_run_opts *opts, struct mv_error *err);
+
+/* Makes r ready for another run of the same scenario object after its values changed (a
+ * batch's worker sets each point into one scenario), with new opts: the stepper, control,
+ * evolve object and buffers are kept (a new stepper only if opts name another), the
+ * tolerances, row limit, output times and noise are taken anew, the event schedule is
+ * rebuilt only if time.start or time.end moved. The result of mv_run_exec is then that of
+ * a run created afresh. Returns 0, or -1 with err set as mv_run_create. */
+int mv_run_reuse(struct mv_run *r, const struct mv_run_opts *opts, struct mv_error *err);
 void mv_run_free(struct mv_run *r);
 
 /* Integrates from time.start to time.end, calling row(ctx, ...) at every output time.

@@ -14,6 +14,7 @@
 #include "mvsim/noise.h"       /* Ornstein–Uhlenbeck shocks (docs/model.md §6) */
 #include "mvsim/integrate.h"   /* a run: struct mv_run, rows through a callback */
 #include "mvsim/output.h"      /* the TSV writer (docs/model.md §7) */
+#include "mvsim/fmt.h"         /* numbers as printf("%.10g") writes them, without printf (§7) */
 #include "mvsim/metrics.h"     /* metrics and checks (docs/model.md §9) */
 #include "mvsim/batch.h"       /* many runs on threads, results in run order */
 #include "mvsim/mpi_batch.h"   /* the batch loop over MPI ranks (docs/cluster.md) */
@@ -26,6 +27,7 @@
 #include "mvsim/tsv.h"         /* the one TSV reader */
 #include "mvsim/infile.h"      /* the one input opener: regular files only, bounded, hashed */
 #include "mvsim/names.h"       /* name lists from tables ("expected one of ...") */
+#include "mvsim/colnames.h"    /* --names safe: column names of letters, digits and _ */
 #include "mvsim/gnuplot.h"     /* finding and running gnuplot without a shell */
 #include "mvsim/checklint.h"   /* checks that cannot fail over a sweep (docs/model.md §9) */
 #include "mvsim/sha256.h"      /* file fingerprints for metadata */

@@ -1,4 +1,4 @@
-/* noise.h — Ornstein–Uhlenbeck shocks ε_i(t) on each vector's log-pull (MODEL.md §6):
+/* noise.h — Ornstein–Uhlenbeck shocks ε_i(t) on each vector's log-pull (docs/model.md §6):
  * one path per run, drawn up front from one seeded generator, interpolated linearly in t. */
 #ifndef MVSIM_NOISE_H
 #define MVSIM_NOISE_H
@@ -15,8 +15,8 @@
 struct mv_noise;
 
 /* The effective s.d. σ_i(t) of vector i's shock: its `noise_sigma` when the scenario sets it
- * (file, override, --set or a data series, MODEL.md §10), else noise.sigma; events on
- * vectors.<v>.noise_sigma fold over that base as on any parameter (MODEL.md §5). */
+ * (file, override, --set or a data series, docs/model.md §10), else noise.sigma; events on
+ * vectors.<v>.noise_sigma fold over that base as on any parameter (docs/model.md §5). */
 double mv_noise_sigma(const struct mv_scenario *sc, int i, double t);
 
 /* 1 when some vector's σ_i can be > 0 during the run (its base value, or the value at any

@@ -51,7 +51,8 @@ int mv_writer_commit(struct mv_writer *w, struct mv_error *err);
 /* Closes w without publishing anything: a file's temporary is removed. w may be NULL. */
 void mv_writer_abort(struct mv_writer *w);
 
-/* Formats v as %.10g into buf (size >= 32); returns the length. */
+/* Formats v as %.10g into buf (size >= 32); returns the length. The bytes of snprintf
+ * "%.10g" (mv_fmt_g10, fmt.h), without printf. */
 int mv_format_number(double v, char *buf);
 
 #endif

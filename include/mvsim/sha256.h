@@ -18,6 +18,11 @@ void mv_sha256_update(struct mv_sha256 *s, const void *data, size_t n);
 /* Writes the digest as 64 lower-case hex digits and a NUL into hex[65]. */
 void mv_sha256_final(struct mv_sha256 *s, char hex[65]);
 
+/* Whether blocks go through the CPU's SHA instructions (x86 SHA-NI, when present; the
+ * default) or the portable code: enable 1 asks for them, 0 forces the portable code, -1
+ * restores the default. Returns whether they were in use. Process-wide; for tests. */
+int mv_sha256_hw(int enable);
+
 /* Hashes the file at path into hex[65]. Returns 0, or -1 (errno set) if it cannot be read. */
 int mv_sha256_file(const char *path, char hex[65]);
 

@@ -1,7 +1,9 @@
 /* cmd_merge.c — `mvsim merge`: the summaries of a sweep's shards joined into the unsharded
  * sweep's summary and judged by its checks (summary.h does both). */
+#define _POSIX_C_SOURCE 200809L /* getline, open_memstream */
 #include "cli.h"
 
+#include "mvsim/colnames.h"
 #include "mvsim/config.h"
 #include "mvsim/error.h"
 #include "mvsim/keys.h"
@@ -13,9 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char mv_merge_usage[] =
-	"usage: mvsim merge PARTS... -o summary.tsv [--junit FILE]\n"
+	"usage: mvsim merge PARTS... -o summary.tsv [--junit FILE] [--names safe|keep]\n"
 	"\n"
 	"Joins the summaries of the shards 1/N to N/N of one sweep (mvsim sweep --shard K/N)\n"
 	"into the summary the unsharded sweep writes, byte for byte, and applies its checks.\n"
@@ -24,6 +27,8 @@ const char mv_merge_usage[] =
 	"                      complete); '-': standard output\n"
 	"      --junit FILE    write the merged sweep's checks as JUnit XML (one test case per\n"
 	"                      check, as 'mvsim sweep --junit')\n"
+	"      --names safe    column names of letters, digits and '_' only (as mvsim sweep\n"
+	"                      --names safe writes them); keep (default): as the parts have them\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 a run failed or a check broke (listed on stderr) or the output could\n"
@@ -34,6 +39,80 @@ static void print_note(void *ctx, const char *msg)
 {
 	(void)ctx;
 	fprintf(stderr, "mvsim: %s\n", msg);
+}
+
+static int parse_names_opt(void *value, const char *arg, char *msg, size_t size)
+{
+	return mv_names_parse(arg, value, msg, size);
+}
+
+/* --names safe on parts written without it: the merged summary at path gets the safe header and
+ * its '# names' line (colnames.h), through a temporary renamed into place. A summary that has
+ * them already is left as it is. Returns 0, or -1 with err. */
+static int make_safe(const char *path, struct mv_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return mv_error_set(err, MV_EXIT_INPUT, "%s: --names safe needs -o to name a regular "
+				    "file (the header is rewritten after the merge)", path);
+	FILE *in = fopen(path, "r");
+	if (in == NULL)
+		return mv_error_set(err, MV_EXIT_FAIL, "%s: cannot read the merged summary", path);
+	char *meta = NULL, *line = NULL;
+	size_t mlen = 0, cap = 0;
+	ssize_t n;
+	int rc = -1;
+	FILE *m = open_memstream(&meta, &mlen);
+	struct mv_outfile *o = NULL;
+	if (m == NULL)
+		goto oom;
+	/* the metadata and the header */
+	while ((n = getline(&line, &cap, in)) > 0) {
+		fputs(line, m);
+		if (line[0] != '#')
+			break;
+		if (strcmp(line, "# names\tsafe\n") == 0) { /* safe already */
+			fclose(m);
+			m = NULL;
+			rc = 0;
+			goto out;
+		}
+	}
+	if (fclose(m) != 0) {
+		m = NULL;
+		goto oom;
+	}
+	m = NULL;
+	char *safe = mv_colnames_safe_meta(meta, err);
+	if (safe == NULL)
+		goto out;
+	if ((o = mv_outfile_open(path, NULL, 0, err)) == NULL) {
+		free(safe);
+		goto out;
+	}
+	FILE *f = mv_outfile_stream(o);
+	fputs(safe, f);
+	free(safe);
+	char buf[1 << 16];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+		fwrite(buf, 1, got, f);
+	if (ferror(in)) {
+		mv_outfile_abort(o);
+		mv_error_set(err, MV_EXIT_FAIL, "%s: read error", path);
+		goto out;
+	}
+	rc = mv_outfile_commit(o, err);
+	goto out;
+oom:
+	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+out:
+	if (m)
+		fclose(m);
+	free(meta);
+	free(line);
+	fclose(in);
+	return rc;
 }
 
 /* From a part's metadata: the sweep file's path ("# sweep\tPATH\tSHA", for the JUnit names)
@@ -77,9 +156,11 @@ static void part_facts(const char *part, char *name, size_t size, double *t0, do
 int mv_cmd_merge(int argc, char **argv)
 {
 	const char *output = NULL, *junit_path = NULL;
+	enum mv_names names = MV_NAMES_KEEP;
 	const struct mv_opt opts[] = {
 		{"output", 'o', MV_OPT_STRING, &output, 0, 0, NULL},
 		{"junit", 0, MV_OPT_STRING, &junit_path, 0, 0, NULL},
+		{"names", 0, MV_OPT_FN, &names, 0, 0, parse_names_opt},
 		{NULL, 0, 0, NULL, 0, 0, NULL},
 	};
 	struct mv_error err = {0};
@@ -114,7 +195,8 @@ int mv_cmd_merge(int argc, char **argv)
 	}
 	free(ids);
 	if (mv_summary_merge((const char *const *)argv + first, np, output, print_note, NULL, &g,
-			     &err)) {
+			     &err) ||
+	    (names == MV_NAMES_SAFE && make_safe(output, &err))) {
 		rc = mv_cli_report(&err);
 		mv_outfile_abort(junit);
 	} else {

@@ -4,6 +4,8 @@
 
 #include "cli.h"
 
+#include "mvsim/colnames.h"
+
 #include "mvsim/error.h"
 #include "mvsim/gnuplot.h"
 #include "mvsim/names.h"
@@ -257,6 +259,7 @@ struct result {
 	int npar, nmet;
 	char **par;     /* the keys of the '# parameter' lines, in order (a sweep's, an analysis') */
 	char **met;     /* the names of the '# metric' lines, in order */
+	int safe_names; /* a '# names\tsafe' line: the header has the safe forms (colnames.h) */
 };
 
 static void result_free(struct result *r)
@@ -375,6 +378,8 @@ static int result_load(struct result *r, const char *path, struct mv_error *err)
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 			goto out;
 		}
+		if (strcmp(line, "# names\tsafe") == 0)
+			r->safe_names = 1;
 		int isvec = strncmp(line, "# vector\t", 9) == 0;
 		int isdom = strncmp(line, "# domain\t", 9) == 0;
 		if ((isvec && r->nvec == MV_MAX_VECTORS) || (isdom && r->ndom == MV_MAX_DOMAINS)) {
@@ -416,10 +421,21 @@ out:
 	return rc;
 }
 
+/* 1 when column c of r is `name`: by name, or in a summary written with --names safe by the
+ * name's safe form (options and '# parameter'/'# metric' lines keep the names as written). */
+static int col_is(const struct result *r, int c, const char *name)
+{
+	char safe[512];
+	if (strcmp(r->col[c], name) == 0)
+		return 1;
+	return r->safe_names && mv_colname_safe(name, safe, sizeof safe) >= 0 &&
+	       strcmp(r->col[c], safe) == 0;
+}
+
 static int result_has(const struct result *r, const char *name)
 {
 	for (int c = 0; c < r->ncol; c++)
-		if (strcmp(r->col[c], name) == 0)
+		if (col_is(r, c, name))
 			return 1;
 	return 0;
 }
@@ -597,7 +613,7 @@ static int scan_summary(const struct result *r, const char *path, const char *me
 	struct mv_error rerr = {0};
 
 	for (int c = 0; c < r->ncol; c++)
-		if (strcmp(r->col[c], metric) == 0)
+		if (col_is(r, c, metric))
 			col = c;
 	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
 		return -1;

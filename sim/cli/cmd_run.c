@@ -17,7 +17,7 @@
 
 const char mv_run_usage[] =
 	"mvsim run SCENARIO [-o FILE] [--set KEY=VALUE]... [--integrator NAME]\n"
-	"                   [--rtol X] [--atol X]\n"
+	"                   [--rtol X] [--atol X] [--event-rows]\n"
 	"\n"
 	"Integrates SCENARIO (a libconfig file) from time.start to time.end and writes one\n"
 	"row per output time: '#' metadata lines, a header line, tab-separated numbers.\n"
@@ -29,6 +29,10 @@ const char mv_run_usage[] =
 	"                         rk2imp rk4imp bsimp msbdf (default: the file's, or rk8pd)\n"
 	"      --rtol X           relative tolerance (default: the file's, or 1e-8)\n"
 	"      --atol X           absolute tolerance (default: the file's, or 1e-10)\n"
+	"      --event-rows       also write rows at every event inside the run: one 1e-6\n"
+	"                         years before it (the state just before a jump) and one\n"
+	"                         at it (just after), and one where a ramp ends, so a\n"
+	"                         plot draws each jump at its exact time\n"
 	"  -h, --help             show this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 the run failed numerically or could not be written,\n"
@@ -54,6 +58,51 @@ static int parse_integrator(void *value, const char *arg, char *msg, size_t size
 	mv_names_join(mv_integrator_names, -1, " ", NULL, names, sizeof names);
 	snprintf(msg, size, "--integrator: expected one of %s, found '%s'", names, arg);
 	return -1;
+}
+
+/* The output times of --event-rows: the scenario's grid (start + k·output_step, and end) and,
+ * for every event inside (start, end], a time EVENT_ROW_BEFORE years before it (a row of the
+ * state just before its jump), the event time itself (just after: the run applies jumps
+ * before it writes a row at a boundary, docs/model.md §5), and the end of a ramp. Sorted;
+ * times within 2e-9 years of the previous one (the integrator's stop tolerance, 1e-9, twice)
+ * are dropped. Returns a malloc'd array, its length in *n, or NULL when out of memory. */
+#define EVENT_ROW_BEFORE 1e-6
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double *event_row_times(const struct mv_scenario *sc, long *n)
+{
+	const double start = sc->val[MV_G_START], end = sc->val[MV_G_END];
+	const double step = sc->val[MV_G_OUTPUT_STEP];
+	const long nrows = mv_run_nrows(sc);
+	double *t = malloc((size_t)(nrows + 3 * (long)sc->nevents) * sizeof *t);
+	long m = 0;
+
+	if (t == NULL)
+		return NULL;
+	for (long k = 0; k < nrows; k++)
+		t[m++] = k == nrows - 1 ? end : start + (double)k * step;
+	for (int e = 0; e < sc->nevents; e++) {
+		const struct mv_event *ev = &sc->events[e];
+		if (!(ev->at > start && ev->at <= end))
+			continue;
+		if (ev->at - EVENT_ROW_BEFORE > start)
+			t[m++] = ev->at - EVENT_ROW_BEFORE;
+		t[m++] = ev->at;
+		if (ev->over > 0 && ev->at + ev->over < end)
+			t[m++] = ev->at + ev->over;
+	}
+	qsort(t, (size_t)m, sizeof *t, cmp_double);
+	long k = 0;
+	for (long j = 0; j < m; j++)
+		if (k == 0 || t[j] > t[k - 1] + 2e-9)
+			t[k++] = t[j];
+	*n = k;
+	return t;
 }
 
 static int parse_tolerance(struct run_opts *o, int which, const char *arg, char *msg,
@@ -97,12 +146,15 @@ static int parse_atol(void *value, const char *arg, char *msg, size_t size)
 int mv_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {0};
+	int event_rows = 0;
+	double *times = NULL;
 	const struct mv_opt opts[] = {
 		{"output", 'o', MV_OPT_STRING, &o.output, 0, 0, NULL},
 		{"set", 's', MV_OPT_STRINGS, &o.sets, 0, 0, NULL},
 		{"integrator", 'i', MV_OPT_FN, &o, 0, 0, parse_integrator},
 		{"rtol", 0, MV_OPT_FN, &o, 0, 0, parse_rtol},
 		{"atol", 0, MV_OPT_FN, &o, 0, 0, parse_atol},
+		{"event-rows", 0, MV_OPT_FLAG, &event_rows, 0, 0, NULL},
 		{NULL, 0, 0, NULL, 0, 0, NULL},
 	};
 	struct mv_error err = {0};
@@ -127,10 +179,20 @@ int mv_cmd_run(int argc, char **argv)
 	if (mv_noise_attach(sc, s, &ropts, &noise, &err))
 		goto fail;
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)s);
+	if (event_rows) {
+		if ((times = event_row_times(sc, &ropts.ntimes)) == NULL) {
+			mv_error_set(&err, MV_EXIT_FAIL, "out of memory");
+			goto fail;
+		}
+		ropts.times = times;
+	}
 	if ((run = mv_run_create(sc, &kt, &ropts, &err)) == NULL ||
 	    (w = mv_writer_open(o.output, &err)) == NULL ||
-	    mv_writer_header(w, sc, &kt, o.method ? o.method : sc->method, noise ? seed : NULL,
-			     cols, ncols, &err) ||
+	    mv_writer_metadata(w, sc, &kt, o.method ? o.method : sc->method, noise ? seed : NULL,
+			       &err) ||
+	    (event_rows && mv_writer_meta(w, "rows", "output_step and events (--event-rows: "
+				   "1e-6 years before each event, at it, at a ramp's end)", &err)) ||
+	    mv_writer_columns(w, cols, ncols, &err) ||
 	    mv_run_exec(run, mv_writer_row_cb, w, &err))
 		goto fail;
 	rc = mv_writer_commit(w, &err);
@@ -145,6 +207,7 @@ out:
 	mv_writer_abort(w);
 	free(cols);
 	mv_run_free(run);
+	free(times);
 	mv_noise_free(noise);
 	mv_keytab_free(&kt);
 	mv_scenario_free(sc);

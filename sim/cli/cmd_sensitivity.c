@@ -4,6 +4,7 @@
 
 #include "mvsim/batch.h"
 #include "mvsim/mpi_batch.h"
+#include "mvsim/colnames.h"
 #include "mvsim/config.h"
 #include "mvsim/keys.h"
 #include "mvsim/metrics.h"
@@ -27,7 +28,7 @@
 const char mv_sensitivity_usage[] =
 	"usage: mvsim sensitivity SWEEP.cfg --method sobol|morris [--samples N] [--bootstrap B]\n"
 	"                         [--levels P] [--seed S] [--jobs N] [-o indices.tsv]\n"
-	"                         [--set KEY=VALUE]... [--quiet]\n"
+	"                         [--set KEY=VALUE]... [--quiet] [--names safe|keep]\n"
 	"\n"
 	"Global sensitivity of each metric of SWEEP.cfg to its parameters, each uniform on\n"
 	"[min, max] (a parameter with steps or values takes level floor(u*L), the last at u = 1).\n"
@@ -53,6 +54,10 @@ const char mv_sensitivity_usage[] =
 	"                        default: standard output\n"
 	"  -s, --set KEY=VALUE   change one number of the scenario first (repeatable)\n"
 	"  -q, --quiet           no progress line (shown only when stderr is a terminal)\n"
+	"      --names safe      the metric and parameter names in the rows with letters,\n"
+	"                        digits and '_' only, as mvsim sweep --names safe names its\n"
+	"                        columns (final_crisis_prob, vectors_russia_coercion);\n"
+	"                        keep (default): as in the sweep file\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Limits: a design of at most sweep.max_runs runs (default 1000000); at most 64\n"
@@ -78,7 +83,13 @@ struct sens_opts {
 	uint64_t seed;
 	int quiet;
 	struct mv_cli_strings sets;
+	enum mv_names names;
 };
+
+static int parse_names_opt(void *value, const char *arg, char *msg, size_t size)
+{
+	return mv_names_parse(arg, value, msg, size);
+}
 
 static const char *const method_names[] = {"sobol", "morris", NULL};
 
@@ -148,6 +159,7 @@ static int parse_sens_opts(int argc, char **argv, struct sens_opts *o, const cha
 		{"output", 'o', MV_OPT_STRING, &o->output, 0, 0, NULL},
 		{"set", 's', MV_OPT_STRINGS, &o->sets, 0, 0, NULL},
 		{"quiet", 'q', MV_OPT_FLAG, &o->quiet, 0, 0, NULL},
+		{"names", 0, MV_OPT_FN, &o->names, 0, 0, parse_names_opt},
 		/* ensemble's */
 		{"runs", 'n', MV_OPT_NOT_HERE, NULL, 0, 0, NULL},
 		{"columns", 'c', MV_OPT_NOT_HERE, NULL, 0, 0, NULL},
@@ -377,7 +389,7 @@ static int metric_flat(const struct mv_scenario *sc, double mean, double sd)
  * notes on stderr for Sobol' intervals that contain 0 and for metrics that do not vary.
  * Returns 0 or -1 with err. */
 static int sens_write(struct mv_writer *w, struct sens *s, int noisy, int B, int levels,
-		      struct mv_error *err)
+		      enum mv_names names, struct mv_error *err)
 {
 	const struct mv_sweep *sw = s->sw;
 	const int k = s->k, nm = sw->nmetrics;
@@ -426,6 +438,11 @@ static int sens_write(struct mv_writer *w, struct sens *s, int noisy, int B, int
 	static const char *const morris_cols[] = {"metric", "parameter", "mu", "mu_star",
 						  "sigma", "rank", "note"};
 	int nf = s->method == SOBOL ? 10 : 7;
+	/* --names safe: the names in the rows as `mvsim sweep --names safe` names the columns
+	 * (colnames.h); the '# metric' and '# parameter' lines keep them as written */
+	char safe_metric[256], safe_key[256];
+	if (names == MV_NAMES_SAFE && mv_writer_meta(w, "names", "safe", err))
+		goto out;
 	if (mv_writer_columns(w, (char *const *)(s->method == SOBOL ? sobol_cols : morris_cols), nf,
 			      err))
 		goto out;
@@ -436,6 +453,12 @@ static int sens_write(struct mv_writer *w, struct sens *s, int noisy, int B, int
 			const char *note = "-";
 			fields[0] = sw->metric_names[m];
 			fields[1] = sw->params[j].key;
+			if (names == MV_NAMES_SAFE) {
+				mv_colname_safe(sw->metric_names[m], safe_metric, sizeof safe_metric);
+				mv_colname_safe(sw->params[j].key, safe_key, sizeof safe_key);
+				fields[0] = safe_metric;
+				fields[1] = safe_key;
+			}
 			if (s->method == SOBOL) {
 				const struct mv_sobol_result *r = &sob[m];
 				mv_cli_num(r->S1[j], f[2]), mv_cli_num(r->S1_lo[j], f[3]), mv_cli_num(r->S1_hi[j], f[4]);
@@ -632,7 +655,7 @@ int mv_cmd_sensitivity(int argc, char **argv)
 			goto fail;
 		}
 	}
-	if (sens_write(w, &s, sens_noisy(sw), B, p, &err))
+	if (sens_write(w, &s, sens_noisy(sw), B, p, o.names, &err))
 		goto fail;
 	rc = mv_writer_commit(w, &err);
 	w = NULL;

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "mvsim/batch.h"
+#include "mvsim/colnames.h"
 #include "mvsim/config.h"
 #include "mvsim/mpi_batch.h"
 #include "mvsim/outfile.h"
@@ -21,7 +22,7 @@
 const char mv_sweep_usage[] =
 	"usage: mvsim sweep SWEEP.cfg [-o summary.tsv] [--jobs N] [--shard K/N|env] [--resume]\n"
 	"                   [--junit FILE] [--series DIR] [--set KEY=VALUE]... [--progress S]\n"
-	"                   [--quiet]\n"
+	"                   [--quiet] [--names safe|keep]\n"
 	"\n"
 	"Runs the scenario of SWEEP.cfg once per point of its parameter design (grid, random,\n"
 	"lhs or sobol) and writes one summary row per run, in run order: the run number, each\n"
@@ -45,6 +46,10 @@ const char mv_sweep_usage[] =
 	"                      (default 30; 0: none); a final line always\n"
 	"  -q, --quiet         only errors on stderr (no progress, no final line, at most the\n"
 	"                      verdict)\n"
+	"      --names safe    column names of letters, digits and '_' only, for R and\n"
+	"                      pandas (final_crisis_prob, cross_share_china_gt_share_west,\n"
+	"                      vectors_russia_coercion); '# names safe' records it. keep\n"
+	"                      (default): as in the sweep file\n"
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every run ok and every check passed, 1 a run failed or a check broke\n"
@@ -67,7 +72,13 @@ struct sweep_opts {
 	struct mv_cli_strings sets;
 	long progress;
 	int quiet;
+	enum mv_names names;
 };
+
+static int parse_names_opt(void *value, const char *arg, char *msg, size_t size)
+{
+	return mv_names_parse(arg, &((struct sweep_opts *)value)->names, msg, size);
+}
 
 static int parse_shard_opt(void *value, const char *arg, char *msg, size_t size)
 {
@@ -135,6 +146,7 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 		{"set", 's', MV_OPT_STRINGS, &o->sets, 0, 0, NULL},
 		{"progress", 0, MV_OPT_LONG, &o->progress, 0, 1000000, NULL},
 		{"quiet", 'q', MV_OPT_FLAG, &o->quiet, 0, 0, NULL},
+		{"names", 0, MV_OPT_FN, o, 0, 0, parse_names_opt},
 		{NULL, 0, 0, NULL, 0, 0, NULL},
 	};
 	int first, rc;
@@ -413,6 +425,12 @@ int mv_cmd_sweep(int argc, char **argv)
 	}
 	if ((meta = mv_summary_meta(sw, o.shard_k, o.shard_n)) == NULL)
 		goto oom;
+	if (o.names == MV_NAMES_SAFE) {
+		char *safe = mv_colnames_safe_meta(meta, &err);
+		free(meta);
+		if ((meta = safe) == NULL)
+			goto fail;
+	}
 	/* Shard K of N: runs K−1, K−1+N, K−1+2N, ... */
 	first = o.shard_k - 1;
 	count = sw->nruns > first ? (sw->nruns - first + o.shard_n - 1) / o.shard_n : 0;

@@ -1,0 +1,158 @@
+/* fmt.c — %.10g without printf (docs/model.md §7: numbers with enough digits to round-trip
+ * what tests compare). The ten significant digits of |v| are the integer nearest
+ * x = |v|·10^k, k = 9 − floor(log10|v|). With |v| = f·2^ev (f in [0.5, 1)) and a table of
+ * 10^k = (hi + lo)·2^e (scripts/gen_fmt_pow10.py, exact to 2^-106), x = f·(hi + lo)·2^(ev+e)
+ * is computed as a double-double xh + xl (Dekker's exact product for f·hi, so no FMA is
+ * needed; -std=c11 keeps the compiler from contracting it) with an absolute error below
+ * 2^-70 for x < 2^35. Rounding only asks on which side of N + 1/2 the true x lies; when the
+ * computed distance is within 2^-60 of 0 (an exact tie, or nearly), snprintf decides. */
+#include "mvsim/fmt.h"
+
+#include "fmt_pow10.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char digits2[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* a·b = *p + *e exactly (Dekker/Veltkamp; no overflow for the operands used here). */
+static void two_prod(double a, double b, double *p, double *e)
+{
+	const double split = 134217729.0; /* 2^27 + 1 */
+	double pr = a * b;
+	double t = split * a, ah = t - (t - a), al = a - ah;
+	t = split * b;
+	double bh = t - (t - b), bl = b - bh;
+	*p = pr;
+	*e = ((ah * bh - pr) + ah * bl + al * bh) + al * bl;
+}
+
+static double pow2(int s) /* 2^s for a normal exponent */
+{
+	uint64_t b = (uint64_t)(s + 1023) << 52;
+	double d;
+	memcpy(&d, &b, sizeof d);
+	return d;
+}
+
+/* floor(e·log10 2) for |e| <= 1700 (78913/2^18 ≈ log10 2). */
+static int floor_log10_pow2(int e)
+{
+	int q = e * 78913;
+	return q >= 0 ? q >> 18 : -((-q + (1 << 18) - 1) >> 18);
+}
+
+/* Ten decimal digits of N (10^9 <= N < 10^10) into d[0..10). */
+static void ten_digits(uint64_t N, char *d)
+{
+	uint32_t hi = (uint32_t)(N / 100000000u), lo = (uint32_t)(N % 100000000u);
+	d[0] = digits2[2 * hi];
+	d[1] = digits2[2 * hi + 1];
+	for (int k = 8; k > 0; k -= 2) {
+		uint32_t q = lo % 100;
+		lo /= 100;
+		d[k] = digits2[2 * q];
+		d[k + 1] = digits2[2 * q + 1];
+	}
+}
+
+int mv_fmt_g10(double v, char *buf)
+{
+	uint64_t bits;
+	char *o = buf;
+
+	memcpy(&bits, &v, sizeof bits);
+	int neg = (int)(bits >> 63), be = (int)((bits >> 52) & 0x7ff);
+	uint64_t mant = bits & ((UINT64_C(1) << 52) - 1);
+	if (neg)
+		*o++ = '-';
+	if (be == 0x7ff) {
+		memcpy(o, mant ? "nan" : "inf", 4);
+		return (int)(o - buf) + 3;
+	}
+	if (be == 0 && mant == 0) {
+		memcpy(o, "0", 2);
+		return (int)(o - buf) + 1;
+	}
+	int ev;
+	if (be == 0) { /* subnormal: normalise, 2^64·|v| is normal */
+		double a = (neg ? -v : v) * 0x1p64;
+		memcpy(&bits, &a, sizeof bits);
+		be = (int)((bits >> 52) & 0x7ff) - 64;
+		mant = bits & ((UINT64_C(1) << 52) - 1);
+	}
+	ev = be - 1022; /* |v| = f·2^ev */
+	uint64_t fb = mant | (UINT64_C(1022) << 52);
+	double f;
+	memcpy(&f, &fb, sizeof f);
+
+	int e10 = floor_log10_pow2(ev - 1); /* |v| >= 2^(ev−1): e10 or one less than the truth */
+	uint64_t N;
+	for (;;) {
+		int k = 9 - e10;
+		if (k < MV_FMT_KMIN || k > MV_FMT_KMAX)
+			return snprintf(buf, MV_FMT_BUF, "%.10g", v); /* cannot happen for doubles */
+		const double hi = mv_fmt_pow10[k - MV_FMT_KMIN].hi, lo = mv_fmt_pow10[k - MV_FMT_KMIN].lo;
+		double p, e1;
+		two_prod(f, hi, &p, &e1);
+		const double scale = pow2(ev + mv_fmt_pow10[k - MV_FMT_KMIN].e);
+		const double xh = p * scale, xl = (e1 + f * lo) * scale; /* exact scalings */
+		uint64_t n0 = (uint64_t)xh; /* 0 < xh < 2^36 */
+		double t = ((xh - (double)n0) - 0.5) + xl; /* x − (n0 + 1/2), the first term exact */
+		if (t <= 0x1p-60 && t >= -0x1p-60)
+			return snprintf(buf, MV_FMT_BUF, "%.10g", v);
+		N = n0 + (t > 0);
+		if (N < UINT64_C(1000000000))
+			e10--;
+		else if (N >= UINT64_C(10000000000))
+			e10++;
+		else
+			break;
+	}
+
+	char d[10];
+	ten_digits(N, d);
+	int nd = 10;
+	while (nd > 1 && d[nd - 1] == '0')
+		nd--;
+	if (e10 < -4 || e10 >= 10) { /* d.ddde±XX */
+		*o++ = d[0];
+		if (nd > 1) {
+			*o++ = '.';
+			memcpy(o, d + 1, (size_t)nd - 1);
+			o += nd - 1;
+		}
+		*o++ = 'e';
+		int x = e10;
+		*o++ = x < 0 ? '-' : '+';
+		if (x < 0)
+			x = -x;
+		if (x >= 100) {
+			*o++ = (char)('0' + x / 100);
+			x %= 100;
+		}
+		*o++ = digits2[2 * x];
+		*o++ = digits2[2 * x + 1];
+	} else if (e10 >= 0) { /* ddd.ddd: e10 + 1 digits before the point */
+		memcpy(o, d, (size_t)e10 + 1);
+		o += e10 + 1;
+		if (nd > e10 + 1) {
+			*o++ = '.';
+			memcpy(o, d + e10 + 1, (size_t)(nd - e10 - 1));
+			o += nd - e10 - 1;
+		}
+	} else { /* 0.000ddd */
+		*o++ = '0';
+		*o++ = '.';
+		for (int z = 0; z < -e10 - 1; z++)
+			*o++ = '0';
+		memcpy(o, d, (size_t)nd);
+		o += nd;
+	}
+	*o = '\0';
+	return (int)(o - buf);
+}
