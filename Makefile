@@ -24,7 +24,16 @@ OPENMP  ?= -fopenmp
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(SAN) $(OPENMP) -MMD -MP -Iinclude $(PKG_CFLAGS) \
 	     -DMV_SCRIPTDIR='"$(PREFIX)/share/mvsim/scripts"' \
 	     $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm $(OPENMP) $(LDLIBS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(OPENMP) $(MPI_LIBS) $(LDLIBS)
+
+# MPI (docs/cluster.md): sim/mpi_batch.c is built against Open MPI when its compiler wrapper
+# mpicc is present (Debian's libopenmpi-dev; scripts/deps.sh installs it), otherwise without:
+# everything else builds and runs alike. `make MPI=` builds without MPI on purpose.
+MPI     ?= $(shell command -v mpicc 2>/dev/null)
+ifneq ($(MPI),)
+MPI_CFLAGS := $(shell $(MPI) --showme:compile 2>/dev/null) -DMV_HAVE_MPI
+MPI_LIBS   := $(shell $(MPI) --showme:link 2>/dev/null)
+endif
 
 # sim/*.c is the library (libmvsim.a); sim/cli/*.c is the mvsim executable (git's builtin/):
 # main.c plus the commands and their kit, archived apart (libmvsim-cli.a, never installed) so
@@ -56,6 +65,8 @@ deps:
 $(BUILD)/obj/%.o: sim/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/obj/mpi_batch.o $(BUILD)/pic/mpi_batch.o: CFLAGS_ALL += $(MPI_CFLAGS)
 
 $(BUILD)/obj/cli/%.o: sim/cli/%.c
 	@mkdir -p $(dir $@)
@@ -149,6 +160,7 @@ bench: deps all $(BUILD)/bench $(BENCH_BIN) $(BASE_DIR)/bench
 	$(BUILD)/bench --base $(BASE_DIR)/bench --base-mvsim $(BASE_DIR)/src/build/mvsim \
 		--mvsim $(MVSIM)
 	@for b in $(BENCH_BIN); do echo; $$b || exit 1; done
+	@echo; MVSIM=$(MVSIM) BUILD=$(BUILD) sh tests/bench_mpi.sh
 
 # Regenerates the committed reference outputs of the regression test: a decision, not a fix.
 refs: all
@@ -184,7 +196,7 @@ MAN_SRC := $(wildcard man/*.1)
 # they change, so `make install PREFIX=/opt/x` rebuilds what was built for another prefix.
 CFLAGS_ALL += -DMV_DOCDIR='"$(DOCDIR)"'
 PREFIX_STAMP := $(BUILD)/prefix.stamp
-PREFIX_LINE  := $(PREFIX) $(DOCDIR)
+PREFIX_LINE  := $(PREFIX) $(DOCDIR) mpi=$(MPI)
 $(shell mkdir -p $(BUILD) && { [ "$$(cat $(PREFIX_STAMP) 2>/dev/null)" = '$(PREFIX_LINE)' ] || \
 	printf '%s\n' '$(PREFIX_LINE)' > $(PREFIX_STAMP); })
 $(LIB_OBJ) $(SO_OBJ) $(BUILD)/obj/main.o $(shell find $(BUILD) -name '*.o' 2>/dev/null): $(PREFIX_STAMP)
@@ -207,7 +219,7 @@ $(BUILD)/$(SO_REAL): $(SO_OBJ) libmvsim.map
 # -fopenmp adds libgomp to a static link; a shared one records it itself.
 $(BUILD)/mvsim.pc: mvsim.pc.in include/mvsim/version.h $(PREFIX_STAMP)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@PKGS@|$(PKGS)|g' -e 's|@LIBS_PRIVATE@|-lm $(OPENMP)|g' mvsim.pc.in > $@
+	    -e 's|@PKGS@|$(PKGS)|g' -e 's|@LIBS_PRIVATE@|-lm $(OPENMP) $(MPI_LIBS)|g' mvsim.pc.in > $@
 
 -include $(wildcard $(BUILD)/pic/*.d)
 
@@ -221,6 +233,18 @@ test-pkg: all
 	BUILD=$(BUILD) sh tests/test_man.sh
 	MVSIM=$(MVSIM) BUILD=$(BUILD) bash tests/test_completion.sh
 	sh tests/test_docs.sh
+
+# The batch commands under mpirun with 1, 2 and 3 ranks (tests/test_mpi.sh; docs/cluster.md).
+.PHONY: test-mpi test-slurm
+test: test-mpi
+test-mpi: all
+	MVSIM=$(MVSIM) BUILD=$(BUILD) sh tests/test_mpi.sh
+
+# A real single-node Slurm (root: starts munged, slurmctld and slurmd on localhost, runs the
+# job-array script of docs/cluster.md, stops them). .ci/run calls it; not part of make test.
+test-slurm: all
+	@sh scripts/deps.sh slurm
+	MVSIM=$(CURDIR)/$(MVSIM) BUILD=$(BUILD) sh tests/slurm/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) $(DESTDIR)$(INCDIR) \

@@ -2,7 +2,9 @@
 # deps.sh — make sure the packages mvsim builds and tests with are present (Debian 12).
 # As root, installs what is missing with apt-get; otherwise prints the exact command and fails.
 set -u
-PKGS="libgsl-dev libconfig-dev libcmocka-dev gnuplot-nox pkg-config"
+# libopenmpi-dev/openmpi-bin: the MPI layer (sim/mpi_batch.c) and its test under mpirun;
+# libxml2-utils: xmllint validates the JUnit reports in the tests.
+PKGS="libgsl-dev libconfig-dev libcmocka-dev gnuplot-nox pkg-config libopenmpi-dev openmpi-bin libxml2-utils"
 missing=0
 if ! command -v pkg-config >/dev/null 2>&1; then missing=1
 else
@@ -11,6 +13,14 @@ else
 	done
 fi
 command -v gnuplot >/dev/null 2>&1 || missing=1
+for c in mpicc mpirun xmllint; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+# `deps.sh slurm` (make test-slurm, .ci/run): a single-node Slurm and munge.
+if [ "${1:-}" = slurm ]; then
+	PKGS="$PKGS slurm-wlm munge"
+	for c in slurmctld slurmd sbatch munged; do
+		command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] || missing=1
+	done
+fi
 # `make valgrind` (CI) needs valgrind.
 if [ "${1:-}" = valgrind ]; then
 	PKGS="$PKGS valgrind"

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ================================================================ the format */
@@ -170,13 +171,46 @@ char *mv_summary_read_meta(FILE *f, const char *name, struct mv_error *err)
 	return meta;
 }
 
-/* The first line where a and b differ, into la and lb (without newlines, tabs as spaces). */
-static void first_difference(const char *a, const char *b, char *la, char *lb, size_t size)
+/* A line of the metadata that names a file read ("# sweep", "# scenario", "# base", "# data":
+ * TAG, path, SHA-256): the file is known by its content, so the path is no part of the
+ * sweep's identity. Returns the length of the tag with its tab, or 0. */
+static size_t file_line(const char *line, size_t len)
+{
+	static const char *const tags[] = {"# sweep\t", "# scenario\t", "# base\t", "# data\t"};
+	for (size_t k = 0; k < sizeof tags / sizeof tags[0]; k++) {
+		size_t n = strlen(tags[k]);
+		if (len > n && strncmp(line, tags[k], n) == 0 && memchr(line + n, '\t', len - n))
+			return n;
+	}
+	return 0;
+}
+
+/* Whether two lines are the same for a sweep's identity: equal, or the same file line but
+ * for the path (the same tag and hash). */
+static int same_line(const char *a, size_t na, const char *b, size_t nb)
+{
+	if (na == nb && memcmp(a, b, na) == 0)
+		return 1;
+	size_t ta = file_line(a, na), tb = file_line(b, nb);
+	if (ta == 0 || ta != tb || memcmp(a, b, ta) != 0)
+		return 0;
+	const char *ha = a + na, *hb = b + nb;
+	while (ha > a && ha[-1] != '\t')
+		ha--;
+	while (hb > b && hb[-1] != '\t')
+		hb--;
+	return (size_t)(a + na - ha) == (size_t)(b + nb - hb) && memcmp(ha, hb, (size_t)(a + na - ha)) == 0;
+}
+
+/* Compares two metadata blocks as identities (docs/sweeps.md: the sweep file, scenario, bases
+ * and data by their SHA-256, not their paths, and every other line as it is). Returns 1
+ * when the same, else 0 with the first differing lines in la and lb (tabs as spaces). */
+static int same_identity(const char *a, const char *b, char *la, char *lb, size_t size)
 {
 	for (;;) {
 		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
 		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
-		if (na != nb || memcmp(a, b, na) != 0 || ea == NULL || eb == NULL) {
+		if (!same_line(a, na, b, nb) || (ea == NULL) != (eb == NULL)) {
 			snprintf(la, size, "%.*s", (int)na, a);
 			snprintf(lb, size, "%.*s", (int)nb, b);
 			for (char *c = la; *c; c++)
@@ -185,8 +219,10 @@ static void first_difference(const char *a, const char *b, char *la, char *lb, s
 			for (char *c = lb; *c; c++)
 				if (*c == '\t')
 					*c = ' ';
-			return;
+			return 0;
 		}
+		if (ea == NULL)
+			return 1;
 		a = ea + 1;
 		b = eb + 1;
 	}
@@ -244,7 +280,9 @@ struct mv_gate {
 	int nchecks;
 	struct gate_check *checks;
 	long nrows, nfailed;
-	FILE *failed_list; /* for JUnit */
+	FILE *failed_list; /* for JUnit: the first MV_GATE_LIST_MAX failed runs */
+	long listed, unlisted; /* runs with notes given / held back (beyond MV_GATE_LIST_MAX) */
+	int quiet_run;     /* the run being judged is beyond the cap: its notes are held back */
 	mv_gate_note_fn note;
 	void *note_ctx;
 	char *buf;         /* a row being read back */
@@ -263,7 +301,7 @@ static void note(struct mv_gate *g, const char *fmt, ...)
 	char msg[MV_ERROR_MAX + 4096 + 512];
 	va_list ap;
 
-	if (g->note == NULL)
+	if (g->note == NULL || g->quiet_run)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -393,6 +431,14 @@ long mv_gate_nfailed(const struct mv_gate *g)
 	return g->nfailed;
 }
 
+int mv_gate_nbroken(const struct mv_gate *g)
+{
+	int n = 0;
+	for (int k = 0; k < g->nchecks; k++)
+		n += g->checks[k].broken > 0;
+	return n;
+}
+
 /* Judges one run: k and the parameters as printed, the metrics as values (and printed, for
  * the notes). */
 static void judge(struct mv_gate *g, const char *k, char *const *params, const double *metrics,
@@ -406,10 +452,21 @@ static void judge(struct mv_gate *g, const char *k, char *const *params, const d
 		used += (size_t)snprintf(ptext + used, sizeof ptext - used, "%s%s = %s",
 					 j ? ", " : "", g->names[1 + j], params[j]);
 	g->nrows++;
+	/* A run with something to say is listed (its notes) while fewer than MV_GATE_LIST_MAX
+	 * runs were; the others are counted, for "and N more" in the verdict. */
+	int bad = !ok;
+	for (int c = 0; c < g->nchecks && !bad; c++)
+		bad = !mv_check_ok(&g->checks[c].c, metrics[g->checks[c].metric]);
+	if (bad && g->listed >= MV_GATE_LIST_MAX) {
+		g->unlisted++;
+		g->quiet_run = 1;
+	} else if (bad) {
+		g->listed++;
+	}
 	if (!ok) {
 		g->nfailed++;
 		note(g, "run %s failed: %s (%s)", k, reason, ptext);
-		if (g->failed_list)
+		if (g->failed_list && g->nfailed <= MV_GATE_LIST_MAX)
 			fprintf(g->failed_list, "run %s: %s (%s)\n", k, reason, ptext);
 	}
 	for (int c = 0; c < g->nchecks; c++) {
@@ -418,17 +475,19 @@ static void judge(struct mv_gate *g, const char *k, char *const *params, const d
 		if (mv_check_ok(&ck->c, metrics[ck->metric]))
 			continue;
 		ck->broken++;
+		int keep = ck->list && ck->broken <= MV_GATE_LIST_MAX;
 		if (!ok) {
-			if (ck->list)
+			if (keep)
 				fprintf(ck->list, "run %s: the run failed: %s (%s)\n", k, reason, ptext);
 			continue;
 		}
 		const char *name = g->names[1 + g->nparams + ck->metric];
 		note(g, "run %s breaks check %s: %s = %s (%s)", k, ck->label, name,
 		     mtext[ck->metric], ptext);
-		if (ck->list)
+		if (keep)
 			fprintf(ck->list, "run %s: %s = %s (%s)\n", k, name, mtext[ck->metric], ptext);
 	}
+	g->quiet_run = 0;
 }
 
 int mv_gate_run(struct mv_gate *g, long k, const double *x, const double *metrics, int ok,
@@ -515,6 +574,9 @@ int mv_gate_verdict(struct mv_gate *g, const char *what)
 {
 	int broken = 0;
 
+	if (g->unlisted)
+		note(g, "and %ld more run%s failed or broke a check (see the summary)", g->unlisted,
+		     g->unlisted == 1 ? "" : "s");
 	if (g->nfailed)
 		note(g, "%s: %ld of %ld runs failed", what, g->nfailed, g->nrows);
 	for (int k = 0; k < g->nchecks; k++)
@@ -601,57 +663,83 @@ static void xml_copy(FILE *f, FILE *list)
 	}
 }
 
+void mv_gate_junit_name(const char *path, char *buf, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	const char *dot = strrchr(base, '.');
+	if (dot && dot != base)
+		n = (size_t)(dot - base);
+	snprintf(buf, size, "%.*s", (int)n, base);
+	for (char *c = buf; *c; c++)
+		if (*c == '.')
+			*c = '_'; /* Jenkins reads dots in a classname as packages */
+	if (buf[0] == '\0')
+		snprintf(buf, size, "sweep");
+}
+
+/* One test case: its failure (if count > 0) with the message and the listed runs, then
+ * "and N more" beyond the list's MV_GATE_LIST_MAX. */
+static void junit_case(FILE *f, const char *suite, const char *name, const char *type,
+		       const char *message, long count, FILE *list, const char *warning)
+{
+	fputs("    <testcase classname=\"", f);
+	xml_put(f, suite);
+	fputs("\" name=\"", f);
+	xml_put(f, name);
+	fputs("\" time=\"0\"", f);
+	if (count == 0 && warning && warning[0]) { /* a check that cannot fail here (mv_gate_lint) */
+		fputs(">\n      <system-err>warning: ", f);
+		xml_put(f, warning);
+		fputs("</system-err>\n    </testcase>\n", f);
+		return;
+	}
+	if (count == 0) {
+		fputs("/>\n", f);
+		return;
+	}
+	fprintf(f, ">\n      <failure type=\"%s\" message=\"", type);
+	xml_put(f, message);
+	fputs("\">", f);
+	if (list)
+		xml_copy(f, list);
+	if (count > MV_GATE_LIST_MAX)
+		fprintf(f, "and %ld more (see the summary)\n", count - MV_GATE_LIST_MAX);
+	fputs("</failure>\n    </testcase>\n", f);
+}
+
 int mv_gate_write_junit(const struct mv_gate *g, FILE *f, const char *suite, double seconds)
 {
 	int failures = g->nfailed > 0;
-	char msg[256];
+	char msg[MV_METRIC_MAX_NAME + 200], stamp[32], host[256];
+	time_t now = time(NULL);
+	struct tm tm;
 
 	if (g->failed_list == NULL)
 		return -1;
 	for (int k = 0; k < g->nchecks; k++)
 		failures += g->checks[k].broken > 0;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"mvsim sweep\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n",
-		g->nchecks + 1, failures);
+	fprintf(f, "<testsuites name=\"mvsim sweep\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+		   "time=\"%.3f\">\n", g->nchecks + 1, failures, seconds);
 	fputs("  <testsuite name=\"", f);
 	xml_put(f, suite);
-	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\" time=\"%.3f\">\n",
-		g->nchecks + 1, failures, seconds);
-	fputs("    <testcase classname=\"", f);
-	xml_put(f, suite);
-	fputs("\" name=\"runs complete\" time=\"0\"", f);
-	if (g->nfailed == 0) {
-		fputs("/>\n", f);
-	} else {
-		snprintf(msg, sizeof msg, "%ld of %ld runs failed", g->nfailed, g->nrows);
-		fprintf(f, ">\n      <failure type=\"failed runs\" message=\"%s\">", msg);
-		xml_copy(f, g->failed_list);
-		fputs("</failure>\n    </testcase>\n", f);
-	}
+	fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\" time=\"%.3f\" "
+		   "timestamp=\"%s\" hostname=\"", g->nchecks + 1, failures, seconds, stamp);
+	xml_put(f, host);
+	fputs("\">\n", f);
+	snprintf(msg, sizeof msg, "%ld of %ld runs failed", g->nfailed, g->nrows);
+	junit_case(f, suite, "runs complete", "failed runs", msg, g->nfailed, g->failed_list, NULL);
 	for (int k = 0; k < g->nchecks; k++) {
 		const struct gate_check *ck = &g->checks[k];
-		fputs("    <testcase classname=\"", f);
-		xml_put(f, suite);
-		fputs("\" name=\"", f);
-		xml_put(f, ck->label);
-		fputs("\" time=\"0\"", f);
-		if (ck->broken == 0 && ck->warning[0]) {
-			fputs(">\n      <system-err>warning: ", f);
-			xml_put(f, ck->warning);
-			fputs("</system-err>\n    </testcase>\n", f);
-			continue;
-		}
-		if (ck->broken == 0) {
-			fputs("/>\n", f);
-			continue;
-		}
-		fputs(">\n      <failure type=\"check\" message=\"", f);
-		snprintf(msg, sizeof msg, "%ld of %ld runs break ", ck->broken, g->nrows);
-		xml_put(f, msg);
-		xml_put(f, ck->label);
-		fputs("\">", f);
-		xml_copy(f, ck->list);
-		fputs("</failure>\n    </testcase>\n", f);
+		snprintf(msg, sizeof msg, "%ld of %ld runs break %s", ck->broken, g->nrows, ck->label);
+		junit_case(f, suite, ck->label, "check", msg, ck->broken, ck->list, ck->warning);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", f);
 	return 0;
@@ -725,9 +813,8 @@ static int check_same(const char *path, const char *found, const char *want,
 {
 	char la[600], lb[600];
 
-	if (strcmp(found, want) == 0)
+	if (same_identity(found, want, la, lb, sizeof la))
 		return 0;
-	first_difference(found, want, la, lb, sizeof la);
 	return mv_error_set(err, MV_EXIT_INPUT,
 			    "%s: cannot resume: it is from a different sweep: its line '%s' differs "
 			    "from this sweep's '%s'",
@@ -1154,9 +1241,7 @@ static int merge_check_parts(struct part *parts, int np, struct mv_error *err)
 			}
 			strip_shard(m0);
 			strip_shard(mq);
-			int same = strcmp(m0, mq) == 0;
-			if (!same)
-				first_difference(mq, m0, a, b, sizeof a);
+			int same = same_identity(mq, m0, a, b, sizeof a);
 			free(m0);
 			free(mq);
 			if (!same)
@@ -1231,7 +1316,9 @@ int mv_summary_merge(const char *const *paths, int np, const char *output,
 		goto out;
 	}
 	snprintf(meta, len, "%.*s# shard\t1/1%s", (int)head, parts[0].meta, e);
-	/* the parts are the inputs: none may be the output */
+	/* "-" is standard output (written as the rows are merged); the parts are the inputs:
+	 * none may be the output */
+	int to_stdout = strcmp(output, "-") == 0;
 	struct mv_file_ids ids = {0};
 	for (int q = 0; q < np; q++)
 		if (mv_file_ids_add(&ids, paths[q])) {
@@ -1239,16 +1326,23 @@ int mv_summary_merge(const char *const *paths, int np, const char *output,
 			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 			goto out;
 		}
-	if ((*gate = mv_gate_create(meta, 0, note_fn, note_ctx, err)) != NULL)
+	if ((*gate = mv_gate_create(meta, 1, note_fn, note_ctx, err)) != NULL && !to_stdout)
 		out = mv_outfile_open(output, ids.v, ids.n, err);
 	mv_file_ids_free(&ids);
-	if (out == NULL)
+	if (*gate == NULL || (!to_stdout && out == NULL))
 		goto out;
-	if (merge_rows(mv_outfile_stream(out), parts, np, total, *gate, meta, output, err)) {
+	if (merge_rows(to_stdout ? stdout : mv_outfile_stream(out), parts, np, total, *gate, meta,
+		       to_stdout ? "standard output" : output, err)) {
 		mv_outfile_abort(out);
 		goto out;
 	}
-	rc = mv_outfile_commit(out, err);
+	if (to_stdout)
+		rc = fflush(stdout) == 0 && !ferror(stdout)
+			     ? 0
+			     : mv_error_set(err, MV_EXIT_FAIL, "standard output: write failed: %s",
+					    strerror(errno));
+	else
+		rc = mv_outfile_commit(out, err);
 out:
 	for (int q = 0; q < np && parts; q++) {
 		mv_tsv_close(parts[q].t);

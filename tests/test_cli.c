@@ -1,12 +1,14 @@
 /* test_cli.c — the kit of the mvsim executable (sim/cli/cli.c) as a user meets it: the
  * command table in --help, help for every command, --version, the option parser's usage
  * errors. The commands have their own tests (test_cmd_<name>.c). Runs $MVSIM. */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #define TU_CLIROOT "build/test-cli"
 #include "testutil.h"
 
 #include "cli/cli.h"
 #include "mvsim/output.h"
 
+#include <sched.h>
 #include <time.h>
 
 static void test_help(void **state)
@@ -81,6 +83,40 @@ static void test_version(void **state)
 	result_free(&r);
 }
 
+/* The default thread count: --jobs N, else OMP_NUM_THREADS (its first number), else the
+ * CPUs of this process's affinity mask. */
+static void test_default_jobs(void **state)
+{
+	(void)state;
+	cpu_set_t set;
+	assert_int_equal(sched_getaffinity(0, sizeof set, &set), 0);
+	const char *saved = getenv("OMP_NUM_THREADS");
+	char *keep = saved ? strdup(saved) : NULL;
+	setenv("OMP_NUM_THREADS", "3", 1);
+	assert_int_equal(mv_cli_jobs(0), 3);
+	assert_int_equal(mv_cli_jobs(5), 5);
+	setenv("OMP_NUM_THREADS", "2,1", 1); /* nested levels: the outer one */
+	assert_int_equal(mv_cli_jobs(0), 2);
+	setenv("OMP_NUM_THREADS", "many", 1);
+	assert_int_equal(mv_cli_jobs(0), CPU_COUNT(&set));
+	unsetenv("OMP_NUM_THREADS");
+	assert_int_equal(mv_cli_jobs(0), CPU_COUNT(&set));
+	/* a narrower mask is honoured */
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	assert_int_equal(sched_setaffinity(0, sizeof one, &one), 0);
+	assert_int_equal(mv_cli_jobs(0), 1);
+	assert_int_equal(sched_setaffinity(0, sizeof set, &set), 0);
+	if (keep)
+		setenv("OMP_NUM_THREADS", keep, 1);
+	free(keep);
+}
+
 static void test_usage_errors(void **state)
 {
 	(void)state;
@@ -146,6 +182,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_version),
+		cmocka_unit_test(test_default_jobs),
 		cmocka_unit_test(test_usage_errors),
 	};
 	return cmocka_run_group_tests_name("cli", tests, tu_cli_setup, tu_cli_teardown);

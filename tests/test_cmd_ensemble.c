@@ -65,6 +65,7 @@ static void test_ens_collapse(void **state)
 	char *err;
 	(void)state;
 	assert_int_equal(ENS(NULL, &err, SMALL, "--runs", "5", "-o", OUT "/zero.tsv"), 0);
+	assert_int_equal(tu_final_line(err, "ensemble"), 5);
 	assert_string_equal(err, "mvsim: warning: " SMALL " has no noise (noise.sigma and every "
 				 "noise_sigma are 0): every run is the deterministic run and the bands "
 				 "have zero width\n");
@@ -389,6 +390,7 @@ static void test_ens_help(void **state)
 	/* stdout without -o: the result there, nothing on stderr */
 	assert_int_equal(ENS(&out, &err, SMALL, "--set", "noise.sigma=0.1", "--runs", "3",
 			     "--columns", "n_eff"), 0);
+	assert_int_equal(tu_final_line(err, "ensemble"), 3);
 	assert_string_equal(err, "");
 	assert_contains(out, "# mvsim ");
 	assert_contains(out, "\nt\tn_eff_mean\tn_eff_sd\tn_eff_p05\tn_eff_p25\tn_eff_p50\t"

@@ -127,6 +127,7 @@ static void test_morris_small(void **state)
 	(void)state;
 	assert_int_equal(SENSI(NULL, &err, SENS, "--method", "morris", "--samples", "10", "-o",
 			       OUT "/morris.tsv"), 0);
+	assert_int_equal(tu_final_line(err, "sensitivity"), 40);
 	assert_string_equal(err, "");
 	free(err);
 	table_read(&t, OUT "/morris.tsv");
@@ -159,6 +160,7 @@ static void test_sens_flat(void **state)
 	(void)state;
 	assert_int_equal(SENSI(NULL, &err, DATA "/flat.cfg", "--method", "sobol", "--samples", "16",
 			       "--bootstrap", "0", "-o", OUT "/flat.tsv"), 0);
+	assert_int_equal(tu_final_line(err, "sensitivity"), 64);
 	assert_string_equal(err, "mvsim: warning: max:tension_gamma does not vary beyond the "
 				 "integrator's tolerance over the design (sd 0 around 0): none of the "
 				 "parameters moves it; its indices are nan\n");

@@ -21,6 +21,13 @@ extern char **environ;
 
 #define DATA "tests/data/sweep"
 
+/* checklint.h's warnings on every sweep of lhs.cfg (its checks cannot fail there) */
+#define LHS_LINT                                                                            \
+	"mvsim: warning: check final:crisis_prob <= 0.2: this check cannot fail here: "        \
+	"final:crisis_prob is 0.03025635228 in every one of 90 runs\n"                          \
+	"mvsim: warning: check min:n_eff in [2.5, 4]: this check cannot fail here: min:n_eff " \
+	"is 3.1466133 in every one of 90 runs\n"
+
 static int no_sweep;  /* it has no sweep command (not wired into sim/cli/cli.c yet) */
 static int valgrind;  /* MV_UNDER_VALGRIND: every mvsim is ~50 times slower */
 
@@ -80,11 +87,9 @@ static void test_cli_jobs(void **state)
 	NEED_SWEEP();
 	unlink(OUT "/j1.tsv");
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/j1.tsv", "--jobs", "1", NULL), 0);
-	/* not a terminal: no progress line; only checklint.h's warnings on lhs.cfg's two checks */
-	assert_string_equal(err, "mvsim: warning: check final:crisis_prob <= 0.2: this check cannot "
-				 "fail here: final:crisis_prob is 0.03025635228 in every one of 90 runs\n"
-				 "mvsim: warning: check min:n_eff in [2.5, 4]: this check cannot fail "
-				 "here: min:n_eff is 3.1466133 in every one of 90 runs\n");
+	/* not a terminal: the final line; checklint.h's warnings on lhs.cfg's two checks */
+	assert_int_equal(tu_final_line(err, "sweep"), 90);
+	assert_string_equal(err, LHS_LINT);
 	free(err);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j2.tsv", "-j", "2", NULL), 0);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/j4.tsv", "-j4", NULL), 0);
@@ -140,6 +145,7 @@ static void test_cli_shards(void **state)
 	char *err;
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/breaking.cfg", "-o", OUT "/b7.tsv", "--shard",
 			    "7/7", NULL), 0);
+	assert_int_equal(tu_final_line(err, "sweep"), 0);
 	assert_string_equal(err, "");
 	free(err);
 	char *b7 = tu_read(OUT "/b7.tsv");
@@ -234,6 +240,7 @@ static void test_cli_resume_signals(void **state)
 		char want[64];
 		snprintf(want, sizeof want, "mvsim: sweep interrupted by %s after ", names[s]);
 		assert_non_null(strstr(err, want));
+		assert_true(tu_final_line(err, "sweep") >= 0);
 		assert_null(strstr(err, "failed")); /* the run cut short is no failed run */
 		assert_non_null(strstr(err, "the finished runs are in " OUT "/sig.tsv.partial: run the "
 					    "same command with --resume to finish it\n"));
@@ -253,7 +260,9 @@ static void test_cli_resume_signals(void **state)
 	char *err;
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/long.cfg", "-o", OUT "/long-ref.tsv",
 			    "--resume", NULL), 0);
-	assert_string_equal(err, "");
+	assert_int_equal(tu_final_line(err, "sweep"), 600);
+	assert_string_equal(err, "mvsim sweep: " OUT "/long-ref.tsv is complete already (600 runs): "
+				 "nothing to run\n");
 	free(err);
 	free(ref);
 }
@@ -323,6 +332,7 @@ static void test_cli_checks(void **state)
 	(void)state;
 	NEED_SWEEP();
 	assert_int_equal(tu_mv(&out, &err, "sweep", DATA "/breaking.cfg", NULL), 1);
+	assert_int_equal(tu_final_line(err, "sweep"), 6);
 	assert_string_equal(
 		err,
 		"mvsim: run 2 breaks check final:crisis_prob <= 0.5: final:crisis_prob = 0.9907780474 "
@@ -578,16 +588,16 @@ static void test_cli_bad_input(void **state)
 		const char *err;
 	} cases[] = {
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "0/3"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '0/3'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '0/3'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "4/3"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '4/3'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '4/3'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "2"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '2'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '2'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--shard", "1/2x"},
-		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '1/2x'\n"
+		 "mvsim sweep: --shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '1/2x'\n"
 		 "(see 'mvsim sweep --help')\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--jobs", "0"},
 		 "mvsim sweep: --jobs: expected an integer in [1, 1024], found '0'\n"
@@ -767,6 +777,322 @@ static void test_cli_help(void **state)
 	free(out);
 }
 
+/* ================================================================ issue 13: clusters and CI */
+
+/* Every output is checked before the first run: exit 2 with the message, nothing written
+ * (no summary, no partial, no report). OUT/ff/lhs.cfg is a byte copy of DATA/lhs.cfg with
+ * its scenario beside it. */
+static void test_cli_fail_fast(void **state)
+{
+	static const struct {
+		const char *args[12];
+		const char *err;
+	} cases[] = {
+		{{"-o", ""}, "mvsim sweep: -o: expected a file name (or '-'), found ''\n"
+			     "(see 'mvsim sweep --help')\n"},
+		{{"-o", OUT "/ff/s.tsv", "--junit", ""},
+		 "mvsim sweep: --junit: expected a file name, found ''\n(see 'mvsim sweep --help')\n"},
+		{{"-o", OUT "/ff/s.tsv", "--series", ""},
+		 "mvsim sweep: --series: expected a directory, found ''\n(see 'mvsim sweep --help')\n"},
+		{{"-o", "-", "--resume"},
+		 "mvsim sweep: --resume needs -o FILE (it continues FILE.partial)\n"
+		 "(see 'mvsim sweep --help')\n"},
+		{{"-o", OUT "/ff"}, "mvsim: -o " OUT "/ff: is a directory: expected a file name\n"},
+		{{"-o", OUT "/ff/lhs.cfg"},
+		 "mvsim: " OUT "/ff/lhs.cfg: is an input of this command: refusing to overwrite it\n"},
+		{{"-o", OUT "/ff/kazakhstan.cfg"}, /* the scenario */
+		 "mvsim: " OUT "/ff/kazakhstan.cfg: is an input of this command: refusing to "
+		 "overwrite it\n"},
+		{{"-o", OUT "/ff/nodir/s.tsv"},
+		 "mvsim: " OUT "/ff/nodir/s.tsv.partial: cannot create: No such file or directory\n"},
+		{{"-o", OUT "/ff/s.tsv", "--junit", OUT "/ff/nodir/j.xml"},
+		 "mvsim: --junit: " OUT "/ff/nodir/j.xml: cannot create output: No such file or "
+		 "directory\n"},
+		{{"-o", OUT "/ff/s.tsv", "--junit", OUT "/ff/s.tsv"},
+		 "mvsim: --junit " OUT "/ff/s.tsv: is the summary (-o " OUT "/ff/s.tsv) too\n"},
+		{{"-o", OUT "/ff/s.tsv", "--junit", OUT "/ff/lhs.cfg"},
+		 "mvsim: " OUT "/ff/lhs.cfg: is an input of this command: refusing to "
+		 "overwrite it\n"},
+		{{"-o", OUT "/ff/s.tsv", "--junit", OUT "/ff"},
+		 "mvsim: --junit: " OUT "/ff: cannot write output: Is a directory\n"},
+		{{"-o", OUT "/ff/s.tsv", "--series", OUT "/ff/lhs.cfg"},
+		 "mvsim: --series " OUT "/ff/lhs.cfg: not a directory\n"},
+	};
+	(void)state;
+	NEED_SWEEP();
+	mkdir(OUT "/ff", 0777);
+	char *cfg = tu_read(DATA "/lhs.cfg"), *scen = tu_read(DATA "/kazakhstan.cfg");
+	tu_write_file(OUT "/ff/lhs.cfg", cfg);
+	tu_write_file(OUT "/ff/kazakhstan.cfg", scen); /* its scenario, beside it */
+	free(scen);
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		char *args[16] = {"sweep", OUT "/ff/lhs.cfg"};
+		int n = 2;
+		for (int a = 0; cases[k].args[a]; a++)
+			args[n++] = (char *)cases[k].args[a];
+		args[n] = NULL;
+		int rc = tu_finish(tu_start(args));
+		char *err = tu_read(OUT "/stderr");
+		if (rc != 2 || strcmp(err, cases[k].err) != 0)
+			fail_msg("case %zu (%s): exit %d, stderr:\n%s\nexpected:\n%s", k,
+				 cases[k].args[0], rc, err, cases[k].err);
+		free(err);
+		assert_false(tu_exists(OUT "/ff/s.tsv"));
+		assert_false(tu_exists(OUT "/ff/s.tsv.partial"));
+		assert_false(tu_exists(OUT "/ff/nodir"));
+		char *now = tu_read(OUT "/ff/lhs.cfg"); /* the input untouched */
+		assert_string_equal(now, cfg);
+		free(now);
+		DIR *d = opendir(OUT "/ff"); /* and no temporary left */
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			if (strstr(e->d_name, ".tmp."))
+				fail_msg("case %zu left %s", k, e->d_name);
+		closedir(d);
+	}
+	free(cfg);
+}
+
+/* The first n rows of summary text (its metadata, header and n rows) into path. */
+static void write_head(const char *path, const char *summary, int n)
+{
+	const char *p = summary;
+	while (*p == '#')
+		p = strchr(p, '\n') + 1;
+	p = strchr(p, '\n') + 1; /* the header */
+	for (int r = 0; r < n; r++)
+		p = strchr(p, '\n') + 1;
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(summary, 1, (size_t)(p - summary), f);
+	fputs("1\t0.3", f); /* a torn row, as a kill leaves */
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A sweep is known by the content of its files, not by their paths: a partial left by
+ * `sweep DATA/lhs.cfg` resumes under `./DATA/lhs.cfg`, an absolute path or a byte copy
+ * elsewhere, and shards run under two spellings merge; the metadata keeps the paths as
+ * first given. A copy that differs in one byte is another sweep. */
+static void test_cli_identity(void **state)
+{
+	char *ref, *got, *err, abs[4096], want[1024];
+	(void)state;
+	NEED_SWEEP();
+	mkdir(OUT "/x", 0777);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/id-ref.tsv", "-q", NULL), 0);
+	ref = tu_read(OUT "/id-ref.tsv");
+	char *cfg = tu_read(DATA "/lhs.cfg"), *scen = tu_read(DATA "/kazakhstan.cfg");
+	tu_write_file(OUT "/x/lhs.cfg", cfg); /* byte copies of the sweep and its scenario */
+	tu_write_file(OUT "/x/kazakhstan.cfg", scen);
+	free(scen);
+	assert_non_null(getcwd(abs, sizeof abs - 64));
+	strcat(abs, "/" DATA "/lhs.cfg");
+	const char *spellings[] = {"./" DATA "/lhs.cfg", abs, OUT "/x/lhs.cfg"};
+	for (int k = 0; k < 3; k++) {
+		unlink(OUT "/id.tsv");
+		write_head(OUT "/id.tsv.partial", ref, 30);
+		assert_int_equal(tu_mv(NULL, &err, "sweep", spellings[k], "-o", OUT "/id.tsv",
+				       "--resume", NULL), 0);
+		/* the torn row write_head leaves is cut and said so (issue 15), then the resume */
+		snprintf(want, sizeof want, "mvsim: %s.partial: resumed after its 30 complete rows; "
+			 "cut the 5 bytes after them (a row torn by the interruption, or not a row as "
+			 "mvsim writes it): those runs run again\n"
+			 "mvsim sweep: resumed %s.partial: 30 of 90 runs kept, 60 to run\n",
+			 OUT "/id.tsv", OUT "/id.tsv");
+		assert_int_equal(tu_final_line(err, "sweep"), 90);
+		strcat(want, LHS_LINT);
+		assert_string_equal(err, want);
+		free(err);
+		got = tu_read(OUT "/id.tsv");
+		assert_string_equal(got, ref); /* paths as first given: "# sweep\t" DATA "/lhs.cfg" */
+		free(got);
+	}
+	assert_non_null(strstr(ref, "\n# sweep\t" DATA "/lhs.cfg\t"));
+	/* shards under two spellings merge into the unsharded summary */
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/id1.tsv", "--shard",
+			       "1/2", "-q", NULL), 0);
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", OUT "/x/lhs.cfg", "-o", OUT "/id2.tsv", "--shard",
+			       "2/2", "-q", NULL), 0);
+	assert_int_equal(tu_mv(NULL, &err, "merge", OUT "/id1.tsv", OUT "/id2.tsv", "-o",
+			       OUT "/idm.tsv", NULL), 0);
+	free(err);
+	got = tu_read(OUT "/idm.tsv");
+	assert_string_equal(got, ref);
+	free(got);
+	/* one byte more (a comment) is another sweep file: refused, the partial untouched */
+	char *cfg2 = malloc(strlen(cfg) + 8);
+	sprintf(cfg2, "%s# x\n", cfg);
+	tu_write_file(OUT "/x/lhs.cfg", cfg2);
+	unlink(OUT "/id.tsv");
+	write_head(OUT "/id.tsv.partial", ref, 30);
+	char *before = tu_read(OUT "/id.tsv.partial");
+	assert_int_equal(tu_mv(NULL, &err, "sweep", OUT "/x/lhs.cfg", "-o", OUT "/id.tsv", "--resume",
+			       NULL), 2);
+	assert_non_null(strstr(err, "cannot resume: it is from a different sweep: its line '# sweep "
+				    DATA "/lhs.cfg "));
+	free(err);
+	got = tu_read(OUT "/id.tsv.partial");
+	assert_string_equal(got, before);
+	free(got);
+	free(before);
+	unlink(OUT "/id.tsv.partial");
+	free(cfg2);
+	free(cfg);
+	free(ref);
+}
+
+/* Starts a sweep of long.cfg (600 runs; under valgrind lhs.cfg, 90) with --progress, stops
+ * it with SIGSTOP once 20 rows are in, lets the clock pass more than a second, continues
+ * it. Returns its stderr. */
+#define LOG_RUNS (valgrind ? 90 : 600)
+static char *paused_sweep(const char *progress)
+{
+	char *args[] = {"sweep", valgrind ? DATA "/lhs.cfg" : DATA "/long.cfg", "-o", OUT "/log.tsv",
+			"-j", "1", "--progress", (char *)progress, NULL};
+	unlink(OUT "/log.tsv");
+	pid_t pid = tu_start(args);
+	for (int i = 0; i < 4000; i++) {
+		char *p = tu_read(OUT "/log.tsv.partial");
+		long rows = -1; /* lines but the metadata and the header */
+		for (const char *c = p ? p : ""; *c; c++)
+			rows += *c == '\n';
+		rows -= p ? tu_count_lines(p, '#') : 0;
+		free(p);
+		if (rows >= 20 || tu_exists(OUT "/log.tsv"))
+			break;
+		tu_sleep_ms(5);
+	}
+	assert_false(tu_exists(OUT "/log.tsv")); /* not finished yet: 600 runs take ~1 s */
+	kill(pid, SIGSTOP);
+	tu_sleep_ms(1200);
+	kill(pid, SIGCONT);
+	assert_int_equal(tu_finish(pid), 0);
+	return tu_read(OUT "/stderr");
+}
+
+/* stderr not a terminal (a file here): a progress line every --progress seconds, one final
+ * line; --progress 0 only the final line; --quiet nothing. */
+static void test_cli_logs(void **state)
+{
+	char *err;
+	(void)state;
+	NEED_SWEEP();
+	err = paused_sweep("1");
+	assert_int_equal(tu_final_line(err, "sweep"), LOG_RUNS);
+	/* after the pause the clock is > 1 s on: "mvsim sweep: N/600 runs (P%), R runs/s, T left" */
+	char *line = strstr(err, "mvsim sweep: ");
+	assert_non_null(line);
+	long done = strtol(line + 13, NULL, 10);
+	assert_true(done >= 20 && done <= LOG_RUNS);
+	char want[64];
+	snprintf(want, sizeof want, "mvsim sweep: %ld/%d runs (", done, LOG_RUNS);
+	assert_int_equal(strncmp(line, want, strlen(want)), 0);
+	assert_non_null(strstr(line, " runs/s, "));
+	assert_non_null(strstr(line, " left\n"));
+	assert_null(strchr(err, '\r')); /* lines of their own, no terminal codes */
+	assert_null(strchr(err, '\033'));
+	free(err);
+	err = paused_sweep("0");
+	assert_int_equal(tu_final_line(err, "sweep"), LOG_RUNS);
+	assert_string_equal(err, "");
+	free(err);
+	unlink(OUT "/log.tsv");
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/log.tsv", "-q", NULL), 0);
+	assert_string_equal(err, LHS_LINT); /* warnings stay: they are the gate's */
+	free(err);
+}
+
+/* More than 20 breaking runs: 20 listed on stderr, then "and N more"; the summary has them
+ * all; the JUnit report (valid XML, xmllint) lists 20 per failure, then "and N more". */
+static void test_cli_capped(void **state)
+{
+	char *out, *err, cfg[4096], cwd[2048];
+	(void)state;
+	NEED_SWEEP();
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	snprintf(cfg, sizeof cfg,
+		 "scenario = \"%s/configs/kazakhstan.cfg\";\n"
+		 "sweep = { method = \"grid\";\n"
+		 "  parameters = ( { key = \"vectors.russia.coercion\"; min = 0.0; max = 2.9; steps = 30; } );\n"
+		 "  metrics = [ \"final:crisis_prob\" ];\n"
+		 "  checks = ( { metric = \"final:crisis_prob\"; max = 0.0; } ); };\n", cwd);
+	tu_write_file(OUT "/many.v1.cfg", cfg);
+	unlink(OUT "/many.tsv");
+	assert_int_equal(tu_mv(&out, &err, "sweep", OUT "/many.v1.cfg", "-o", OUT "/many.tsv",
+			       "--junit", OUT "/many.xml", NULL), 1);
+	assert_int_equal(tu_final_line(err, "sweep"), 30);
+	assert_int_equal(tu_count_lines(err, 'm'), 22);
+	char *tail = strstr(err, "mvsim: run 19 breaks check");
+	assert_non_null(tail);
+	tail = strchr(tail, '\n') + 1;
+	assert_string_equal(tail, "mvsim: and 10 more runs failed or broke a check (see the summary)\n"
+				  "mvsim: sweep: check final:crisis_prob <= 0 broken by 30 of 30 runs\n");
+	free(err);
+	free(out);
+	char *sum = tu_read(OUT "/many.tsv");
+	assert_non_null(strstr(sum, "\n29\t2.9\t"));
+	assert_non_null(strstr(sum, "# complete\t30 runs\t0 failed\n"));
+	free(sum);
+	if (system("command -v xmllint >/dev/null") != 0)
+		fail_msg("xmllint is missing (scripts/deps.sh installs libxml2-utils)");
+	assert_int_equal(system("xmllint --noout " OUT "/many.xml"), 0);
+	char *xml = tu_read(OUT "/many.xml");
+	assert_non_null(strstr(xml, "<testsuites name=\"mvsim sweep\" tests=\"2\" failures=\"1\" errors=\"0\" time=\""));
+	assert_non_null(strstr(xml, "<testsuite name=\"many_v1\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\" time=\""));
+	assert_non_null(strstr(xml, "<testcase classname=\"many_v1\" name=\"runs complete\" time=\"0\"/>"));
+	assert_non_null(strstr(xml, "<testcase classname=\"many_v1\" name=\"final:crisis_prob &lt;= 0\" time=\"0\">\n"
+				    "      <failure type=\"check\" message=\"30 of 30 runs break final:crisis_prob &lt;= 0\">run 0: "));
+	assert_non_null(strstr(xml, "(vectors.russia.coercion = 1.9)\nand 10 more (see the summary)\n</failure>"));
+	assert_null(strstr(xml, "run 20:"));
+	free(xml);
+}
+
+/* --shard env: K and N of a Slurm job array (ID, COUNT, MIN, STEP), the same part as K/N. */
+static void test_cli_shard_env(void **state)
+{
+	char *err, *a, *b;
+	(void)state;
+	NEED_SWEEP();
+	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/se-ref.tsv", "--shard",
+			       "3/4", "-q", NULL), 0);
+	a = tu_read(OUT "/se-ref.tsv");
+	static const char *const env[][4] = {{"3", "4", "1", NULL}, {"2", "4", "0", NULL},
+					     {"5", "4", "1", "2"}, {"3", "4", NULL, NULL}};
+	for (int k = 0; k < 4; k++) {
+		setenv("SLURM_ARRAY_TASK_ID", env[k][0], 1);
+		setenv("SLURM_ARRAY_TASK_COUNT", env[k][1], 1);
+		if (env[k][2])
+			setenv("SLURM_ARRAY_TASK_MIN", env[k][2], 1);
+		else
+			unsetenv("SLURM_ARRAY_TASK_MIN");
+		if (env[k][3])
+			setenv("SLURM_ARRAY_TASK_STEP", env[k][3], 1);
+		else
+			unsetenv("SLURM_ARRAY_TASK_STEP");
+		unlink(OUT "/se.tsv");
+		assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/se.tsv",
+				       "--shard", "env", "-q", NULL), 0);
+		b = tu_read(OUT "/se.tsv");
+		assert_string_equal(a, b);
+		free(b);
+	}
+	setenv("SLURM_ARRAY_TASK_ID", "9", 1);
+	setenv("SLURM_ARRAY_TASK_MIN", "1", 1);
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "--shard", "env", NULL), 2);
+	assert_string_equal(err, "mvsim sweep: --shard env: task 9 is not one of the 4 tasks from 1 in "
+				 "steps of 1\n(see 'mvsim sweep --help')\n");
+	free(err);
+	unsetenv("SLURM_ARRAY_TASK_ID");
+	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "--shard", "env", NULL), 2);
+	assert_string_equal(err, "mvsim sweep: --shard env: expected SLURM_ARRAY_TASK_ID and "
+				 "SLURM_ARRAY_TASK_COUNT in the environment (a Slurm job array), found no "
+				 "SLURM_ARRAY_TASK_ID\n(see 'mvsim sweep --help')\n");
+	free(err);
+	unsetenv("SLURM_ARRAY_TASK_COUNT");
+	unsetenv("SLURM_ARRAY_TASK_MIN");
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest cli[] = {
@@ -775,7 +1101,9 @@ int main(void)
 		cmocka_unit_test(test_cli_resume_errors), cmocka_unit_test(test_cli_checks),
 		cmocka_unit_test(test_cli_junit),         cmocka_unit_test(test_cli_series),
 		cmocka_unit_test(test_cli_bad_input),     cmocka_unit_test(test_scripts),
-		cmocka_unit_test(test_cli_help),
+		cmocka_unit_test(test_cli_help),          cmocka_unit_test(test_cli_fail_fast),
+		cmocka_unit_test(test_cli_identity),      cmocka_unit_test(test_cli_logs),
+		cmocka_unit_test(test_cli_capped),        cmocka_unit_test(test_cli_shard_env),
 	};
 	return cmocka_run_group_tests_name("mvsim sweep", cli, cli_setup, NULL);
 }

@@ -136,6 +136,62 @@ static void test_gate_value_and_row_agree(void **state)
 	free(meta);
 }
 
+/* Notes counted for the capped-list test. */
+struct count {
+	int n, runs;
+	char last[1024];
+};
+
+static void count_note(void *ctx, const char *msg)
+{
+	struct count *c = ctx;
+	c->n++;
+	c->runs += strncmp(msg, "run ", 4) == 0;
+	snprintf(c->last, sizeof c->last, "%s", msg);
+}
+
+/* 25 runs break a check, 3 of them failed: at most 20 runs have notes, then "and 5 more";
+ * JUnit lists the first 20 of each failure, then "and N more (see the summary)". */
+static void test_gate_capped(void **state)
+{
+	(void)state;
+	struct mv_error err = {0};
+	struct count c = {0};
+	char *meta = mv_summary_meta(sw, 1, 1);
+	struct mv_gate *g = mv_gate_create(meta, 1, count_note, &c, &err);
+	assert_non_null(g);
+	double x[2] = {0, 2}, bad[2] = {10, 0.9}, nan2[2] = {NAN, NAN};
+	for (long k = 0; k < 25; k++)
+		assert_int_equal(mv_gate_run(g, k, x, k < 3 ? nan2 : bad, k >= 3, "boom"), 0);
+	/* 20 runs listed: 3 failed (one note each, the check's is the failure) + 17 breaking */
+	assert_int_equal(c.runs, 20);
+	assert_int_equal(mv_gate_verdict(g, "sweep"), MV_EXIT_FAIL);
+	/* the failed runs (nan) break the other check too */
+	assert_string_equal(c.last, "sweep: check max:tension_russia <= 100 broken by 3 of 25 runs");
+	assert_int_equal(c.n, 20 + 4); /* the runs; "and 5 more", failed runs, the two checks */
+	FILE *f = tmpfile();
+	assert_int_equal(mv_gate_write_junit(g, f, "ci", 2), 0);
+	long len = ftell(f);
+	rewind(f);
+	char *xml = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(xml, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	assert_non_null(strstr(xml, "message=\"25 of 25 runs break final:crisis_prob &lt;= 0.5\">"));
+	assert_non_null(strstr(xml, "run 19: final:crisis_prob = 0.9 (vectors.russia.coercion = 0, "
+				    "vectors.russia.restraint.china = 2)\nand 5 more (see the summary)\n"
+				    "</failure>"));
+	assert_null(strstr(xml, "run 20: "));
+	assert_non_null(strstr(xml, "message=\"3 of 25 runs failed\">run 0: boom"));
+	free(xml);
+	mv_gate_free(g);
+	free(meta);
+	char name[64];
+	mv_gate_junit_name("configs/sweeps/ci.v2.cfg", name, sizeof name);
+	assert_string_equal(name, "ci_v2");
+	mv_gate_junit_name("./a.b/x", name, sizeof name);
+	assert_string_equal(name, "x");
+}
+
 static void test_gate_passes_and_junit(void **state)
 {
 	(void)state;
@@ -158,7 +214,12 @@ static void test_gate_passes_and_junit(void **state)
 	fclose(f);
 	assert_non_null(strstr(xml, "<testsuites name=\"mvsim sweep\" tests=\"3\" failures=\"1\""));
 	assert_non_null(strstr(xml, "<testsuite name=\"a&lt;b&gt;.cfg\" tests=\"3\" failures=\"1\" "
-				    "errors=\"0\" skipped=\"0\" time=\"1.500\">"));
+				    "errors=\"0\" skipped=\"0\" time=\"1.500\" timestamp=\"20"));
+	char host[256] = "";
+	gethostname(host, sizeof host);
+	char want[400];
+	snprintf(want, sizeof want, "Z\" hostname=\"%s\">\n", host);
+	assert_non_null(strstr(xml, want));
 	assert_non_null(strstr(xml, "message=\"1 of 2 runs break final:crisis_prob &lt;= 0.5\">"
 				    "run 1: final:crisis_prob = 0.9 (vectors.russia.coercion = 0, "
 				    "vectors.russia.restraint.china = 2)\n</failure>"));
@@ -349,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_meta_and_row),
 		cmocka_unit_test(test_gate_value_and_row_agree),
 		cmocka_unit_test(test_gate_passes_and_junit),
+		cmocka_unit_test(test_gate_capped),
 		cmocka_unit_test(test_gate_bad_meta),
 		cmocka_unit_test(test_parse_shard),
 		cmocka_unit_test(test_merge),

@@ -24,6 +24,29 @@
 #include "mvsim/noise.h"
 #include "mvsim/scenario.h"
 
+/* The batch commands end with one line on stderr unless --quiet (docs/sweeps.md, "Logs"):
+ * "mvsim WHAT: N runs[ (K kept)], F failed[, B broken checks], S s, R runs/s". Checks that
+ * err ends with it and removes it (err keeps what came before); returns its run count, or
+ * -1 when the last line is not one. */
+static inline long tu_final_line(char *err, const char *what)
+{
+	size_t n = strlen(err);
+	char head[64];
+	if (n == 0 || err[n - 1] != '\n')
+		return -1;
+	char *line = err + n - 1;
+	while (line > err && line[-1] != '\n')
+		line--;
+	int hn = snprintf(head, sizeof head, "mvsim %s: ", what);
+	char *end;
+	long runs = strtol(line + hn, &end, 10);
+	if (strncmp(line, head, (size_t)hn) != 0 || end == line + hn || strncmp(end, " runs", 5) != 0 ||
+	    strstr(line, " failed, ") == NULL || n < 8 || strcmp(err + n - 8, " runs/s\n") != 0)
+		return -1;
+	*line = '\0';
+	return runs;
+}
+
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal: |a − b| <= eps, or fail with both. */
 #ifndef assert_double_equal
 #define assert_double_equal(a, b, eps) tu_assert_near((a), (b), (eps), #a, __FILE__, __LINE__)

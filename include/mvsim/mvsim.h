@@ -17,6 +17,7 @@
 #include "mvsim/fmt.h"         /* numbers as printf("%.10g") writes them, without printf (§7) */
 #include "mvsim/metrics.h"     /* metrics and checks (docs/model.md §9) */
 #include "mvsim/batch.h"       /* many runs on threads, results in run order */
+#include "mvsim/mpi_batch.h"   /* the batch loop over MPI ranks (docs/cluster.md) */
 #include "mvsim/sweep.h"       /* sweep files and samplers (docs/model.md §8) */
 #include "mvsim/sweeprun.h"    /* a sweep's runs collected in memory through the batch */
 #include "mvsim/sensitivity.h" /* Sobol' and Morris designs and indices */

@@ -82,6 +82,7 @@ int mv_gate_row(struct mv_gate *g, const char *row);
 int mv_gate_nfields(const struct mv_gate *g);
 long mv_gate_nrows(const struct mv_gate *g);
 long mv_gate_nfailed(const struct mv_gate *g);
+int mv_gate_nbroken(const struct mv_gate *g); /* checks broken by at least one run */
 
 /* The verdict: a note for the failed runs and for each broken check ("WHAT: ..."). Returns
  * MV_EXIT_OK when every run completed and passed every check, else MV_EXIT_FAIL. */
@@ -93,13 +94,24 @@ int mv_gate_verdict(struct mv_gate *g, const char *what);
  * warnings also go into mv_gate_write_junit's test cases (as <system-err>). */
 void mv_gate_lint(struct mv_gate *g, double t_start, double t_end);
 
-/* Writes the checks as JUnit XML to f: a test case "runs complete" and one per check, each
- * failure listing its runs (g made with keep_lists). suite: the suite's name (the sweep
- * file); seconds: its time. Returns 0, or -1 when g keeps no lists. */
+/* Runs listed per failure: in the gate's notes (runs with a note), in each JUnit failure;
+ * beyond it "and N more (see the summary)". The summary keeps every run. */
+#define MV_GATE_LIST_MAX 20
+
+/* Writes the checks as JUnit XML to f: a test case "runs complete" and one per check (named
+ * after the check, classname suite), each failure with a message of counts listing its
+ * first MV_GATE_LIST_MAX runs, then "and N more (see the summary)"; a check's lint warning
+ * as <system-err>; the suite with consistent tests/failures/errors counts, time (seconds),
+ * timestamp (UTC now) and hostname. suite: from mv_gate_junit_name. Returns 0, or -1 when
+ * g keeps no lists. */
 int mv_gate_write_junit(const struct mv_gate *g, FILE *f, const char *suite, double seconds);
 
 /* The SHA-256 of the rows g judged so far (hex), as the trailer states it. */
 void mv_gate_checksum(const struct mv_gate *g, char hex[65]);
+
+/* The JUnit suite and class name of a sweep file's path: its base name without the
+ * extension, other dots as '_' (CI tools split class names at dots), into buf. */
+void mv_gate_junit_name(const char *path, char *buf, size_t size);
 
 /* Writes the trailer of the rows g judged: "# rows sha256\tHEX\n# complete\tN runs\tF
  * failed\n". Returns 0 or -1 (errno set by the failed write). */

@@ -4,14 +4,17 @@
 #include "cli.h"
 
 #include "mvsim/error.h"
+#include "mvsim/mpi_batch.h"
 #include "mvsim/outfile.h"
 #include "mvsim/output.h" /* MV_VERSION */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <gsl/gsl_version.h>
 #include <libconfig.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -275,10 +278,28 @@ void mv_progress_start(struct mv_progress *p, const char *what, long total, long
 {
 	memset(p, 0, sizeof *p);
 	p->what = what;
+	p->quiet = quiet;
 	p->on = !quiet && isatty(2);
+	p->log = !quiet && !p->on;
+	p->interval = MV_PROGRESS_INTERVAL;
 	p->total = total;
 	p->done = p->done0 = done0;
-	p->t0 = mv_cli_now();
+	p->t0 = p->last = mv_cli_now();
+}
+
+void mv_progress_every(struct mv_progress *p, double seconds)
+{
+	p->interval = seconds;
+}
+
+static void format_left(double left, char *eta, size_t size)
+{
+	if (left < 60)
+		snprintf(eta, size, "%.0f s", left);
+	else if (left < 3600)
+		snprintf(eta, size, "%d min %02d s", (int)(left / 60), (int)fmod(left, 60));
+	else
+		snprintf(eta, size, "%.0f h %02d min", floor(left / 3600), (int)fmod(left / 60, 60));
 }
 
 void mv_progress_update(struct mv_progress *p, long done, int force)
@@ -287,22 +308,22 @@ void mv_progress_update(struct mv_progress *p, long done, int force)
 	char eta[32];
 
 	p->done = done;
-	if (!p->on || (!force && t - p->last < 0.2))
+	if (p->log) {
+		/* a log: a line every interval seconds, none forced (start and end say enough) */
+		if (p->interval <= 0 || t - p->last < p->interval)
+			return;
+	} else if (!p->on || (!force && t - p->last < 0.2)) {
 		return;
+	}
 	p->last = t;
 	double rate = t > p->t0 ? (double)(p->done - p->done0) / (t - p->t0) : 0;
 	double left = rate > 0 ? (double)(p->total - p->done) / rate : 0;
-	if (left < 60)
-		snprintf(eta, sizeof eta, "%.0f s", left);
-	else if (left < 3600)
-		snprintf(eta, sizeof eta, "%d min %02d s", (int)(left / 60), (int)fmod(left, 60));
-	else
-		snprintf(eta, sizeof eta, "%.0f h %02d min", floor(left / 3600),
-			 (int)fmod(left / 60, 60));
-	fprintf(stderr, "\rmvsim %s: %ld/%ld runs (%.0f%%), %.0f runs/s, %s left\033[K", p->what,
-		p->done, p->total, p->total ? 100.0 * (double)p->done / (double)p->total : 100.0,
-		rate, eta);
-	p->shown = 1;
+	format_left(left, eta, sizeof eta);
+	fprintf(stderr, "%smvsim %s: %ld/%ld runs (%.0f%%), %.0f runs/s, %s left%s",
+		p->on ? "\r" : "", p->what, p->done, p->total,
+		p->total ? 100.0 * (double)p->done / (double)p->total : 100.0, rate, eta,
+		p->on ? "\033[K" : "\n");
+	p->shown = p->on;
 }
 
 void mv_progress_clear(struct mv_progress *p)
@@ -325,6 +346,55 @@ void mv_progress_note(struct mv_progress *p, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void mv_progress_say(struct mv_progress *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->quiet)
+		return;
+	mv_progress_clear(p);
+	fprintf(stderr, "mvsim %s: ", p->what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void mv_progress_end(struct mv_progress *p, long failed, long broken)
+{
+	char checks[64] = "", kept[48] = "";
+
+	mv_progress_clear(p);
+	if (p->quiet || p->what == NULL)
+		return;
+	double s = mv_cli_now() - p->t0;
+	double rate = s > 0 ? (double)(p->done - p->done0) / s : 0;
+	if (broken >= 0)
+		snprintf(checks, sizeof checks, ", %ld broken check%s", broken, broken == 1 ? "" : "s");
+	if (p->done0 > 0)
+		snprintf(kept, sizeof kept, " (%ld kept)", p->done0);
+	fprintf(stderr, "mvsim %s: %ld runs%s, %ld failed%s, %.1f s, %.0f runs/s\n", p->what,
+		p->done, kept, failed, checks, s, rate);
+}
+
+int mv_cli_jobs(long jobs)
+{
+	if (jobs > 0)
+		return (int)jobs;
+	const char *omp = getenv("OMP_NUM_THREADS");
+	if (omp && *omp) {
+		char *end;
+		long n = strtol(omp, &end, 10);
+		if (end != omp && n > 0 && n <= 1024 && (*end == '\0' || *end == ','))
+			return (int)n;
+	}
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
 }
 
 /* ================================================================ help, signals, main */
@@ -383,8 +453,9 @@ int mv_cli_main(int argc, char **argv)
 		return mv_cli_finish_stdout(MV_EXIT_OK);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("mvsim %s (GSL %s, libconfig %d.%d.%d)\n", MV_VERSION, GSL_VERSION,
-		       LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION);
+		printf("mvsim %s (GSL %s, libconfig %d.%d.%d%s)\n", MV_VERSION, GSL_VERSION,
+		       LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR, LIBCONFIG_VER_REVISION,
+		       mv_mpi_built() ? ", MPI" : "");
 		return mv_cli_finish_stdout(MV_EXIT_OK);
 	}
 	const struct mv_command *cmd = find_command(argv[1]);
@@ -393,9 +464,25 @@ int mv_cli_main(int argc, char **argv)
 		print_main_usage(stderr);
 		return MV_EXIT_INPUT;
 	}
+	/* Under mpirun every rank runs the command; rank 0 alone talks and writes: the other
+	 * ranks only run the chunks of runs it hands them (mpi_batch.h), their stdout and
+	 * stderr go nowhere (rank 0 reports their failures). */
+	struct mv_error err = {0};
+	if (mv_mpi_start(&err))
+		return mv_cli_report(&err);
+	if (mv_mpi_rank() > 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+			close(null);
+		}
+	}
 	install_signal_handlers();
 	/* git's run_builtin: a command that succeeded must have reached stdout whole (one that
 	 * failed has said why; its exit status stands) */
 	int rc = cmd->fn(argc - 1, argv + 1);
-	return rc == MV_EXIT_OK ? mv_cli_finish_stdout(rc) : rc;
+	rc = rc == MV_EXIT_OK ? mv_cli_finish_stdout(rc) : rc;
+	mv_mpi_end(rc);
+	return rc;
 }

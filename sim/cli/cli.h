@@ -109,22 +109,31 @@ int mv_cli_one_operand(const char *cmd, int argc, char **argv, int first, const 
 
 /* ---------------------------------------------------------------- progress */
 
-/* The one progress reporter: a live line on stderr ("\r...", rewritten at most every
- * 0.2 s, cleared at the end) when stderr is a terminal and the command was not --quiet;
- * otherwise silent. Every command reports progress through it, so a batch-system reporter
- * (periodic log lines) belongs here only. Plain data: set with mv_progress_start. */
+/* The one progress reporter. On a terminal: a live line on stderr ("\r...", rewritten at
+ * most every 0.2 s, cleared at the end). Not a terminal (a batch system's or CI's log): a
+ * line of its own every `interval` seconds (default MV_PROGRESS_INTERVAL; 0: none). Either
+ * way mv_progress_end prints one final line. --quiet (quiet) leaves only errors. Every
+ * command reports progress through it. Plain data: set with mv_progress_start. */
+#define MV_PROGRESS_INTERVAL 30.0 /* seconds between log lines (--progress) */
+
 struct mv_progress {
 	const char *what;   /* the command's name: "mvsim <what>: ..." */
-	int on;             /* a terminal and not --quiet */
+	int on;             /* a terminal and not --quiet: the live line */
+	int log;            /* not a terminal and not --quiet: periodic lines */
+	int quiet;
 	int shown;          /* a live line is on stderr now */
 	long done, total;   /* runs done (of this invocation and before) / to do */
 	long done0;         /* runs done before this invocation started (resume) */
+	double interval;    /* seconds between log lines; 0: none */
 	double t0, last;    /* mv_cli_now() at start / at the last line */
 };
 
 /* Starts p for total runs of which done0 are done already; quiet turns it off. */
 void mv_progress_start(struct mv_progress *p, const char *what, long total, long done0,
 		       int quiet);
+
+/* Seconds between log lines (--progress SECONDS; 0: none), after mv_progress_start. */
+void mv_progress_every(struct mv_progress *p, double seconds);
 
 /* done runs so far; force: draw now (start and end), else at most every 0.2 s. */
 void mv_progress_update(struct mv_progress *p, long done, int force);
@@ -135,6 +144,18 @@ void mv_progress_clear(struct mv_progress *p);
 /* A line of its own on stderr when the reporter is on ("mvsim <what>: <text>"), below the
  * live line: the fit's iterations. */
 void mv_progress_note(struct mv_progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* As mv_progress_note, but also in a log (stderr not a terminal): unless --quiet. */
+void mv_progress_say(struct mv_progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The final line, unless --quiet: "mvsim <what>: N runs (K kept), F failed, B broken
+ * checks, S s, R runs/s" (runs: all done, kept: done before this invocation, omitted when
+ * 0; broken < 0 omits the checks; the rate is of this invocation's runs). */
+void mv_progress_end(struct mv_progress *p, long failed, long broken);
+
+/* The number of threads for --jobs N: N when given (> 0); else OMP_NUM_THREADS (its first
+ * number); else the CPUs this process may run on (sched_getaffinity); at least 1. */
+int mv_cli_jobs(long jobs);
 
 /* ================================================================ the commands */
 

@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "mvsim/batch.h"
+#include "mvsim/mpi_batch.h"
 #include "mvsim/config.h"
 #include "mvsim/keys.h"
 #include "mvsim/metrics.h"
@@ -197,6 +198,25 @@ static int ens_end(void *ctx, const struct mv_batch_run *run, void *run_ctx, int
 		return mv_error_set(err, MV_EXIT_FAIL, "run %ld: %ld rows, expected %ld", run->k,
 				    rows, e->nrows);
 	return 0;
+}
+
+/* Under MPI a run's rows travel to rank 0 with its result (mpi_batch.h): its slice of the
+ * rows kept, packed where it ran and put in place on rank 0. */
+static void ens_pack(void *ctx, const struct mv_batch_result *res, void *buf)
+{
+	struct ens *e = ctx;
+	size_t n = (size_t)e->nrows * (size_t)e->nv;
+	memcpy(buf, e->data + (size_t)res->k * n, n * sizeof *e->data);
+}
+
+static void *ens_unpack(void *ctx, long k, const void *buf)
+{
+	struct ens *e = ctx;
+	size_t n = (size_t)e->nrows * (size_t)e->nv;
+	double *slice = e->data + (size_t)k * n;
+	if ((const void *)slice != buf)
+		memmove(slice, buf, n * sizeof *e->data);
+	return slice;
 }
 
 /* Results arrive in run order: the first failure is the same for any --jobs. */
@@ -403,9 +423,10 @@ int mv_cmd_ensemble(int argc, char **argv)
 	struct mv_error err = {0};
 	struct mv_keytab kt = {0};
 	struct mv_scenario *sc = NULL;
-	struct mv_batch *batch = NULL;
+	struct mv_mpi_batch *batch = NULL;
 	struct mv_writer *w = NULL;
 	struct ens e;
+	int rank = mv_mpi_rank(); /* under mpirun: rank 0 writes, the others only run */
 	char **cols = NULL, sz[32], lim[32];
 	int ncols, rc;
 
@@ -449,9 +470,9 @@ int mv_cmd_ensemble(int argc, char **argv)
 		goto fail;
 	}
 	/* Opened before the runs: a bad output path is reported before any work. */
-	if ((w = mv_writer_open(o.output, &err)) == NULL)
+	if (rank == 0 && (w = mv_writer_open(o.output, &err)) == NULL)
 		goto fail;
-	if (!e.noise)
+	if (rank == 0 && !e.noise)
 		fprintf(stderr, "mvsim: warning: %s has no noise (noise.sigma and every noise_sigma "
 			"are 0): every run is the deterministic run and the bands have zero width\n",
 			file);
@@ -462,14 +483,20 @@ int mv_cmd_ensemble(int argc, char **argv)
 	spec.result = ens_result;
 	spec.result_ctx = &e;
 	spec.sink = &sink;
-	spec.jobs = (int)o.jobs;
+	spec.jobs = mv_cli_jobs(o.jobs);
 	spec.seed = seed;
-	if ((batch = mv_batch_create(sc, &kt, &spec, &err)) == NULL)
+	struct mv_mpi_payload pay = {(size_t)e.nrows * (size_t)e.nv * sizeof(double), ens_pack,
+				     ens_unpack, &e};
+	if ((batch = mv_mpi_batch_create(sc, &kt, &spec, &pay, &err)) == NULL)
 		goto fail;
 	mv_progress_start(&e.prog, "ensemble", e.nruns, 0, o.quiet);
 	mv_progress_update(&e.prog, 0, 1);
 	long ndone = 0;
-	int brc = mv_batch_exec(batch, 0, e.nruns, 1, &ndone, &err);
+	int brc = mv_mpi_batch_exec(batch, 0, e.nruns, 1, &ndone, &err);
+	if (brc == MV_MPI_WORKER) { /* another rank of an MPI job: rank 0 has the results */
+		rc = MV_EXIT_OK;
+		goto out;
+	}
 	mv_progress_clear(&e.prog);
 	if (brc != 0) {
 		mv_cli_stopped_error(brc, ndone, e.nruns, "ensemble", &err);
@@ -502,8 +529,10 @@ fail:
 	mv_progress_clear(&e.prog);
 	rc = mv_cli_report(&err);
 out:
+	if (e.prog.what && rank == 0) /* the final line, last (unless --quiet) */
+		mv_progress_end(&e.prog, e.nfailed, -1);
 	mv_writer_abort(w);
-	mv_batch_free(batch);
+	mv_mpi_batch_free(batch);
 	free(e.col);
 	free(e.data);
 	free(e.ok);

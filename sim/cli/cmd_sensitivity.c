@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "mvsim/batch.h"
+#include "mvsim/mpi_batch.h"
 #include "mvsim/colnames.h"
 #include "mvsim/config.h"
 #include "mvsim/keys.h"
@@ -519,9 +520,10 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	const char *file;
 	struct mv_error err = {0};
 	struct mv_sweep *sw = NULL;
-	struct mv_batch *batch = NULL;
+	struct mv_mpi_batch *batch = NULL;
 	struct mv_writer *w = NULL;
 	struct sens s;
+	int rank = mv_mpi_rank(); /* under mpirun: rank 0 writes, the others only run */
 	char buf[4096], sz[32];
 	int rc;
 
@@ -583,16 +585,16 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	if (s.method == SOBOL ? mv_sobol_design(s.k, s.n, s.seed, s.X, &err)
 			      : mv_morris_design(s.k, (int)s.n, p, s.seed, s.X, &err))
 		goto fail;
-	if ((w = mv_writer_open(o.output, &err)) == NULL)
+	if (rank == 0 && (w = mv_writer_open(o.output, &err)) == NULL)
 		goto fail;
-	if (s.method == SOBOL && (s.n & (s.n - 1)) != 0) {
+	if (rank == 0 && s.method == SOBOL && (s.n & (s.n - 1)) != 0) {
 		long lo = 1;
 		while (lo * 2 <= s.n)
 			lo *= 2;
 		fprintf(stderr, "mvsim: warning: --samples %ld is not a power of two: the Sobol' points "
 			"are less balanced (%ld or %ld are)\n", s.n, lo, 2 * lo);
 	}
-	if (s.method == SOBOL && s.k > MV_SOBOL_QMC_MAX_K)
+	if (rank == 0 && s.method == SOBOL && s.k > MV_SOBOL_QMC_MAX_K)
 		fprintf(stderr, "mvsim: warning: %d parameters: above %d the base points are "
 			"pseudo-random, not Sobol' points (plain Monte Carlo error)\n", s.k,
 			MV_SOBOL_QMC_MAX_K);
@@ -611,14 +613,18 @@ int mv_cmd_sensitivity(int argc, char **argv)
 	spec.result = sens_result;
 	spec.result_ctx = &s;
 	spec.sink = &sink;
-	spec.jobs = (int)o.jobs;
+	spec.jobs = mv_cli_jobs(o.jobs);
 	spec.seed = s.seed;
-	if ((batch = mv_batch_create(sw->sc, &sw->kt, &spec, &err)) == NULL)
+	if ((batch = mv_mpi_batch_create(sw->sc, &sw->kt, &spec, NULL, &err)) == NULL)
 		goto fail;
 	mv_progress_start(&s.prog, "sensitivity", s.nruns, 0, o.quiet);
 	mv_progress_update(&s.prog, 0, 1);
 	long ndone = 0;
-	int brc = mv_batch_exec(batch, 0, s.nruns, 1, &ndone, &err);
+	int brc = mv_mpi_batch_exec(batch, 0, s.nruns, 1, &ndone, &err);
+	if (brc == MV_MPI_WORKER) { /* another rank of an MPI job: rank 0 has the results */
+		rc = MV_EXIT_OK;
+		goto out;
+	}
 	mv_progress_clear(&s.prog);
 	if (brc != 0) {
 		mv_cli_stopped_error(brc, ndone, s.nruns, "sensitivity analysis", &err);
@@ -662,8 +668,10 @@ fail:
 	mv_progress_clear(&s.prog);
 	rc = mv_cli_report(&err);
 out:
+	if (s.prog.what && rank == 0) /* the final line, last (unless --quiet) */
+		mv_progress_end(&s.prog, s.nfailed, -1);
 	mv_writer_abort(w);
-	mv_batch_free(batch);
+	mv_mpi_batch_free(batch);
 	free(s.X);
 	free(s.Y);
 	mv_sweep_free(sw);

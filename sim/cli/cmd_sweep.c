@@ -5,6 +5,7 @@
 #include "mvsim/batch.h"
 #include "mvsim/colnames.h"
 #include "mvsim/config.h"
+#include "mvsim/mpi_batch.h"
 #include "mvsim/outfile.h"
 #include "mvsim/output.h"
 #include "mvsim/summary.h"
@@ -21,27 +22,32 @@
 #include <unistd.h>
 
 const char mv_sweep_usage[] =
-	"usage: mvsim sweep SWEEP.cfg [-o summary.tsv] [--jobs N] [--shard K/N] [--resume]\n"
-	"                   [--junit FILE] [--series DIR] [--set KEY=VALUE]... [--quiet]\n"
-	"                   [--names safe|keep]\n"
+	"usage: mvsim sweep SWEEP.cfg [-o summary.tsv] [--jobs N] [--shard K/N|env] [--resume]\n"
+	"                   [--junit FILE] [--series DIR] [--set KEY=VALUE]... [--progress S]\n"
+	"                   [--quiet] [--names safe|keep]\n"
 	"\n"
 	"Runs the scenario of SWEEP.cfg once per point of its parameter design (grid, random,\n"
 	"lhs or sobol) and writes one summary row per run, in run order: the run number, each\n"
 	"parameter, each metric (REDUCER:COLUMN), status (ok/failed) and the failure's reason.\n"
-	"See docs/sweeps.md.\n"
+	"Under mpirun the runs are spread over the ranks (docs/cluster.md). See docs/sweeps.md.\n"
 	"\n"
 	"  -o, --output FILE   write the summary to FILE: rows go to FILE.partial as runs\n"
 	"                      finish, renamed to FILE when the sweep is complete (its last\n"
-	"                      line is '# complete'); default: standard output\n"
-	"  -j, --jobs N        threads (default: every core); the summary is the same for any N\n"
+	"                      line is '# complete'); '-' or none: standard output\n"
+	"  -j, --jobs N        threads (default: OMP_NUM_THREADS, else the CPUs this process\n"
+	"                      may use); the summary is the same for any N\n"
 	"      --shard K/N     run only part K of N (runs k with k mod N = K-1); join the parts\n"
-	"                      with 'mvsim merge'\n"
+	"                      with 'mvsim merge'; 'env': K and N of a Slurm job array\n"
+	"                      (SLURM_ARRAY_TASK_ID, _COUNT, _MIN, _STEP)\n"
 	"      --resume        continue an interrupted sweep from FILE.partial: check that it\n"
 	"                      comes from the same sweep, run only the missing runs\n"
 	"      --junit FILE    write the checks as JUnit XML (one test case per check)\n"
 	"      --series DIR    also write each run's time series to DIR/run-NNNNNN.tsv\n"
 	"  -s, --set KEY=VALUE change one number of the scenario first (repeatable)\n"
-	"  -q, --quiet         no progress line (shown only when stderr is a terminal)\n"
+	"      --progress S    when stderr is not a terminal, a progress line every S seconds\n"
+	"                      (default 30; 0: none); a final line always\n"
+	"  -q, --quiet         only errors on stderr (no progress, no final line, at most the\n"
+	"                      verdict)\n"
 	"      --names safe    column names of letters, digits and '_' only, for R and\n"
 	"                      pandas (final_crisis_prob, cross_share_china_gt_share_west,\n"
 	"                      vectors_russia_coercion); '# names safe' records it. keep\n"
@@ -49,21 +55,24 @@ const char mv_sweep_usage[] =
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 every run ok and every check passed, 1 a run failed or a check broke\n"
-	"(each breaking run is listed on stderr), 2 usage or input error (nothing is written or\n"
-	"overwritten), 130/143 interrupted by SIGINT/SIGTERM (continue with --resume).\n";
+	"(the first 20 such runs are listed on stderr), 2 usage or input error (nothing is\n"
+	"written or overwritten: every output is checked before the first run), 130/143\n"
+	"interrupted by SIGINT/SIGTERM (continue with --resume).\n";
 
 
 /* ================================================================ options */
 
 struct sweep_opts {
 	const char *file;
-	const char *output;
+	const char *output; /* NULL: standard output ("-" too) */
 	long jobs;
 	int shard_k, shard_n;
+	int shard_env;
 	int resume;
 	const char *junit;
 	const char *series;
 	struct mv_cli_strings sets;
+	long progress;
 	int quiet;
 	enum mv_names names;
 };
@@ -77,9 +86,52 @@ static int parse_shard_opt(void *value, const char *arg, char *msg, size_t size)
 {
 	struct sweep_opts *o = value;
 
+	if (strcmp(arg, "env") == 0) {
+		o->shard_env = 1;
+		return 0;
+	}
+	o->shard_env = 0;
 	if (mv_summary_parse_shard(arg, &o->shard_k, &o->shard_n) == 0)
 		return 0;
-	snprintf(msg, size, "--shard: expected K/N with 1 <= K <= N (e.g. 2/8), found '%s'", arg);
+	snprintf(msg, size, "--shard: expected K/N with 1 <= K <= N (e.g. 2/8) or 'env', found '%s'",
+		 arg);
+	return -1;
+}
+
+/* A number of the environment, or -1 when absent or not one. */
+static long env_long(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	return *end || errno || n < 0 ? -1 : n;
+}
+
+/* --shard env: part K of N of a Slurm job array, K = (ID - MIN) / STEP + 1, N = COUNT. */
+static int shard_from_env(struct sweep_opts *o)
+{
+	long id = env_long("SLURM_ARRAY_TASK_ID"), n = env_long("SLURM_ARRAY_TASK_COUNT");
+	long min = env_long("SLURM_ARRAY_TASK_MIN"), step = env_long("SLURM_ARRAY_TASK_STEP");
+
+	if (id < 0 || n < 1)
+		return mv_cli_usage_error("sweep", "--shard env: expected SLURM_ARRAY_TASK_ID and "
+					  "SLURM_ARRAY_TASK_COUNT in the environment (a Slurm job "
+					  "array), found %s", id < 0 ? "no SLURM_ARRAY_TASK_ID"
+								    : "no SLURM_ARRAY_TASK_COUNT");
+	if (min < 0)
+		min = 0 < id ? 1 : 0; /* arrays usually start at 1 (or 0) */
+	if (step < 1)
+		step = 1;
+	long k = (id - min) / step + 1;
+	if (id < min || (id - min) % step != 0 || k > n || n > 1000000)
+		return mv_cli_usage_error("sweep", "--shard env: task %ld is not one of the %ld tasks "
+					  "from %ld in steps of %ld", id, n, min, step);
+	o->shard_k = (int)k;
+	o->shard_n = (int)n;
 	return -1;
 }
 
@@ -94,6 +146,7 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 		{"junit", 0, MV_OPT_STRING, &o->junit, 0, 0, NULL},
 		{"series", 0, MV_OPT_STRING, &o->series, 0, 0, NULL},
 		{"set", 's', MV_OPT_STRINGS, &o->sets, 0, 0, NULL},
+		{"progress", 0, MV_OPT_LONG, &o->progress, 0, 1000000, NULL},
 		{"quiet", 'q', MV_OPT_FLAG, &o->quiet, 0, 0, NULL},
 		{"names", 0, MV_OPT_FN, o, 0, 0, parse_names_opt},
 		{NULL, 0, 0, NULL, 0, 0, NULL},
@@ -102,11 +155,23 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 
 	memset(o, 0, sizeof *o);
 	o->shard_k = o->shard_n = 1;
+	o->progress = -1;
 	if ((rc = mv_cli_options("sweep", argc, argv, opts, &first)) >= 0 ||
 	    (rc = mv_cli_one_operand("sweep", argc, argv, first, "SWEEP.cfg", &o->file)) >= 0)
 		return rc;
+	/* Names are checked here, before anything is read or run. */
+	if (o->output && o->output[0] == '\0')
+		return mv_cli_usage_error("sweep", "-o: expected a file name (or '-'), found ''");
+	if (o->junit && o->junit[0] == '\0')
+		return mv_cli_usage_error("sweep", "--junit: expected a file name, found ''");
+	if (o->series && o->series[0] == '\0')
+		return mv_cli_usage_error("sweep", "--series: expected a directory, found ''");
+	if (o->output && strcmp(o->output, "-") == 0)
+		o->output = NULL;
 	if (o->resume && o->output == NULL)
 		return mv_cli_usage_error("sweep", "--resume needs -o FILE (it continues FILE.partial)");
+	if (o->shard_env && (rc = shard_from_env(o)) >= 0)
+		return rc;
 	return -1;
 }
 
@@ -246,16 +311,57 @@ static long clean_series_temporaries(const char *dir, long first, long stride)
 	return removed;
 }
 
-/* Publishes the JUnit report of the gate through mv_outfile. */
-static int write_junit(const char *path, const struct mv_gate *g, const char *suite,
-		       double seconds, struct mv_error *err)
+/* The files the sweep reads (the sweep file, the scenario and its bases, the data series),
+ * by identity: no output may be one of them. Returns their number (at most max). */
+static int sweep_inputs(const struct mv_sweep *sw, struct mv_file_id *ids, int max)
 {
-	struct mv_outfile *o = mv_outfile_open(path, NULL, 0, err);
+	int n = 0;
 
-	if (o == NULL)
-		return -1;
-	mv_gate_write_junit(g, mv_outfile_stream(o), suite, seconds);
-	return mv_outfile_commit(o, err);
+	if (n < max && mv_file_id_of(sw->path, &ids[n]) == 0)
+		n++;
+	if (n < max && mv_file_id_of(sw->scenario_path, &ids[n]) == 0)
+		n++;
+	/* every file the loader read (mv_scenario.inputs: bases, data series, ...) */
+	for (int k = 0; k < sw->sc->ninputs && n < max; k++)
+		if (mv_file_id_of(sw->sc->inputs[k].path, &ids[n]) == 0)
+			n++;
+	return n;
+}
+
+static int is_input(const char *path, const struct mv_file_id *ids, int n)
+{
+	struct mv_file_id id;
+
+	if (mv_file_id_of(path, &id) != 0)
+		return 0;
+	for (int k = 0; k < n; k++)
+		if (ids[k].dev == id.dev && ids[k].ino == id.ino)
+			return 1;
+	return 0;
+}
+
+static int same_file(const char *a, const char *b)
+{
+	struct mv_file_id ia, ib;
+	return mv_file_id_of(a, &ia) == 0 && mv_file_id_of(b, &ib) == 0 && ia.dev == ib.dev &&
+	       ia.ino == ib.ino;
+}
+
+/* -o FILE, before any run: not a directory, not an input (FILE.partial is created next,
+ * which checks that it can be). */
+static int check_output(const char *opt, const char *path, const struct mv_file_id *ids, int n,
+			struct mv_error *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return mv_error_set(err, MV_EXIT_INPUT, "%s %s: is a directory: expected a file name",
+				    opt, path);
+	if (is_input(path, ids, n))
+		return mv_error_set(err, MV_EXIT_INPUT,
+				    "%s %s: is an input of this sweep: it would be overwritten", opt,
+				    path);
+	return 0;
 }
 
 /* After the batch stopped early: what happened, on stderr. Returns the exit status. */
@@ -280,17 +386,21 @@ static int report_stopped(int brc, const struct sweep_ctx *c, const struct sweep
 	return brc < 0 ? (err->code ? err->code : MV_EXIT_FAIL) : sig ? 128 + sig : MV_EXIT_FAIL;
 }
 
+#define MAX_INPUTS 256
+
 int mv_cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o;
 	struct mv_error err = {0};
 	struct mv_sweep *sw = NULL;
-	struct mv_batch *batch = NULL;
+	struct mv_mpi_batch *batch = NULL;
+	struct mv_outfile *junit = NULL;
 	struct sweep_ctx c;
 	struct series_ctx sctx;
 	struct mv_batch_sink sink;
+	struct mv_file_id ids[MAX_INPUTS];
 	char *meta = NULL;
-	int rc;
+	int rc, nids = 0, rank = mv_mpi_rank();
 	long first, count;
 
 	memset(&c, 0, sizeof c);
@@ -299,8 +409,26 @@ int mv_cmd_sweep(int argc, char **argv)
 	if ((sw = mv_sweep_load(o.file, o.sets.n, o.sets.v, &err)) == NULL ||
 	    mv_cli_refuse_input(o.output, sw->sc, (const char *const *)&sw->path, 1, &err) ||
 	    mv_cli_refuse_input(o.junit, sw->sc, (const char *const *)&sw->path, 1, &err) ||
-	    mv_sweep_check_noise(sw, &err) || (o.series && prepare_series_dir(o.series, &err)))
+	    mv_sweep_check_noise(sw, &err))
 		goto fail;
+	/* Every output is checked before the first run (rank 0 writes them all). */
+	nids = sweep_inputs(sw, ids, MAX_INPUTS);
+	if (rank == 0 && o.output && check_output("-o", o.output, ids, nids, &err))
+		goto fail;
+	if (rank == 0 && o.junit && o.output &&
+	    (strcmp(o.junit, o.output) == 0 || same_file(o.junit, o.output))) {
+		mv_error_set(&err, MV_EXIT_INPUT, "--junit %s: is the summary (-o %s) too", o.junit,
+			     o.output);
+		goto fail;
+	}
+	if (o.series && prepare_series_dir(o.series, &err))
+		goto fail;
+	if (rank == 0 && o.junit && (junit = mv_outfile_open(o.junit, ids, nids, &err)) == NULL) {
+		char msg[MV_ERROR_MAX];
+		snprintf(msg, sizeof msg, "%s", err.msg);
+		mv_error_set(&err, err.code, "--junit: %.1000s", msg);
+		goto fail;
+	}
 	if ((meta = mv_summary_meta(sw, o.shard_k, o.shard_n)) == NULL)
 		goto oom;
 	if (o.names == MV_NAMES_SAFE) {
@@ -319,7 +447,7 @@ int mv_cmd_sweep(int argc, char **argv)
 	c.line = malloc(c.linesize);
 	if (c.u == NULL || c.line == NULL)
 		goto oom;
-	if ((c.gate = mv_gate_create(meta, o.junit != NULL, print_note, &c.prog, &err)) == NULL)
+	if ((c.gate = mv_gate_create(meta, 1, print_note, &c.prog, &err)) == NULL)
 		goto fail;
 	int levels[MV_SWEEP_MAX_PARAMS];
 	for (int j = 0; j < sw->nparams; j++)
@@ -340,17 +468,26 @@ int mv_cmd_sweep(int argc, char **argv)
 	spec.point_ctx = &c;
 	spec.result = on_result;
 	spec.result_ctx = &c;
-	spec.jobs = (int)o.jobs;
+	spec.jobs = mv_cli_jobs(o.jobs);
 	spec.seed = sw->seed; /* SIGINT/SIGTERM stop it through mv_interrupt (error.h) */
 	if (o.series) {
 		sctx = (struct series_ctx){o.series, sw};
 		sink = (struct mv_batch_sink){series_begin, mv_writer_row_cb, series_end, NULL, &sctx};
 		spec.sink = &sink;
 	}
-	if ((batch = mv_batch_create(sw->sc, &sw->kt, &spec, &err)) == NULL)
+	if ((batch = mv_mpi_batch_create(sw->sc, &sw->kt, &spec, NULL, &err)) == NULL)
 		goto fail;
 
 	/* The summary is opened last: an error above leaves no file behind. */
+	if (rank > 0) {
+		/* another rank of an MPI job: runs what rank 0 hands out, writes nothing */
+		int wrc = mv_mpi_batch_exec(batch, first, count, o.shard_n, NULL, &err);
+		rc = wrc == MV_MPI_WORKER ? MV_EXIT_OK : MV_EXIT_FAIL;
+		goto out;
+	}
+	mv_progress_start(&c.prog, "sweep", count, 0, o.quiet);
+	if (o.progress >= 0)
+		mv_progress_every(&c.prog, (double)o.progress);
 	if (o.output) {
 		int orc = mv_summary_file_open(o.output, meta, o.resume, first, o.shard_n, count,
 					       c.gate, &c.file, &c.done, &err);
@@ -362,17 +499,26 @@ int mv_cmd_sweep(int argc, char **argv)
 				fprintf(stderr, "mvsim: --series %s: removed %ld unfinished series "
 					"file%s of the interrupted sweep\n", o.series, n, n == 1 ? "" : "s");
 		}
-		if (orc == 1) /* complete already: judge it again, run nothing */
+		c.prog.done = c.prog.done0 = c.done;
+		if (orc == 1) { /* complete already: judge it again, run nothing */
+			mv_progress_say(&c.prog, "%s is complete already (%ld runs): nothing to run",
+					o.output, c.done);
 			goto judge;
+		}
+		if (o.resume && c.done > 0)
+			mv_progress_say(&c.prog, "resumed %s.partial: %ld of %ld runs kept, %ld to run",
+					o.output, c.done, count, count - c.done);
 	} else if (fputs(meta, stdout) < 0) {
 		goto io;
 	}
+	if (mv_mpi_size() > 1)
+		mv_progress_say(&c.prog, "%ld runs over %d MPI ranks, %d threads on rank 0",
+				count - c.done, mv_mpi_size(), spec.jobs);
 
-	mv_progress_start(&c.prog, "sweep", count, c.done, o.quiet);
 	mv_progress_update(&c.prog, c.done, 1);
 	long ndone;
-	int brc = mv_batch_exec(batch, first + c.done * o.shard_n, count - c.done, o.shard_n,
-				&ndone, &err);
+	int brc = mv_mpi_batch_exec(batch, first + c.done * o.shard_n, count - c.done, o.shard_n,
+				    &ndone, &err);
 	mv_progress_update(&c.prog, c.done, 1);
 	mv_progress_clear(&c.prog);
 	if (brc != 0) {
@@ -380,6 +526,7 @@ int mv_cmd_sweep(int argc, char **argv)
 		mv_summary_file_close(c.file);
 		c.file = NULL;
 		rc = report_stopped(brc, &c, &o, &err);
+		mv_progress_end(&c.prog, mv_gate_nfailed(c.gate), mv_gate_nbroken(c.gate));
 		goto out;
 	}
 	if (c.file) {
@@ -393,10 +540,17 @@ int mv_cmd_sweep(int argc, char **argv)
 	}
 judge:
 	mv_gate_lint(c.gate, sw->sc->val[MV_G_START], sw->sc->val[MV_G_END]);
-	if (o.junit &&
-	    write_junit(o.junit, c.gate, sw->path, c.prog.t0 > 0 ? mv_cli_now() - c.prog.t0 : 0, &err))
-		goto fail;
+	if (junit) {
+		char name[256];
+		struct mv_outfile *jf = junit;
+		junit = NULL;
+		mv_gate_junit_name(sw->path, name, sizeof name);
+		mv_gate_write_junit(c.gate, mv_outfile_stream(jf), name, mv_cli_now() - c.prog.t0);
+		if (mv_outfile_commit(jf, &err))
+			goto fail;
+	}
 	rc = mv_gate_verdict(c.gate, "sweep");
+	mv_progress_end(&c.prog, mv_gate_nfailed(c.gate), mv_gate_nbroken(c.gate));
 	goto out;
 io:
 	mv_error_set(&err, MV_EXIT_FAIL, "%s: write failed: %s", "standard output", strerror(errno));
@@ -407,8 +561,9 @@ fail:
 	mv_progress_clear(&c.prog);
 	rc = mv_cli_report(&err);
 out:
+	mv_outfile_abort(junit);
 	mv_summary_file_close(c.file);
-	mv_batch_free(batch);
+	mv_mpi_batch_free(batch);
 	mv_sampler_free(c.sampler);
 	mv_gate_free(c.gate);
 	free(c.u);
