@@ -7,6 +7,16 @@ DESTDIR ?=
 BUILD   ?= build
 CC      ?= cc
 
+# On a fresh machine the packages must be there before the lines below ask pkg-config and
+# look for mpicc (else a first `make test` would build without MPI): for the goals that build,
+# the deps step runs once here, while the Makefile is read (its messages on stderr; a failure
+# shows again, and stops, at the `deps` prerequisite). Sub-makes (check) do not repeat it.
+ifeq ($(MAKELEVEL),0)
+ifneq ($(filter run test check valgrind sweep-ci bench discover figures,$(MAKECMDGOALS)),)
+DEPS_EARLY := $(shell sh scripts/deps.sh 1>&2 || true)
+endif
+endif
+
 PKGS     := gsl libconfig
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Fallbacks for a first `make run` on a fresh machine, where deps installs the packages
