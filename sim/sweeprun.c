@@ -10,28 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mv_sweep_check_noise(const struct mv_sweep *sw, struct mv_error *err)
-{
-	const struct mv_scenario *sc = sw->sc;
-	int n = sc->nvec, D = sc->ndom;
-	int noisy = sc->val[MV_G_NOISE_SIGMA] > 0;
-
-	for (int i = 0; i < n; i++)
-		noisy |= sc->val[mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA)] > 0;
-	for (int j = 0; j < sw->nparams; j++) {
-		int slot = sw->params[j].slot, sigma = slot == MV_G_NOISE_SIGMA;
-		for (int i = 0; i < n; i++)
-			sigma |= slot == mv_key_vec(n, D, i, MV_VP_NOISE_SIGMA);
-		noisy |= sigma && sw->params[j].max > 0;
-	}
-	if (noisy)
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s: sweeps do not draw noise yet: expected noise.sigma and every "
-				    "noise_sigma 0 (and not swept above 0), found noise",
-				    sw->path);
-	return 0;
-}
-
 void mv_sweep_runs_free(struct mv_sweep_runs *r)
 {
 	if (r == NULL)
@@ -92,8 +70,6 @@ int mv_sweep_collect(const struct mv_sweep *sw, int jobs, mv_sweep_progress_fn p
 	double bytes = (double)sw->nruns * (double)(sw->nparams + sw->nmetrics) * 8.0;
 
 	*out = NULL;
-	if (mv_sweep_check_noise(sw, err))
-		return -1;
 	if (bytes > (double)MV_SWEEPRUN_MAX_BYTES)
 		return mv_error_set(err, MV_EXIT_INPUT,
 				    "%s: %ld runs of %d parameters and %d metrics take %.0f MB in "

@@ -297,10 +297,6 @@ static void test_input_errors(void **state)
 	    "--above", "0.5", "--step", "9");
 	ERR(HAND ": parameter 'a' is named twice", 0, HAND, "--params", "a,a", "--metric",
 	    "crisis", "--above", "0.5");
-	/* a sweep file is refused as `mvsim sweep` refuses it (mv_sweep_check_noise) */
-	ERR("tests/data/sweep/bad/noise.cfg: sweeps do not draw noise yet: expected noise.sigma and "
-	    "every noise_sigma 0 (and not swept above 0), found noise", 0,
-	    "tests/data/sweep/bad/noise.cfg", "--metric", "final:crisis_prob", "--above", "0.5");
 	ERR("tests/data/discover/none.tsv: cannot open: No such file or directory", 0,
 	    "tests/data/discover/none.tsv", "--metric", "y", "--above", "0");
 }

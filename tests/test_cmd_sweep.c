@@ -612,9 +612,6 @@ static void test_cli_bad_input(void **state)
 		{{"sweep", DATA "/bad/min_gt_max.cfg", "-o", OUT "/keep.tsv"},
 		 "mvsim: " DATA "/bad/min_gt_max.cfg:4: setting 'sweep.parameters[0]': expected min <= "
 		 "max, found min 2 > max 1\n"},
-		{{"sweep", DATA "/bad/noise.cfg", "-o", OUT "/keep.tsv"},
-		 "mvsim: " DATA "/bad/noise.cfg: sweeps do not draw noise yet: expected noise.sigma and "
-		 "every noise_sigma 0 (and not swept above 0), found noise\n"},
 		{{"sweep", DATA "/lhs.cfg", "-o", OUT "/keep.tsv", "--set", "model.bta=1"},
 		 "mvsim: --set 'model.bta=1': expected a key of this scenario, found unknown key "
 		 "'model.bta'; did you mean 'model.beta'? (mvsim keys SCENARIO lists them)\n"},

@@ -743,6 +743,32 @@ static void last_value(const char *path, const char *col, char *out, size_t size
 	free(text);
 }
 
+/* The value of column col in data row n (0-based) of a TSV file, as text. */
+static void nth_value(const char *path, const char *col, int n, char *out, size_t size)
+{
+	size_t len;
+	char *text = tu_slurp(path, &len);
+	int want = -1, row = -1;
+	out[0] = '\0';
+	if (text == NULL)
+		fail_msg("cannot read %s", path);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (line[0] == '#')
+			continue;
+		char *save, *f = strtok_r(line, "\t", &save);
+		for (int c = 0; f; c++, f = strtok_r(NULL, "\t", &save)) {
+			if (want < 0 && strcmp(f, col) == 0)
+				want = c;
+			else if (c == want && row == n)
+				snprintf(out, size, "%s", f);
+		}
+		row++;
+	}
+	free(text);
+	if (out[0] == '\0')
+		fail_msg("%s: no row %d in column %s", path, n, col);
+}
+
 static void sh(const char *cmd, int want)
 {
 	int st = system(cmd);
@@ -796,6 +822,46 @@ static void test_sweep_event_noise(void **state)
 	assert_string_not_equal(swept, plain);
 }
 
+/* The same rule for noise the scenario itself declares (noise.sigma, here swept): the sweep
+ * runs it noisy instead of refusing it as it once did ("sweeps do not draw noise yet") —
+ * run k with seed mv_batch_seed(sweep seed, k) equals `mvsim run --set noise.sigma=0.1
+ * --set noise.seed=<that seed>`, and the sigma-0 point equals the noiseless run. */
+static void test_sweep_declared_noise(void **state)
+{
+	(void)state;
+	const char *mvsim = getenv("MVSIM") && getenv("MVSIM")[0] ? getenv("MVSIM") : "build/mvsim";
+	char base[PATH_MAX], cmd[4 * PATH_MAX], swept0[64], swept1[64], ran[64], plain[64];
+	FILE *f;
+
+	if (realpath(baseline, base) == NULL)
+		fail_msg("%s: %s", baseline, strerror(errno));
+	mkdir("build", 0755);
+	mkdir("build/test-noise", 0755);
+	assert_non_null(f = fopen("build/test-noise/sigma.cfg", "w"));
+	fprintf(f, "scenario = \"%s\";\nsweep = { method = \"grid\"; seed = 7;\n"
+		   "  parameters = ( { key = \"noise.sigma\"; values = [0.0, 0.1]; } );\n"
+		   "  metrics = [ \"final:share_russia\" ]; };\n", base);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "%s sweep build/test-noise/sigma.cfg -o build/test-noise/sigma.tsv "
+		 "--quiet", mvsim);
+	sh(cmd, 0);
+	snprintf(cmd, sizeof cmd, "%s run %s --set noise.sigma=0.1 --set noise.seed=%llu "
+		 "-o build/test-noise/sigma-run.tsv", mvsim, baseline,
+		 (unsigned long long)mv_noise_run_seed(7, 1));
+	sh(cmd, 0);
+	snprintf(cmd, sizeof cmd, "%s run %s -o build/test-noise/sigma-plain.tsv", mvsim, baseline);
+	sh(cmd, 0);
+	nth_value("build/test-noise/sigma.tsv", "final:share_russia", 0, swept0, sizeof swept0);
+	nth_value("build/test-noise/sigma.tsv", "final:share_russia", 1, swept1, sizeof swept1);
+	last_value("build/test-noise/sigma-run.tsv", "share_russia", ran, sizeof ran);
+	last_value("build/test-noise/sigma-plain.tsv", "share_russia", plain, sizeof plain);
+	print_message("sigma 0: %s (noiseless %s); sigma 0.1: %s (run %s)\n", swept0, plain, swept1,
+		      ran);
+	assert_string_equal(swept0, plain);
+	assert_string_equal(swept1, ran);
+	assert_string_not_equal(swept1, plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest stats[] = {
@@ -817,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_sigma_zero_identical),
 		cmocka_unit_test(test_run_own_noise),
 		cmocka_unit_test(test_sweep_event_noise),
+		cmocka_unit_test(test_sweep_declared_noise),
 	};
 	int fails = cmocka_run_group_tests_name("noise: OU statistics", stats, NULL, NULL);
 	fails += cmocka_run_group_tests_name("noise: paths and seeds", paths, NULL, NULL);

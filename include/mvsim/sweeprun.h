@@ -26,11 +26,7 @@ struct mv_sweep_runs {
 /* Called after each run delivered (done of the sweep's runs so far), in run order. */
 typedef void (*mv_sweep_progress_fn)(void *ctx, long done);
 
-/* Refuses a sweep whose scenario draws noise (noise.sigma or a vector's noise_sigma above 0,
- * or swept above 0): sweeps do not draw noise yet. Returns 0, or -1 with err (code 2). */
-int mv_sweep_check_noise(const struct mv_sweep *sw, struct mv_error *err);
-
-/* Runs every point of sw (mv_sweep_check_noise first) through mv_batch_exec with jobs
+/* Runs every point of sw (a noisy point runs noisy, run k with seed mv_batch_seed(seed, k), as in `mvsim sweep`) through mv_batch_exec with jobs
  * threads (<= 0: every core) and keeps them. A failed run is kept as failed (its metrics
  * NaN); the sweep goes on. progress (may be NULL) is called after each run.
  * Returns 0 with *out set; 1 when mv_interrupt stopped it (err set as mv_error_interrupted,

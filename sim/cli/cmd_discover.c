@@ -356,10 +356,6 @@ static int sweep_input(const struct discover_opts *o, char **pnames, int np,
 	*out = NULL;
 	if (sw == NULL)
 		return -1;
-	if (mv_sweep_check_noise(sw, err)) { /* before anything else, as `mvsim sweep` */
-		mv_sweep_free(sw);
-		return -1;
-	}
 	char **keys = malloc((size_t)sw->nparams * sizeof *keys);
 	if (keys == NULL)
 		goto oom;
