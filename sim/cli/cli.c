@@ -39,7 +39,7 @@ static const struct mv_command commands[] = {
 	 mv_ensemble_usage},
 	{"sensitivity", mv_cmd_sensitivity, "Sobol' or Morris sensitivity of a sweep file's metrics",
 	 mv_sensitivity_usage},
-	{"fit", mv_cmd_fit, "fit a scenario's parameters to data; score a holdout against persistence",
+	{"fit", mv_cmd_fit, "fit a scenario's parameters to data; backtest against three yardsticks",
 	 mv_fit_usage},
 	{"discover", mv_cmd_discover, "scenario discovery (PRIM): the parameter boxes where an outcome happens",
 	 mv_discover_usage},
@@ -399,6 +399,10 @@ int mv_cli_jobs(long jobs)
 
 /* ================================================================ help, signals, main */
 
+#ifndef MV_DOCDIR /* the Makefile passes $(PREFIX)/share/doc/mvsim */
+#define MV_DOCDIR "/usr/local/share/doc/mvsim"
+#endif
+
 static void print_main_usage(FILE *f)
 {
 	fprintf(f, "usage: mvsim [--version] [--help] COMMAND [ARGS]\n\n"
@@ -407,7 +411,8 @@ static void print_main_usage(FILE *f)
 	for (int k = 0; k < NCOMMANDS; k++)
 		fprintf(f, "  %-12s %s\n", commands[k].name, commands[k].summary);
 	fprintf(f, "\n'mvsim help COMMAND' or 'mvsim COMMAND --help' shows a command's options.\n"
-		   "Docs: docs/model.md (the model), docs/config.md (every setting).\n");
+		   "Docs: model.md (the model), config.md (every setting) and the rest in docs/ of\n"
+		   "the source tree; installed in " MV_DOCDIR ", and 'man mvsim'.\n");
 }
 
 static int cmd_help(int argc, char **argv)
