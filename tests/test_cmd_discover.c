@@ -510,13 +510,19 @@ static void test_interrupted(void **state)
 			continue;
 		}
 		assert_int_equal(rc, 128 + sigs[s]);
+		/* Either the signal came while the runs went (the usual case): "discover stopped
+		 * after N of 5000 runs; nothing written", at a line's start (progress lines may come
+		 * first when the runs are slow, as under valgrind); or, when the start is slow, while
+		 * the sweep was still being prepared: then loading's own "interrupted by SIG" alone. */
+		char early[64];
 		snprintf(want, sizeof want, "mvsim: interrupted by %s: discover stopped after ", names[s]);
-		/* at the start of a line: progress lines may come first when the runs are slow
-		 * (stderr is not a terminal: one every 30 s; under valgrind) */
+		snprintf(early, sizeof early, "mvsim: interrupted by %s\n", names[s]);
 		const char *m = strstr(err, want);
-		if (m == NULL || (m != err && m[-1] != '\n'))
-			fail_msg("stderr lacks '%s' at a line's start:\n%s", want, err);
-		assert_non_null(strstr(err, " of 5000 runs; nothing written\n"));
+		if (strcmp(err, early) != 0) {
+			if (m == NULL || (m != err && m[-1] != '\n'))
+				fail_msg("stderr lacks '%s' at a line's start:\n%s", want, err);
+			assert_non_null(strstr(err, " of 5000 runs; nothing written\n"));
+		}
 		assert_false(tu_exists(OUT "/sig.tsv"));
 		assert_int_equal(count_prefix("sig.tsv"), 0);
 		free(err);
