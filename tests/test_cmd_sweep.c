@@ -991,7 +991,7 @@ static void test_cli_logs(void **state)
 	free(err);
 	err = paused_sweep("0");
 	assert_int_equal(tu_final_line(err, "sweep"), LOG_RUNS);
-	assert_string_equal(err, "");
+	assert_string_equal(err, valgrind ? LHS_LINT : ""); /* lhs.cfg's checks cannot fail */
 	free(err);
 	unlink(OUT "/log.tsv");
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/log.tsv", "-q", NULL), 0);
