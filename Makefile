@@ -326,5 +326,5 @@ fuzz: all
 		LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 			-artifact_prefix=build/fuzz/$$t- -print_final_stats=1 build/fuzz/corpus-$$t \
 			2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
-		grep -E "stat::number_of_executed_units|cov:" build/fuzz/$$t.log | tail -2; \
+		grep -a -E "stat::number_of_executed_units|cov:" build/fuzz/$$t.log | tail -2; \
 	done
