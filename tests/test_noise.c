@@ -721,29 +721,9 @@ static void test_run_own_noise(void **state)
 }
 
 /* The last data row's value of column `col` in a TSV file, as printed; "" if none. */
-static void last_value(const char *path, const char *col, char *out, size_t size)
-{
-	size_t len;
-	char *text = tu_slurp(path, &len);
-	int want = -1;
-	out[0] = '\0';
-	if (text == NULL)
-		fail_msg("cannot read %s", path);
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		if (line[0] == '#')
-			continue;
-		char *save, *f = strtok_r(line, "\t", &save);
-		for (int c = 0; f; c++, f = strtok_r(NULL, "\t", &save)) {
-			if (want < 0 && strcmp(f, col) == 0)
-				want = c;
-			else if (c == want)
-				snprintf(out, size, "%s", f);
-		}
-	}
-	free(text);
-}
 
-/* The value of column col in data row n (0-based) of a TSV file, as text. */
+/* The value of column col in data row n (0-based; n < 0: the last row) of a TSV file, as
+ * text. */
 static void nth_value(const char *path, const char *col, int n, char *out, size_t size)
 {
 	size_t len;
@@ -759,7 +739,7 @@ static void nth_value(const char *path, const char *col, int n, char *out, size_
 		for (int c = 0; f; c++, f = strtok_r(NULL, "\t", &save)) {
 			if (want < 0 && strcmp(f, col) == 0)
 				want = c;
-			else if (c == want && row == n)
+			else if (c == want && (row == n || n < 0))
 				snprintf(out, size, "%s", f);
 		}
 		row++;
@@ -767,6 +747,12 @@ static void nth_value(const char *path, const char *col, int n, char *out, size_
 	free(text);
 	if (out[0] == '\0')
 		fail_msg("%s: no row %d in column %s", path, n, col);
+}
+
+/* The value of column col in the last data row of a TSV file, as text. */
+static void last_value(const char *path, const char *col, char *out, size_t size)
+{
+	nth_value(path, col, -1, out, size);
 }
 
 static void sh(const char *cmd, int want)
