@@ -343,6 +343,75 @@ int mv_cfg_get_number(const struct mv_cfg_ctx *c, const config_setting_t *s, con
 	return 0;
 }
 
+int mv_cfg_get_integer(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		       double lo, double hi, long *v)
+{
+	char expected[96], found[64];
+
+	if (hi >= 1e15)
+		snprintf(expected, sizeof expected, "an integer >= %.0f", lo);
+	else
+		snprintf(expected, sizeof expected, "an integer in [%.0f, %.0f]", lo, hi);
+	if (!mv_cfg_is_number(s))
+		return mv_cfg_fail_type(c, s, path, expected);
+	double x = mv_cfg_number(s);
+	if (!(x == floor(x) && x >= lo && x <= hi)) {
+		snprintf(found, sizeof found, "%.10g", x);
+		return mv_cfg_fail(c, s, path, expected, found);
+	}
+	*v = (long)x;
+	return 0;
+}
+
+int mv_cfg_get_string(const struct mv_cfg_ctx *c, const config_setting_t *g, const char *path,
+		      const char *name, const char *expected, const char **out)
+{
+	char full[160];
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", name);
+	*out = NULL;
+	if (s == NULL)
+		return mv_cfg_fail(c, g, full, expected, "nothing (required)");
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return mv_cfg_fail_type(c, s, full, expected);
+	*out = config_setting_get_string(s);
+	return 0;
+}
+
+int mv_cfg_check_rule(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		      const struct mv_key *key, double v)
+{
+	char expected[200], found[32];
+
+	if (mv_rule_ok(key->rule, v))
+		return 0;
+	snprintf(expected, sizeof expected, "%s (the range of %s)", mv_rule_str(key->rule),
+		 key->name);
+	snprintf(found, sizeof found, "%.10g", v);
+	return mv_cfg_fail(c, s, path, expected, found);
+}
+
+int mv_cfg_get_bounds(const struct mv_cfg_ctx *c, const config_setting_t *g, const char *path,
+		      const struct mv_key *key, double *min, double *max)
+{
+	static const char *const names[2] = {"min", "max"};
+	static const char *const missing[2] = {"a number (the lower bound)",
+					       "a number (the upper bound)"};
+	double *v[2] = {min, max};
+	char sub[160];
+
+	for (int k = 0; k < 2; k++) {
+		const config_setting_t *s = config_setting_get_member(g, names[k]);
+		snprintf(sub, sizeof sub, "%s.%s", path, names[k]);
+		if (s == NULL)
+			return mv_cfg_fail(c, g, sub, missing[k], "nothing (required)");
+		if (mv_cfg_get_number(c, s, sub, v[k]) || mv_cfg_check_rule(c, s, sub, key, *v[k]))
+			return -1;
+	}
+	return 0;
+}
+
 char *mv_cfg_join_dir(const char *file, const char *rel)
 {
 	const char *slash = strrchr(file, '/');

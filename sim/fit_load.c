@@ -27,82 +27,11 @@ static int oom(struct mv_error *err)
 
 /* ================================================================ fit files */
 
+/* The loader kit (cfgread.h) names the fit file in messages. */
 struct loader {
+	struct mv_cfg_ctx c; /* the fit file and the error */
 	struct mv_fit *f;
-	const char *file;
-	struct mv_error *err;
 };
-
-
-/* `file:line: setting 'path': expected <expected>, found <found>`; returns -1. The root group
- * has no line (a missing top-level setting): then `file: setting ...`. */
-static int fail(struct loader *L, const config_setting_t *s, const char *path,
-		const char *expected, const char *found)
-{
-	int line = s ? config_setting_source_line(s) : 0;
-	if (line <= 0)
-		return mv_error_set(L->err, MV_EXIT_INPUT, "%s: setting '%s': expected %s, found %s",
-				    L->file, path, expected, found);
-	return mv_error_set(L->err, MV_EXIT_INPUT, "%s:%d: setting '%s': expected %s, found %s",
-			    L->file, line, path, expected, found);
-}
-
-static int fail_type(struct loader *L, const config_setting_t *s, const char *path,
-		     const char *expected)
-{
-	char buf[128];
-	return fail(L, s, path, expected, mv_cfg_describe(s, buf, sizeof buf));
-}
-
-
-
-static int get_number(struct loader *L, const config_setting_t *s, const char *path, double *v)
-{
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, path, "a number");
-	*v = mv_cfg_number(s);
-	if (!isfinite(*v))
-		return fail(L, s, path, "a finite number", "a non-finite value");
-	return 0;
-}
-
-/* A string member `name` of g into *out (borrowed from the config); required or not. */
-static int get_string(struct loader *L, const config_setting_t *g, const char *path,
-		      const char *name, const char *expected, const char **out)
-{
-	char full[160];
-	const config_setting_t *s = config_setting_get_member(g, name);
-
-	snprintf(full, sizeof full, "%s.%s", path, name);
-	*out = NULL;
-	if (s == NULL)
-		return fail(L, g, full, expected, "nothing (required)");
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail_type(L, s, full, expected);
-	*out = config_setting_get_string(s);
-	return 0;
-}
-
-
-static int check_known(struct loader *L, const config_setting_t *g, const char *path,
-		       const char *const *names)
-{
-	return mv_cfg_check_known(g, L->file, path, names, L->err);
-}
-
-/* rel relative to the directory of file (unless absolute); malloc'd. */
-static char *join_dir(const char *file, const char *rel)
-{
-	const char *slash = strrchr(file, '/');
-	size_t dlen = rel[0] == '/' || slash == NULL ? 0 : (size_t)(slash - file) + 1;
-	char *out = malloc(dlen + strlen(rel) + 1);
-
-	if (out) {
-		memcpy(out, file, dlen);
-		strcpy(out + dlen, rel);
-	}
-	return out;
-}
 
 static int read_obs(struct loader *L, const config_setting_t *g, int q)
 {
@@ -119,12 +48,13 @@ static int read_obs(struct loader *L, const config_setting_t *g, int q)
 	o->weight = 1.0;
 	o->transform = MV_FIT_NONE;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, path, "a group { column = \"...\"; file = \"...\"; data_column = \"...\"; }");
-	if (check_known(L, g, path, obs_keys))
+		return mv_cfg_fail_type(&L->c, g, path, "a group { column = \"...\"; "
+					"file = \"...\"; data_column = \"...\"; }");
+	if (mv_cfg_check_known(g, L->c.file, path, obs_keys, L->c.err))
 		return -1;
 
 	const char *cexp = "an output column of the scenario (the header of 'mvsim run')";
-	if (get_string(L, g, path, "column", cexp, &s))
+	if (mv_cfg_get_string(&L->c, g, path, "column", cexp, &s))
 		return -1;
 	o->col = -1;
 	for (int c = 0; c < f->ncols; c++)
@@ -135,24 +65,24 @@ static int read_obs(struct loader *L, const config_setting_t *g, int q)
 		snprintf(found, sizeof found, "'%.100s'%s%s%s", s, sug ? "; did you mean '" : "",
 			 sug ? sug : "", sug ? "'?" : "");
 		snprintf(sub, sizeof sub, "%s.column", path);
-		return fail(L, config_setting_get_member(g, "column"), sub, cexp, found);
+		return mv_cfg_fail(&L->c, config_setting_get_member(g, "column"), sub, cexp, found);
 	}
 	if ((o->column = strdup(s)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 
 	const config_setting_t *e;
 	if ((e = config_setting_get_member(g, "scale"))) {
 		snprintf(sub, sizeof sub, "%s.scale", path);
-		if (get_number(L, e, sub, &o->scale))
+		if (mv_cfg_get_number(&L->c, e, sub, &o->scale))
 			return -1;
 	}
 	if ((e = config_setting_get_member(g, "weight"))) {
 		snprintf(sub, sizeof sub, "%s.weight", path);
-		if (get_number(L, e, sub, &o->weight))
+		if (mv_cfg_get_number(&L->c, e, sub, &o->weight))
 			return -1;
 		if (o->weight < 0) {
 			snprintf(found, sizeof found, "%.10g", o->weight);
-			return fail(L, e, sub, "a number >= 0", found);
+			return mv_cfg_fail(&L->c, e, sub, "a number >= 0", found);
 		}
 	}
 
@@ -160,7 +90,7 @@ static int read_obs(struct loader *L, const config_setting_t *g, int q)
 		const char *texp = "one of none, log, logit";
 		snprintf(sub, sizeof sub, "%s.transform", path);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return fail_type(L, e, sub, texp);
+			return mv_cfg_fail_type(&L->c, e, sub, texp);
 		const char *name = config_setting_get_string(e);
 		int t = -1;
 		for (int k = MV_FIT_NONE; k <= MV_FIT_LOGIT; k++)
@@ -168,48 +98,38 @@ static int read_obs(struct loader *L, const config_setting_t *g, int q)
 				t = k;
 		if (t < 0) {
 			snprintf(found, sizeof found, "\"%.60s\"", name);
-			return fail(L, e, sub, texp, found);
+			return mv_cfg_fail(&L->c, e, sub, texp, found);
 		}
 		o->transform = t;
 	}
 
-	if (get_string(L, g, path, "data_column", "the name of a column of the data file", &s))
+	if (mv_cfg_get_string(&L->c, g, path, "data_column", "the name of a column of the data file",
+			      &s))
 		return -1;
 	if ((o->data_column = strdup(s)) == NULL)
-		return oom(L->err);
-	if (get_string(L, g, path, "file", "a data file (relative to the fit file)", &s))
+		return oom(L->c.err);
+	if (mv_cfg_get_string(&L->c, g, path, "file", "a data file (relative to the fit file)", &s))
 		return -1;
-	if ((o->path = join_dir(L->file, s)) == NULL)
-		return oom(L->err);
+	if ((o->path = mv_cfg_join_dir(L->c.file, s)) == NULL)
+		return oom(L->c.err);
 	if (access(o->path, R_OK) != 0) { /* not fopen: a FIFO would block (the reader refuses it) */
 		snprintf(found, sizeof found, "'%.500s' (%s)", o->path, strerror(errno));
 		snprintf(sub, sizeof sub, "%s.file", path);
-		return fail(L, config_setting_get_member(g, "file"), sub, "a readable data file", found);
+		return mv_cfg_fail(&L->c, config_setting_get_member(g, "file"), sub,
+				   "a readable data file", found);
 	}
-	if (mv_series_read(o->path, o->data_column, o->scale, &o->t, &o->v, &o->npts, L->err)) {
+	if (mv_series_read(o->path, o->data_column, o->scale, &o->t, &o->v, &o->npts, L->c.err)) {
 		/* The series reader names its setting 'column'; in a fit file it is 'data_column'. */
-		char *at = strstr(L->err->msg, ": setting 'column': ");
+		char *at = strstr(L->c.err->msg, ": setting 'column': ");
 		if (at) {
 			char rest[MV_ERROR_MAX];
 			snprintf(rest, sizeof rest, "%s", at + strlen(": setting 'column'"));
-			snprintf(at, sizeof L->err->msg - (size_t)(at - L->err->msg),
+			snprintf(at, sizeof L->c.err->msg - (size_t)(at - L->c.err->msg),
 				 ": setting 'data_column'%s", rest);
 		}
 		return -1;
 	}
 	return 0;
-}
-
-static int check_rule(struct loader *L, const config_setting_t *s, const char *path,
-		      const struct mv_key *key, double v)
-{
-	if (mv_rule_ok(key->rule, v))
-		return 0;
-	char expected[200], found[32];
-	snprintf(expected, sizeof expected, "%s (the range of %s)", mv_rule_str(key->rule),
-		 key->name);
-	snprintf(found, sizeof found, "%.10g", v);
-	return fail(L, s, path, expected, found);
 }
 
 static int read_param(struct loader *L, const config_setting_t *g, int j)
@@ -223,12 +143,13 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	snprintf(path, sizeof path, "fit.parameters[%d]", j);
 	p->line = config_setting_source_line(g);
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, path, "a group { key = \"...\"; min = ...; max = ...; start = ...; }");
-	if (check_known(L, g, path, param_keys))
+		return mv_cfg_fail_type(&L->c, g, path, "a group { key = \"...\"; min = ...; "
+					"max = ...; start = ...; }");
+	if (mv_cfg_check_known(g, L->c.file, path, param_keys, L->c.err))
 		return -1;
 
 	const char *kexp = "a parameter or state key of the scenario (mvsim keys SCENARIO lists them)";
-	if (get_string(L, g, path, "key", kexp, &name))
+	if (mv_cfg_get_string(&L->c, g, path, "key", kexp, &name))
 		return -1;
 	const config_setting_t *ks = config_setting_get_member(g, "key");
 	snprintf(sub, sizeof sub, "%s.key", path);
@@ -237,57 +158,49 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 		const struct mv_key *sug = mv_keytab_suggest(&f->kt, name);
 		snprintf(found, sizeof found, "unknown key '%.100s'%s%.100s%s", name,
 			 sug ? "; did you mean '" : "", sug ? sug->name : "", sug ? "'?" : "");
-		return fail(L, ks, sub, kexp, found);
+		return mv_cfg_fail(&L->c, ks, sub, kexp, found);
 	}
 	if (key->kind == MV_KEY_SETTING || key->kind == MV_KEY_SHARE) {
 		snprintf(found, sizeof found, "the %s '%.100s'%s",
 			 key->kind == MV_KEY_SETTING ? "setting" : "initial share", key->name,
 			 key->kind == MV_KEY_SHARE ? " (the shares of a domain must sum to 1)" : "");
-		return fail(L, ks, sub, "a parameter or state key", found);
+		return mv_cfg_fail(&L->c, ks, sub, "a parameter or state key", found);
 	}
 	const struct mv_src src = f->sc->src[key->index];
 	if (src.kind == MV_SRC_SERIES) {
 		const struct mv_series *se = &f->sc->series[src.arg];
 		snprintf(found, sizeof found, "'%.100s', driven by %.200s:%.60s from %.200s:%d", key->name,
 			 se->path, se->column, f->sc->files[se->file], se->line);
-		return fail(L, ks, sub, "a key not driven by a data series", found);
+		return mv_cfg_fail(&L->c, ks, sub, "a key not driven by a data series", found);
 	}
 	for (int q = 0; q < j; q++)
 		if (f->params[q].slot == key->index) {
 			snprintf(found, sizeof found, "'%.100s' again (parameter %d, line %d)", name, q,
 				 f->params[q].line);
-			return fail(L, ks, sub, "a key not fitted already", found);
+			return mv_cfg_fail(&L->c, ks, sub, "a key not fitted already", found);
 		}
 	if ((p->key = strdup(name)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	p->slot = key->index;
 
-	const config_setting_t *smin = config_setting_get_member(g, "min");
 	const config_setting_t *smax = config_setting_get_member(g, "max");
 	const config_setting_t *sstart = config_setting_get_member(g, "start");
-	snprintf(sub, sizeof sub, "%s.min", path);
-	if (smin == NULL)
-		return fail(L, g, sub, "a number (the lower bound)", "nothing (required)");
-	if (get_number(L, smin, sub, &p->min) || check_rule(L, smin, sub, key, p->min))
+	if (mv_cfg_get_bounds(&L->c, g, path, key, &p->min, &p->max))
 		return -1;
 	snprintf(sub, sizeof sub, "%s.max", path);
-	if (smax == NULL)
-		return fail(L, g, sub, "a number (the upper bound)", "nothing (required)");
-	if (get_number(L, smax, sub, &p->max) || check_rule(L, smax, sub, key, p->max))
-		return -1;
 	if (!(p->min < p->max)) {
 		snprintf(expected, sizeof expected, "a number above min (%.10g)", p->min);
 		snprintf(found, sizeof found, "%.10g", p->max);
-		return fail(L, smax, sub, expected, found);
+		return mv_cfg_fail(&L->c, smax, sub, expected, found);
 	}
 	snprintf(sub, sizeof sub, "%s.start", path);
 	snprintf(expected, sizeof expected, "a number in [min, max] = [%.10g, %.10g]", p->min, p->max);
 	if (sstart) {
-		if (get_number(L, sstart, sub, &p->start))
+		if (mv_cfg_get_number(&L->c, sstart, sub, &p->start))
 			return -1;
 		if (!(p->start >= p->min && p->start <= p->max)) {
 			snprintf(found, sizeof found, "%.10g", p->start);
-			return fail(L, sstart, sub, expected, found);
+			return mv_cfg_fail(&L->c, sstart, sub, expected, found);
 		}
 	} else {
 		/* No start: the scenario's own value, which must then lie in the box. */
@@ -295,7 +208,7 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 		if (!(p->start >= p->min && p->start <= p->max)) {
 			snprintf(found, sizeof found, "nothing, and the scenario's value %.10g is outside",
 				 p->start);
-			return fail(L, g, sub, expected, found);
+			return mv_cfg_fail(&L->c, g, sub, expected, found);
 		}
 	}
 	return 0;
@@ -333,7 +246,8 @@ static int check_domains(struct loader *L, const config_setting_t *obs_list)
 				 mv_fit_transform_name(o->transform));
 			snprintf(found, sizeof found, "%.10g at t=%.10g in %.500s (scale %.10g)", v, t,
 				 o->path, o->scale);
-			return fail(L, config_setting_get_member(g, "transform"), path, expected, found);
+			return mv_cfg_fail(&L->c, config_setting_get_member(g, "transform"), path,
+					   expected, found);
 		}
 	}
 	return 0;
@@ -355,7 +269,7 @@ static int make_origin(struct loader *L, int i, const config_setting_t *few, con
 	og->points = calloc((size_t)total + 1, sizeof *og->points);
 	og->times = malloc(((size_t)total + 1) * sizeof *og->times);
 	if (og->points == NULL || og->times == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	for (int pass = 0; pass < 2; pass++)
 		for (int q = 0; q < f->nobs; q++) {
 			const struct mv_fit_obs *o = &f->obs[q];
@@ -387,7 +301,7 @@ static int make_origin(struct loader *L, int i, const config_setting_t *few, con
 			snprintf(hold, sizeof hold, " and before the holdout (%.10g)", og->t);
 		snprintf(found, sizeof found, "%d inside the scenario's time range [%.10g, %.10g]%s",
 			 og->m, start, end, hold);
-		return fail(L, few, fpath, expected, found);
+		return mv_cfg_fail(&L->c, few, fpath, expected, found);
 	}
 	int nw = 0;
 	for (int k = 0; k < og->m; k++)
@@ -397,7 +311,7 @@ static int make_origin(struct loader *L, int i, const config_setting_t *few, con
 			 "at least %d fitted observation%s with weight > 0 (one per free parameter)",
 			 f->nparams, f->nparams == 1 ? "" : "s");
 		snprintf(found, sizeof found, "%d of the %d fitted", nw, og->m);
-		return fail(L, few, fpath, expected, found);
+		return mv_cfg_fail(&L->c, few, fpath, expected, found);
 	}
 	if (isfinite(og->t) && og->mh == 0) {
 		if (isfinite(og->end))
@@ -410,7 +324,7 @@ static int make_origin(struct loader *L, int i, const config_setting_t *few, con
 				 f->has_origins ? "origin" : "holdout", og->t);
 		snprintf(found, sizeof found, "none inside the scenario's time range [%.10g, %.10g]",
 			 start, end);
-		return fail(L, none, npath, expected, found);
+		return mv_cfg_fail(&L->c, none, npath, expected, found);
 	}
 	int n = og->m + og->mh;
 	for (int k = 0; k < n; k++)
@@ -452,26 +366,28 @@ static int make_origins(struct loader *L, const config_setting_t *g, const confi
 	if (so && sh) {
 		snprintf(found, sizeof found, "both (fit.holdout on line %d)",
 			 config_setting_source_line(sh));
-		return fail(L, so, "fit.origins",
-			    "either fit.holdout or fit.origins (holdout = X is the one origin X with "
-			    "an unlimited horizon)", found);
+		return mv_cfg_fail(&L->c, so, "fit.origins",
+				   "either fit.holdout or fit.origins (holdout = X is the one "
+				   "origin X with an unlimited horizon)", found);
 	}
 	if (sz) {
-		if (get_number(L, sz, "fit.horizon", &f->horizon))
+		if (mv_cfg_get_number(&L->c, sz, "fit.horizon", &f->horizon))
 			return -1;
 		if (!(f->horizon > 0)) {
 			snprintf(found, sizeof found, "%.10g", f->horizon);
-			return fail(L, sz, "fit.horizon", "a number of years > 0", found);
+			return mv_cfg_fail(&L->c, sz, "fit.horizon", "a number of years > 0",
+					   found);
 		}
 		if (so == NULL)
-			return fail(L, sz, "fit.horizon",
-				    "fit.origins beside it (the years scored after each origin)",
-				    sh ? "fit.holdout, which scores every year after it" : "no origins");
+			return mv_cfg_fail(&L->c, sz, "fit.horizon",
+					   "fit.origins beside it (the years scored after each "
+					   "origin)", sh ? "fit.holdout, which scores every year "
+					   "after it" : "no origins");
 	}
 	if (so == NULL) {
 		f->norigins = 1;
 		if ((f->origins = calloc(1, sizeof *f->origins)) == NULL)
-			return oom(L->err);
+			return oom(L->c.err);
 		f->origins[0].t = f->holdout;
 		f->origins[0].end = INFINITY;
 		return make_origin(L, 0, obs_list, "fit.observations", sh, "fit.holdout");
@@ -483,23 +399,23 @@ static int make_origins(struct loader *L, const config_setting_t *g, const confi
 		 MV_FIT_MAX_ORIGINS);
 	if ((type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST) || n < 1 ||
 	    n > MV_FIT_MAX_ORIGINS)
-		return fail_type(L, so, "fit.origins", expected);
+		return mv_cfg_fail_type(&L->c, so, "fit.origins", expected);
 	f->has_origins = 1;
 	if ((f->origins = calloc((size_t)n, sizeof *f->origins)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(so, (unsigned)i);
 		char path[48];
 		double t;
 		snprintf(path, sizeof path, "fit.origins[%d]", i);
-		if (get_number(L, e, path, &t))
+		if (mv_cfg_get_number(&L->c, e, path, &t))
 			return -1;
 		if (i > 0 && !(t > f->origins[i - 1].t)) {
 			snprintf(expected, sizeof expected,
 				 "a time after fit.origins[%d] = %.10g (origins strictly increasing)",
 				 i - 1, f->origins[i - 1].t);
 			snprintf(found, sizeof found, "%.10g", t);
-			return fail(L, e, path, expected, found);
+			return mv_cfg_fail(&L->c, e, path, expected, found);
 		}
 		f->origins[i].t = t;
 		f->origins[i].end = t + f->horizon;
@@ -515,22 +431,6 @@ static int make_origins(struct loader *L, const config_setting_t *g, const confi
 	return 0;
 }
 
-/* An integer setting in [lo, hi] into *v. */
-static int get_integer(struct loader *L, const config_setting_t *s, const char *path, double lo,
-		       double hi, double *v)
-{
-	char expected[96], found[96];
-	snprintf(expected, sizeof expected, "an integer in [%.10g, %.10g]", lo, hi);
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, path, expected);
-	*v = mv_cfg_number(s);
-	if (!(*v == floor(*v) && *v >= lo && *v <= hi)) {
-		snprintf(found, sizeof found, "%.10g", *v);
-		return fail(L, s, path, expected, found);
-	}
-	return 0;
-}
-
 /* The starts (§11a): the given start, then starts − 1 points of a Latin hypercube over the
  * boxes: for parameter j, the stratum of point i is a random permutation of 0..n−1 and the
  * point is uniform inside it (GSL's MT19937 seeded with fit.seed, so the starts are a function
@@ -541,7 +441,7 @@ static int draw_starts(struct loader *L)
 	const int p = f->nparams, n = f->starts - 1;
 
 	if ((f->start_points = malloc((size_t)f->starts * (size_t)p * sizeof *f->start_points)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	for (int j = 0; j < p; j++)
 		f->start_points[j] = f->params[j].start;
 	if (n == 0)
@@ -552,7 +452,7 @@ static int draw_starts(struct loader *L)
 		if (rng)
 			gsl_rng_free(rng);
 		free(perm);
-		return oom(L->err);
+		return oom(L->c.err);
 	}
 	gsl_rng_set(rng, (unsigned long)f->seed);
 	for (int j = 0; j < p; j++) {
@@ -589,31 +489,33 @@ static int read_fit(struct loader *L, const config_setting_t *root)
 	const char *shape = "a group { observations = ( ... ); parameters = ( ... ); }";
 
 	if (g == NULL)
-		return fail(L, root, "fit", shape, "nothing (required)");
+		return mv_cfg_fail(&L->c, root, "fit", shape, "nothing (required)");
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, "fit", shape);
-	if (check_known(L, g, "fit", fit_keys))
+		return mv_cfg_fail_type(&L->c, g, "fit", shape);
+	if (mv_cfg_check_known(g, L->c.file, "fit", fit_keys, L->c.err))
 		return -1;
 
 	f->holdout = INFINITY;
-	if ((s = config_setting_get_member(g, "holdout")) && get_number(L, s, "fit.holdout", &f->holdout))
+	if ((s = config_setting_get_member(g, "holdout")) &&
+	    mv_cfg_get_number(&L->c, s, "fit.holdout", &f->holdout))
 		return -1;
-	double v;
+	long v;
 	f->starts = 1;
 	if ((s = config_setting_get_member(g, "starts"))) {
-		if (get_integer(L, s, "fit.starts", 1, MV_FIT_MAX_STARTS, &v))
+		if (mv_cfg_get_integer(&L->c, s, "fit.starts", 1, MV_FIT_MAX_STARTS, &v))
 			return -1;
 		f->starts = (int)v;
 	}
 	f->seed = 1;
 	if ((s = config_setting_get_member(g, "seed"))) {
-		if (get_integer(L, s, "fit.seed", 0, 4294967295.0, &v))
+		if (mv_cfg_get_integer(&L->c, s, "fit.seed", 0, 4294967295.0, &v))
 			return -1;
 		f->seed = (uint64_t)v;
 	}
 	f->max_iterations = MV_FIT_DEFAULT_MAX_ITERATIONS;
 	if ((s = config_setting_get_member(g, "max_iterations"))) {
-		if (get_integer(L, s, "fit.max_iterations", 1, MV_FIT_MAX_ITERATIONS, &v))
+		if (mv_cfg_get_integer(&L->c, s, "fit.max_iterations", 1, MV_FIT_MAX_ITERATIONS,
+				       &v))
 			return -1;
 		f->max_iterations = (long)v;
 	}
@@ -621,7 +523,7 @@ static int read_fit(struct loader *L, const config_setting_t *root)
 	if ((s = config_setting_get_member(g, "method"))) {
 		const char *mexp = "one of lm, lmaccel";
 		if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			return fail_type(L, s, "fit.method", mexp);
+			return mv_cfg_fail_type(&L->c, s, "fit.method", mexp);
 		const char *name = config_setting_get_string(s);
 		if (strcmp(name, "lm") == 0)
 			f->method = MV_FIT_LM;
@@ -629,7 +531,7 @@ static int read_fit(struct loader *L, const config_setting_t *root)
 			f->method = MV_FIT_LMACCEL;
 		else {
 			snprintf(found, sizeof found, "\"%.60s\"", name);
-			return fail(L, s, "fit.method", mexp, found);
+			return mv_cfg_fail(&L->c, s, "fit.method", mexp, found);
 		}
 	}
 
@@ -638,12 +540,12 @@ static int read_fit(struct loader *L, const config_setting_t *root)
 		 "a list ( { key = \"...\"; min = ...; max = ...; start = ...; }, ... ) of 1 to %d parameters",
 		 MV_FIT_MAX_PARAMS);
 	if (plist == NULL)
-		return fail(L, g, "fit.parameters", expected, "nothing (required)");
+		return mv_cfg_fail(&L->c, g, "fit.parameters", expected, "nothing (required)");
 	int len = config_setting_length(plist);
 	if (config_setting_type(plist) != CONFIG_TYPE_LIST || len < 1 || len > MV_FIT_MAX_PARAMS)
-		return fail_type(L, plist, "fit.parameters", expected);
+		return mv_cfg_fail_type(&L->c, plist, "fit.parameters", expected);
 	if ((f->params = calloc((size_t)len, sizeof *f->params)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	for (int j = 0; j < len; j++) {
 		f->nparams = j + 1;
 		if (read_param(L, config_setting_get_elem(plist, (unsigned)j), j))
@@ -655,12 +557,12 @@ static int read_fit(struct loader *L, const config_setting_t *root)
 		 "a list ( { column = \"...\"; file = \"...\"; data_column = \"...\"; }, ... ) of 1 to %d observations",
 		 MV_FIT_MAX_OBS);
 	if (olist == NULL)
-		return fail(L, g, "fit.observations", expected, "nothing (required)");
+		return mv_cfg_fail(&L->c, g, "fit.observations", expected, "nothing (required)");
 	len = config_setting_length(olist);
 	if (config_setting_type(olist) != CONFIG_TYPE_LIST || len < 1 || len > MV_FIT_MAX_OBS)
-		return fail_type(L, olist, "fit.observations", expected);
+		return mv_cfg_fail_type(&L->c, olist, "fit.observations", expected);
 	if ((f->obs = calloc((size_t)len, sizeof *f->obs)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	for (int q = 0; q < len; q++) {
 		f->nobs = q + 1;
 		if (read_obs(L, config_setting_get_elem(olist, (unsigned)q), q))
@@ -703,7 +605,7 @@ void mv_fit_free(struct mv_fit *f)
 struct mv_fit *mv_fit_load(const char *path, struct mv_error *err)
 {
 	struct mv_fit *f = calloc(1, sizeof *f);
-	struct loader L = {f, path, err};
+	struct loader L = {{path, err}, f};
 	config_t cfg;
 	int have_cfg = 0;
 
@@ -717,26 +619,21 @@ struct mv_fit *mv_fit_load(const char *path, struct mv_error *err)
 	have_cfg = 1;
 	static const char *const top_keys[] = {"scenario", "fit", NULL};
 	const config_setting_t *root = config_root_setting(&cfg);
-	if (check_known(&L, root, "", top_keys))
+	if (mv_cfg_check_known(root, path, "", top_keys, err))
 		goto fail;
 	const config_setting_t *s = config_setting_get_member(root, "scenario");
-	const char *sexp = "a scenario file name (relative to the fit file)";
-	if (s == NULL) {
-		fail(&L, NULL, "scenario", sexp, "nothing (required)");
+	const char *name;
+	if (mv_cfg_get_string(&L.c, root, "", "scenario",
+			      "a scenario file name (relative to the fit file)", &name))
 		goto fail;
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		fail_type(&L, s, "scenario", sexp);
-		goto fail;
-	}
-	if ((f->scenario_path = join_dir(path, config_setting_get_string(s))) == NULL) {
+	if ((f->scenario_path = mv_cfg_join_dir(path, name)) == NULL) {
 		oom(err);
 		goto fail;
 	}
 	if (access(f->scenario_path, R_OK) != 0) { /* not fopen: a FIFO would block */
 		char found[600];
 		snprintf(found, sizeof found, "'%.500s' (%s)", f->scenario_path, strerror(errno));
-		fail(&L, s, "scenario", "a readable scenario file", found);
+		mv_cfg_fail(&L.c, s, "scenario", "a readable scenario file", found);
 		goto fail;
 	}
 	if ((f->sc = mv_config_load(f->scenario_path, 0, NULL, &f->kt, err)) == NULL ||
@@ -746,8 +643,8 @@ struct mv_fit *mv_fit_load(const char *path, struct mv_error *err)
 		char found[600];
 		snprintf(found, sizeof found, "noise in %.500s (noise.sigma or a noise_sigma > 0)",
 			 f->scenario_path);
-		fail(&L, s, "scenario", "a deterministic scenario (a fit compares one run with data)",
-		     found);
+		mv_cfg_fail(&L.c, s, "scenario",
+			    "a deterministic scenario (a fit compares one run with data)", found);
 		goto fail;
 	}
 	if (read_fit(&L, root))

@@ -348,72 +348,20 @@ void mv_sweep_map(const struct mv_sweep *sw, const double *u, double *x)
 
 /* ================================================================ sweep files */
 
+/* The loader kit (cfgread.h) names the sweep file in messages. */
 struct loader {
+	struct mv_cfg_ctx c; /* the sweep file and the error */
 	struct mv_sweep *sw;
-	const char *file;
-	struct mv_error *err;
 	unsigned flags; /* MV_SWEEP_* */
 };
-
-/* The loader kit (cfgread.h): messages name the sweep file. */
-static int fail(struct loader *L, const config_setting_t *s, const char *path,
-		const char *expected, const char *found)
-{
-	struct mv_cfg_ctx c = {L->file, L->err};
-	return mv_cfg_fail(&c, s, path, expected, found);
-}
-
-static int fail_type(struct loader *L, const config_setting_t *s, const char *path,
-		     const char *expected)
-{
-	struct mv_cfg_ctx c = {L->file, L->err};
-	return mv_cfg_fail_type(&c, s, path, expected);
-}
-
-static int get_number(struct loader *L, const config_setting_t *s, const char *path, double *v)
-{
-	struct mv_cfg_ctx c = {L->file, L->err};
-	return mv_cfg_get_number(&c, s, path, v);
-}
-
-/* An integer in [lo, hi] into *v (a float with an integral value is one). */
-static int get_integer(struct loader *L, const config_setting_t *s, const char *path, double lo,
-		       double hi, long *v)
-{
-	char expected[96], found[64];
-	double x;
-
-	if (hi >= 1e15)
-		snprintf(expected, sizeof expected, "an integer >= %.0f", lo);
-	else
-		snprintf(expected, sizeof expected, "an integer in [%.0f, %.0f]", lo, hi);
-	if (!mv_cfg_is_number(s))
-		return fail_type(L, s, path, expected);
-	x = mv_cfg_number(s);
-	if (!(x == floor(x)) || x < lo || x > hi) {
-		snprintf(found, sizeof found, "%.10g", x);
-		return fail(L, s, path, expected, found);
-	}
-	*v = (long)x;
-	return 0;
-}
-
-static int check_known(struct loader *L, const config_setting_t *g, const char *path,
-		       const char *const *names)
-{
-	return mv_cfg_check_known(g, L->file, path, names, L->err);
-}
 
 static int read_method(struct loader *L, const config_setting_t *g)
 {
 	const config_setting_t *m = config_setting_get_member(g, "method");
-	const char *expected = "one of grid, random, lhs, sobol";
+	const char *expected = "one of grid, random, lhs, sobol", *name;
 
-	if (m == NULL)
-		return fail(L, g, "sweep.method", expected, "nothing (required)");
-	if (config_setting_type(m) != CONFIG_TYPE_STRING)
-		return fail_type(L, m, "sweep.method", expected);
-	const char *name = config_setting_get_string(m);
+	if (mv_cfg_get_string(&L->c, g, "sweep", "method", expected, &name))
+		return -1;
 	for (int k = 0; k < NSAMPLERS; k++)
 		if (strcmp(samplers[k].name, name) == 0) {
 			L->sw->method = samplers[k].name;
@@ -421,20 +369,7 @@ static int read_method(struct loader *L, const config_setting_t *g)
 		}
 	char found[96];
 	snprintf(found, sizeof found, "\"%.60s\"", name);
-	return fail(L, m, "sweep.method", expected, found);
-}
-
-/* The key's rule must hold over the parameter's whole range. */
-static int check_rule(struct loader *L, const config_setting_t *s, const char *path,
-		      const struct mv_key *key, double v)
-{
-	if (mv_rule_ok(key->rule, v))
-		return 0;
-	char expected[200], found[32];
-	snprintf(expected, sizeof expected, "%s (the range of %s)", mv_rule_str(key->rule),
-		 key->name);
-	snprintf(found, sizeof found, "%.10g", v);
-	return fail(L, s, path, expected, found);
+	return mv_cfg_fail(&L->c, m, "sweep.method", expected, found);
 }
 
 static int read_param(struct loader *L, const config_setting_t *g, int j)
@@ -448,43 +383,42 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	snprintf(path, sizeof path, "sweep.parameters[%d]", j);
 	p->line = config_setting_source_line(g);
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, path, "a group { key = \"...\"; min = ...; max = ...; }");
-	if (check_known(L, g, path, param_keys))
+		return mv_cfg_fail_type(&L->c, g, path,
+					"a group { key = \"...\"; min = ...; max = ...; }");
+	if (mv_cfg_check_known(g, L->c.file, path, param_keys, L->c.err))
 		return -1;
 
 	snprintf(sub, sizeof sub, "%s.key", path);
 	const config_setting_t *ks = config_setting_get_member(g, "key");
-	const char *kexp = "a key of the scenario (mvsim keys SCENARIO lists them)";
-	if (ks == NULL)
-		return fail(L, g, sub, kexp, "nothing (required)");
-	if (config_setting_type(ks) != CONFIG_TYPE_STRING)
-		return fail_type(L, ks, sub, kexp);
-	const char *name = config_setting_get_string(ks);
+	const char *kexp = "a key of the scenario (mvsim keys SCENARIO lists them)", *name;
+	if (mv_cfg_get_string(&L->c, g, path, "key", kexp, &name))
+		return -1;
 	const struct mv_key *key = mv_keytab_find(&sw->kt, name);
 	if (key == NULL) {
 		char hint[700];
 		mv_keytab_hint(&sw->kt, name, hint, sizeof hint);
 		snprintf(found, sizeof found, "unknown key '%.100s'%s", name, hint);
-		return fail(L, ks, sub, kexp, found);
+		return mv_cfg_fail(&L->c, ks, sub, kexp, found);
 	}
 	for (int q = 0; q < j; q++)
 		if (sw->params[q].slot == key->index) {
 			snprintf(found, sizeof found, "'%.100s' again (parameter %d)", name, q);
-			return fail(L, ks, sub, "a key not swept already", found);
+			return mv_cfg_fail(&L->c, ks, sub, "a key not swept already", found);
 		}
 	if ((p->key = strdup(name)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	p->slot = key->index;
 	const config_setting_t *sn = config_setting_get_member(g, "normalise");
 	if (sn) {
 		snprintf(sub, sizeof sub, "%s.normalise", path);
 		if (config_setting_type(sn) != CONFIG_TYPE_BOOL)
-			return fail_type(L, sn, sub, "a boolean (true or false)");
+			return mv_cfg_fail_type(&L->c, sn, sub, "a boolean (true or false)");
 		p->normalise = config_setting_get_bool(sn);
 		if (p->normalise && key->kind != MV_KEY_SHARE) {
 			snprintf(found, sizeof found, "normalise on '%.100s'", name);
-			return fail(L, sn, sub, "normalise only on an initial share (vectors.<v>.share.<d>)",
-				    found);
+			return mv_cfg_fail(&L->c, sn, sub,
+					   "normalise only on an initial share (vectors.<v>.share.<d>)",
+					   found);
 		}
 	}
 
@@ -497,7 +431,7 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	if (svalues && (smin || smax || ssteps)) {
 		snprintf(found, sizeof found, "values together with %s",
 			 smin ? "min" : smax ? "max" : "steps");
-		return fail(L, g, path, shape, found);
+		return mv_cfg_fail(&L->c, g, path, shape, found);
 	}
 	if (svalues) {
 		snprintf(sub, sizeof sub, "%s.values", path);
@@ -507,16 +441,16 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 			 MV_SWEEP_MAX_LEVELS);
 		if ((t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) || len < 1 ||
 		    len > MV_SWEEP_MAX_LEVELS)
-			return fail_type(L, svalues, sub, expected);
+			return mv_cfg_fail_type(&L->c, svalues, sub, expected);
 		if ((p->levels = malloc((size_t)len * sizeof *p->levels)) == NULL)
-			return oom(L->err);
+			return oom(L->c.err);
 		p->nlevels = len;
 		for (int k = 0; k < len; k++) {
 			const config_setting_t *e = config_setting_get_elem(svalues, (unsigned)k);
 			char el[128];
 			snprintf(el, sizeof el, "%s[%d]", sub, k);
-			if (get_number(L, e, el, &p->levels[k]) ||
-			    check_rule(L, e, el, key, p->levels[k]))
+			if (mv_cfg_get_number(&L->c, e, el, &p->levels[k]) ||
+			    mv_cfg_check_rule(&L->c, e, el, key, p->levels[k]))
 				return -1;
 			if (k == 0 || p->levels[k] < p->min)
 				p->min = p->levels[k];
@@ -528,28 +462,24 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 	if (smin == NULL || smax == NULL) {
 		snprintf(found, sizeof found, "%s", smin ? "min without max" : smax ? "max without min"
 						    : ssteps ? "steps without min and max" : "none of them");
-		return fail(L, g, path, shape, found);
+		return mv_cfg_fail(&L->c, g, path, shape, found);
 	}
-	snprintf(sub, sizeof sub, "%s.min", path);
-	if (get_number(L, smin, sub, &p->min) || check_rule(L, smin, sub, key, p->min))
-		return -1;
-	snprintf(sub, sizeof sub, "%s.max", path);
-	if (get_number(L, smax, sub, &p->max) || check_rule(L, smax, sub, key, p->max))
+	if (mv_cfg_get_bounds(&L->c, g, path, key, &p->min, &p->max))
 		return -1;
 	if (p->min > p->max) {
 		char lo[32], hi[32];
 		snprintf(lo, sizeof lo, "%.10g", p->min);
 		snprintf(hi, sizeof hi, "%.10g", p->max);
 		snprintf(found, sizeof found, "min %s > max %s", lo, hi);
-		return fail(L, smax, path, "min <= max", found);
+		return mv_cfg_fail(&L->c, smax, path, "min <= max", found);
 	}
 	if (ssteps) {
 		long steps;
 		snprintf(sub, sizeof sub, "%s.steps", path);
-		if (get_integer(L, ssteps, sub, 1, MV_SWEEP_MAX_LEVELS, &steps))
+		if (mv_cfg_get_integer(&L->c, ssteps, sub, 1, MV_SWEEP_MAX_LEVELS, &steps))
 			return -1;
 		if ((p->levels = malloc((size_t)steps * sizeof *p->levels)) == NULL)
-			return oom(L->err);
+			return oom(L->c.err);
 		p->nlevels = (int)steps;
 		for (long k = 0; k < steps; k++)
 			p->levels[k] = steps == 1 ? p->min
@@ -558,8 +488,8 @@ static int read_param(struct loader *L, const config_setting_t *g, int j)
 		return 0;
 	}
 	if (key->rule == MV_RULE_SEED)
-		return fail(L, g, path, "steps or values for a seed (an integer)",
-			    "a continuous range");
+		return mv_cfg_fail(&L->c, g, path, "steps or values for a seed (an integer)",
+				   "a continuous range");
 	return 0;
 }
 
@@ -572,12 +502,12 @@ static int read_params(struct loader *L, const config_setting_t *g)
 	snprintf(expected, sizeof expected, "a list ( { key = \"...\"; ... }, ... ) of 1 to %d parameters",
 		 MV_SWEEP_MAX_PARAMS);
 	if (list == NULL)
-		return fail(L, g, "sweep.parameters", expected, "nothing (required)");
+		return mv_cfg_fail(&L->c, g, "sweep.parameters", expected, "nothing (required)");
 	int len = config_setting_length(list);
 	if (config_setting_type(list) != CONFIG_TYPE_LIST || len < 1 || len > MV_SWEEP_MAX_PARAMS)
-		return fail_type(L, list, "sweep.parameters", expected);
+		return mv_cfg_fail_type(&L->c, list, "sweep.parameters", expected);
 	if ((sw->params = calloc((size_t)len, sizeof *sw->params)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	for (int j = 0; j < len; j++) {
 		sw->nparams = j + 1;
 		if (read_param(L, config_setting_get_elem(list, (unsigned)j), j))
@@ -598,10 +528,10 @@ static int read_runs(struct loader *L, const config_setting_t *g)
 		if (ss) {
 			snprintf(found, sizeof found, "samples = %.10g",
 				 mv_cfg_is_number(ss) ? mv_cfg_number(ss) : NAN);
-			return fail(L, ss, "sweep.samples",
-				    "no samples with method grid (it runs every combination of the "
-				    "parameters' steps or values)",
-				    found);
+			return mv_cfg_fail(&L->c, ss, "sweep.samples",
+					   "no samples with method grid (it runs every combination "
+					   "of the parameters' steps or values)",
+					   found);
 		}
 		double points = 1;
 		size_t used = 0;
@@ -610,8 +540,9 @@ static int read_runs(struct loader *L, const config_setting_t *g)
 			char path[64];
 			snprintf(path, sizeof path, "sweep.parameters[%d]", j);
 			if (p->nlevels == 0)
-				return fail(L, config_setting_get_elem(list, (unsigned)j), path,
-					    "steps or values with method grid", "only min and max");
+				return mv_cfg_fail(&L->c, config_setting_get_elem(list, (unsigned)j),
+						   path, "steps or values with method grid",
+						   "only min and max");
 			points *= p->nlevels;
 			if (used < sizeof found - 64)
 				used += (size_t)snprintf(found + used, sizeof found - used, "%s%d",
@@ -621,23 +552,23 @@ static int read_runs(struct loader *L, const config_setting_t *g)
 			snprintf(found + used, sizeof found - used, " = %.10g points", points);
 			snprintf(expected, sizeof expected,
 				 "a grid of at most %ld points (sweep.max_runs)", sw->max_runs);
-			return fail(L, list, "sweep.parameters", expected, found);
+			return mv_cfg_fail(&L->c, list, "sweep.parameters", expected, found);
 		}
 		sw->samples = sw->nruns = (long)points;
 		return 0;
 	}
 	if (ss == NULL) {
 		snprintf(found, sizeof found, "nothing (required with method %s)", sw->method);
-		return fail(L, g, "sweep.samples", "an integer >= 1", found);
+		return mv_cfg_fail(&L->c, g, "sweep.samples", "an integer >= 1", found);
 	}
 	long n;
-	if (get_integer(L, ss, "sweep.samples", 1, 1e18, &n))
+	if (mv_cfg_get_integer(&L->c, ss, "sweep.samples", 1, 1e18, &n))
 		return -1;
 	if (n > sw->max_runs) {
 		snprintf(expected, sizeof expected, "at most %ld samples (sweep.max_runs)",
 			 sw->max_runs);
 		snprintf(found, sizeof found, "%ld", n);
-		return fail(L, ss, "sweep.samples", expected, found);
+		return mv_cfg_fail(&L->c, ss, "sweep.samples", expected, found);
 	}
 	if (strcmp(sw->method, "sobol") == 0) {
 		if (sw->nparams > MV_SOBOL_MAX_DIM) {
@@ -645,14 +576,14 @@ static int read_runs(struct loader *L, const config_setting_t *g)
 				 "at most %d parameters with method sobol (GSL's Sobol sequence)",
 				 MV_SOBOL_MAX_DIM);
 			snprintf(found, sizeof found, "%d", sw->nparams);
-			return fail(L, list, "sweep.parameters", expected, found);
+			return mv_cfg_fail(&L->c, list, "sweep.parameters", expected, found);
 		}
 		if (n > SOBOL_MAX_POINTS) {
 			snprintf(expected, sizeof expected,
 				 "at most %ld samples with method sobol (GSL's Sobol sequence)",
 				 SOBOL_MAX_POINTS);
 			snprintf(found, sizeof found, "%ld", n);
-			return fail(L, ss, "sweep.samples", expected, found);
+			return mv_cfg_fail(&L->c, ss, "sweep.samples", expected, found);
 		}
 	}
 	sw->samples = sw->nruns = n;
@@ -668,7 +599,7 @@ static int add_metric(struct loader *L, const char *spec, const char *where,
 	struct mv_metric m;
 	char name[MV_METRIC_MAX_NAME];
 
-	if (mv_metric_parse(spec, sw->columns, sw->ncols, where, &m, L->err))
+	if (mv_metric_parse(spec, sw->columns, sw->ncols, where, &m, L->c.err))
 		return -1;
 	mv_metric_format(&m, sw->columns, name, sizeof name);
 	for (int k = 0; k < sw->nmetrics; k++)
@@ -679,15 +610,15 @@ static int add_metric(struct loader *L, const char *spec, const char *where,
 			}
 			char found[MV_METRIC_MAX_NAME + 32];
 			snprintf(found, sizeof found, "'%s' again", name);
-			return fail(L, s, path, "a metric not listed before", found);
+			return mv_cfg_fail(&L->c, s, path, "a metric not listed before", found);
 		}
 	if (sw->nmetrics == MV_SWEEP_MAX_METRICS) {
 		char expected[64];
 		snprintf(expected, sizeof expected, "at most %d metrics", MV_SWEEP_MAX_METRICS);
-		return fail(L, s, path, expected, "more");
+		return mv_cfg_fail(&L->c, s, path, expected, "more");
 	}
 	if ((sw->metric_names[sw->nmetrics] = strdup(name)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	sw->metrics[sw->nmetrics] = m;
 	*index = sw->nmetrics++;
 	return 0;
@@ -702,20 +633,21 @@ static int read_metrics(struct loader *L, const config_setting_t *g)
 	sw->metrics = calloc(MV_SWEEP_MAX_METRICS, sizeof *sw->metrics);
 	sw->metric_names = calloc(MV_SWEEP_MAX_METRICS, sizeof *sw->metric_names);
 	if (sw->metrics == NULL || sw->metric_names == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	if (list == NULL)
 		return 0;
 	int t = config_setting_type(list);
 	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
-		return fail_type(L, list, "sweep.metrics", expected);
+		return mv_cfg_fail_type(&L->c, list, "sweep.metrics", expected);
 	for (int k = 0; k < config_setting_length(list); k++) {
 		const config_setting_t *e = config_setting_get_elem(list, (unsigned)k);
 		char path[64], where[600];
 		int index;
 		snprintf(path, sizeof path, "sweep.metrics[%d]", k);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return fail_type(L, e, path, "a metric string \"REDUCER:COLUMN\"");
-		snprintf(where, sizeof where, "%s:%d: setting '%s'", L->file,
+			return mv_cfg_fail_type(&L->c, e, path,
+						"a metric string \"REDUCER:COLUMN\"");
+		snprintf(where, sizeof where, "%s:%d: setting '%s'", L->c.file,
 			 config_setting_source_line(e), path);
 		if (add_metric(L, config_setting_get_string(e), where, e, path, 0, &index))
 			return -1;
@@ -734,44 +666,45 @@ static int read_checks(struct loader *L, const config_setting_t *g)
 		return 0;
 	int len = config_setting_length(list);
 	if (config_setting_type(list) != CONFIG_TYPE_LIST)
-		return fail_type(L, list, "sweep.checks", expected);
+		return mv_cfg_fail_type(&L->c, list, "sweep.checks", expected);
 	if ((sw->checks = calloc((size_t)(len > 0 ? len : 1), sizeof *sw->checks)) == NULL)
-		return oom(L->err);
+		return oom(L->c.err);
 	for (int k = 0; k < len; k++) {
 		const config_setting_t *c = config_setting_get_elem(list, (unsigned)k);
 		struct mv_check *ck = &sw->checks[k];
 		char path[64], sub[80], where[600];
 		snprintf(path, sizeof path, "sweep.checks[%d]", k);
 		if (config_setting_type(c) != CONFIG_TYPE_GROUP)
-			return fail_type(L, c, path, "a group { metric = \"...\"; min = ...; max = ...; }");
-		if (check_known(L, c, path, check_keys))
+			return mv_cfg_fail_type(&L->c, c, path, "a group { metric = \"...\"; "
+						"min = ...; max = ...; }");
+		if (mv_cfg_check_known(c, L->c.file, path, check_keys, L->c.err))
 			return -1;
 		snprintf(sub, sizeof sub, "%s.metric", path);
 		const config_setting_t *m = config_setting_get_member(c, "metric");
-		if (m == NULL)
-			return fail(L, c, sub, "a metric string \"REDUCER:COLUMN\"", "nothing (required)");
-		if (config_setting_type(m) != CONFIG_TYPE_STRING)
-			return fail_type(L, m, sub, "a metric string \"REDUCER:COLUMN\"");
-		snprintf(where, sizeof where, "%s:%d: setting '%s'", L->file,
+		const char *spec;
+		if (mv_cfg_get_string(&L->c, c, path, "metric",
+				      "a metric string \"REDUCER:COLUMN\"", &spec))
+			return -1;
+		snprintf(where, sizeof where, "%s:%d: setting '%s'", L->c.file,
 			 config_setting_source_line(m), sub);
-		if (add_metric(L, config_setting_get_string(m), where, m, sub, 1, &ck->metric))
+		if (add_metric(L, spec, where, m, sub, 1, &ck->metric))
 			return -1;
 		const config_setting_t *smin = config_setting_get_member(c, "min");
 		const config_setting_t *smax = config_setting_get_member(c, "max");
 		ck->min = -INFINITY;
 		ck->max = INFINITY;
 		if (smin == NULL && smax == NULL)
-			return fail(L, c, path, "min, max or both", "neither");
+			return mv_cfg_fail(&L->c, c, path, "min, max or both", "neither");
 		snprintf(sub, sizeof sub, "%s.min", path);
-		if (smin && get_number(L, smin, sub, &ck->min))
+		if (smin && mv_cfg_get_number(&L->c, smin, sub, &ck->min))
 			return -1;
 		snprintf(sub, sizeof sub, "%s.max", path);
-		if (smax && get_number(L, smax, sub, &ck->max))
+		if (smax && mv_cfg_get_number(&L->c, smax, sub, &ck->max))
 			return -1;
 		if (ck->min > ck->max) {
 			char found[96];
 			snprintf(found, sizeof found, "min %.10g > max %.10g", ck->min, ck->max);
-			return fail(L, smax, path, "min <= max", found);
+			return mv_cfg_fail(&L->c, smax, path, "min <= max", found);
 		}
 		sw->nchecks = k + 1;
 	}
@@ -785,24 +718,25 @@ static int read_sweep(struct loader *L, const config_setting_t *root)
 	struct mv_sweep *sw = L->sw;
 	const config_setting_t *g = config_setting_get_member(root, "sweep");
 	const config_setting_t *s;
+	const char *shape = "a group { method = ...; parameters = ...; }";
 
 	if (g == NULL)
-		return fail(L, root, "sweep", "a group { method = ...; parameters = ...; }",
-			    "nothing (required)");
+		return mv_cfg_fail(&L->c, root, "sweep", shape, "nothing (required)");
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return fail_type(L, g, "sweep", "a group { method = ...; parameters = ...; }");
+		return mv_cfg_fail_type(&L->c, g, "sweep", shape);
 	int design = !(L->flags & MV_SWEEP_DESIGN_UNUSED) ||
 		     config_setting_get_member(g, "method") != NULL;
-	if (check_known(L, g, "sweep", sweep_keys) || (design && read_method(L, g)))
+	if (mv_cfg_check_known(g, L->c.file, "sweep", sweep_keys, L->c.err) ||
+	    (design && read_method(L, g)))
 		return -1;
 	sw->max_runs = MV_SWEEP_MAX_RUNS;
 	sw->seed = 1;
 	if ((s = config_setting_get_member(g, "max_runs")) &&
-	    get_integer(L, s, "sweep.max_runs", 1, 1e15, &sw->max_runs))
+	    mv_cfg_get_integer(&L->c, s, "sweep.max_runs", 1, 1e15, &sw->max_runs))
 		return -1;
 	if ((s = config_setting_get_member(g, "seed"))) {
 		long seed;
-		if (get_integer(L, s, "sweep.seed", 0, 4294967295.0, &seed))
+		if (mv_cfg_get_integer(&L->c, s, "sweep.seed", 0, 4294967295.0, &seed))
 			return -1;
 		sw->seed = (uint64_t)seed;
 	}
@@ -824,14 +758,14 @@ static int mark_swept(struct loader *L)
 	for (int j = 0; j < sw->nparams; j++) {
 		struct mv_src src = sc->src[sw->params[j].slot];
 		if (src.kind == MV_SRC_SET)
-			return mv_error_set(L->err, MV_EXIT_INPUT,
+			return mv_error_set(L->c.err, MV_EXIT_INPUT,
 					    "--set '%s': expected a key the sweep does not vary, found '%s' (swept by %s:%d, which would override it)",
-					    sc->sets[src.arg], sw->params[j].key, L->file,
+					    sc->sets[src.arg], sw->params[j].key, L->c.file,
 					    sw->params[j].line);
 	}
 	free(sc->sweep_file);
-	if ((sc->sweep_file = strdup(L->file)) == NULL)
-		return oom(L->err);
+	if ((sc->sweep_file = strdup(L->c.file)) == NULL)
+		return oom(L->c.err);
 	for (int j = 0; j < sw->nparams; j++)
 		sc->src[sw->params[j].slot] =
 			(struct mv_src){MV_SRC_SWEEP, -1, sw->params[j].line, j};
@@ -847,9 +781,9 @@ static int mark_swept(struct loader *L)
 		for (int i = 0; i < sc->nvec; i++)
 			free_left |= sc->src[mv_key_share(sc->nvec, sc->ndom, i, d)].kind != MV_SRC_SWEEP;
 		if (!free_left)
-			return mv_error_set(L->err, MV_EXIT_INPUT,
+			return mv_error_set(L->c.err, MV_EXIT_INPUT,
 					    "%s:%d: setting 'sweep.parameters[%d].normalise': expected a share of domain %s that the sweep does not vary (to rescale), found every one swept",
-					    L->file, sw->params[j].line, j, sc->dom_id[d]);
+					    L->c.file, sw->params[j].line, j, sc->dom_id[d]);
 		sc->normalise_domains |= 1u << d;
 	}
 	return 0;
@@ -888,7 +822,7 @@ struct mv_sweep *mv_sweep_load_opts(const char *path, int nsets, char *const *se
 				    unsigned flags, struct mv_error *err)
 {
 	struct mv_sweep *sw = calloc(1, sizeof *sw);
-	struct loader L = {sw, path, err, flags};
+	struct loader L = {{path, err}, sw, flags};
 	config_t cfg;
 	int have_cfg = 0;
 
@@ -905,21 +839,13 @@ struct mv_sweep *mv_sweep_load_opts(const char *path, int nsets, char *const *se
 	have_cfg = 1;
 	static const char *const top_keys[] = {"scenario", "sweep", NULL};
 	const config_setting_t *root = config_root_setting(&cfg);
-	if (check_known(&L, root, "", top_keys))
+	if (mv_cfg_check_known(root, path, "", top_keys, err))
 		goto fail;
-	const config_setting_t *s = config_setting_get_member(root, "scenario");
-	if (s == NULL) {
-		mv_error_set(err, MV_EXIT_INPUT,
-			     "%s: setting 'scenario': expected a scenario file name (relative to the "
-			     "sweep file), found nothing (required)",
-			     path);
+	const char *name;
+	if (mv_cfg_get_string(&L.c, root, "", "scenario",
+			      "a scenario file name (relative to the sweep file)", &name))
 		goto fail;
-	}
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		fail_type(&L, s, "scenario", "a scenario file name (relative to the sweep file)");
-		goto fail;
-	}
-	if ((sw->scenario_path = mv_cfg_join_dir(path, config_setting_get_string(s))) == NULL) {
+	if ((sw->scenario_path = mv_cfg_join_dir(path, name)) == NULL) {
 		oom(err);
 		goto fail;
 	}

@@ -71,6 +71,33 @@ int mv_cfg_fail_type(const struct mv_cfg_ctx *c, const config_setting_t *s, cons
 int mv_cfg_get_number(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
 		      double *v);
 
+/* An integer setting (a float with an integral value is one) in [lo, hi] into *v: 0, or -1
+ * with `expected an integer in [lo, hi], found ...` (`an integer >= lo` when hi >= 1e15, no
+ * bound worth naming). */
+int mv_cfg_get_integer(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		       double lo, double hi, long *v);
+
+/* The string member `name` of group g (setting `path.name`, or `name` when path is "") into
+ * *out (borrowed from the config): 0, or -1 with `expected <expected>, found nothing
+ * (required)` (blamed on g) or `found <what it holds>`. */
+int mv_cfg_get_string(const struct mv_cfg_ctx *c, const config_setting_t *g, const char *path,
+		      const char *name, const char *expected, const char **out);
+
+struct mv_key;
+
+/* 0 when v obeys key's rule (keys.h), else -1 with `expected <the rule> (the range of KEY),
+ * found v` blamed on s. */
+int mv_cfg_check_rule(const struct mv_cfg_ctx *c, const config_setting_t *s, const char *path,
+		      const struct mv_key *key, double v);
+
+/* The bounds of a parameter that varies key (a sweep's or a fit's): the members min and max of
+ * group g (at path), each a finite number inside key's rule, into *min and *max. Returns 0,
+ * or -1 with the first bad one described, in the order min, max (a missing one: `setting
+ * 'path.min': expected a number (the lower bound), found nothing (required)`). Their order
+ * (min < max, or min <= max) is the caller's to check. */
+int mv_cfg_get_bounds(const struct mv_cfg_ctx *c, const config_setting_t *g, const char *path,
+		      const struct mv_key *key, double *min, double *max);
+
 /* rel joined to the directory of file (unless rel is absolute); malloc'd, NULL when out of
  * memory. Every path a file names is relative to that file. */
 char *mv_cfg_join_dir(const char *file, const char *rel);
