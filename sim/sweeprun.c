@@ -20,25 +20,70 @@ void mv_sweep_runs_free(struct mv_sweep_runs *r)
 	free(r);
 }
 
-struct collect {
+struct mv_sweep_points {
 	const struct mv_sweep *sw;
 	struct mv_sampler *sampler;
-	double *u;
+	double *u;                       /* the sampler's point in [0, 1)^nparams */
+	int slots[MV_SWEEP_MAX_PARAMS];  /* spec.slots */
+};
+
+static int point_fn(void *ctx, long k, double *x, struct mv_error *err)
+{
+	struct mv_sweep_points *p = ctx;
+
+	if (mv_sampler_next(p->sampler, k, p->u))
+		return mv_error_set(err, MV_EXIT_FAIL, "sampler: no point %ld", k);
+	mv_sweep_map(p->sw, p->u, x);
+	return 0;
+}
+
+void mv_sweep_points_free(struct mv_sweep_points *p)
+{
+	if (p == NULL)
+		return;
+	mv_sampler_free(p->sampler);
+	free(p->u);
+	free(p);
+}
+
+struct mv_sweep_points *mv_sweep_batch_spec(const struct mv_sweep *sw,
+					    struct mv_batch_spec *spec, struct mv_error *err)
+{
+	struct mv_sweep_points *p = calloc(1, sizeof *p);
+	int levels[MV_SWEEP_MAX_PARAMS];
+
+	memset(spec, 0, sizeof *spec);
+	if (p == NULL || (p->u = malloc((size_t)sw->nparams * sizeof *p->u)) == NULL) {
+		mv_error_set(err, MV_EXIT_FAIL, "out of memory");
+		mv_sweep_points_free(p);
+		return NULL;
+	}
+	p->sw = sw;
+	for (int j = 0; j < sw->nparams; j++) {
+		levels[j] = sw->params[j].nlevels;
+		p->slots[j] = sw->params[j].slot;
+	}
+	if ((p->sampler = mv_sampler_create(sw->method, sw->nparams, sw->samples, sw->seed, levels,
+					    err)) == NULL) {
+		mv_sweep_points_free(p);
+		return NULL;
+	}
+	spec->nparams = sw->nparams;
+	spec->slots = p->slots;
+	spec->nmetrics = sw->nmetrics;
+	spec->metrics = sw->metrics;
+	spec->point = point_fn;
+	spec->point_ctx = p;
+	spec->seed = sw->seed;
+	return p;
+}
+
+struct collect {
 	struct mv_sweep_runs *r;
 	mv_sweep_progress_fn progress;
 	void *ctx;
 	long done;
 };
-
-static int point_fn(void *ctx, long k, double *x, struct mv_error *err)
-{
-	struct collect *c = ctx;
-
-	if (mv_sampler_next(c->sampler, k, c->u))
-		return mv_error_set(err, MV_EXIT_FAIL, "sampler: no point %ld", k);
-	mv_sweep_map(c->sw, c->u, x);
-	return 0;
-}
 
 static int on_result(void *ctx, const struct mv_batch_result *res, struct mv_error *err)
 {
@@ -64,9 +109,11 @@ static int on_result(void *ctx, const struct mv_batch_result *res, struct mv_err
 int mv_sweep_collect(const struct mv_sweep *sw, int jobs, mv_sweep_progress_fn progress,
 		     void *ctx, struct mv_sweep_runs **out, struct mv_error *err)
 {
-	struct collect c = {sw, NULL, NULL, NULL, progress, ctx, 0};
+	struct collect c = {NULL, progress, ctx, 0};
+	struct mv_sweep_points *points = NULL;
 	struct mv_batch *batch = NULL;
-	int levels[MV_SWEEP_MAX_PARAMS], slots[MV_SWEEP_MAX_PARAMS], rc = -1;
+	struct mv_batch_spec spec;
+	int rc = -1;
 	double bytes = (double)sw->nruns * (double)(sw->nparams + sw->nmetrics) * 8.0;
 
 	*out = NULL;
@@ -76,9 +123,7 @@ int mv_sweep_collect(const struct mv_sweep *sw, int jobs, mv_sweep_progress_fn p
 				    "memory, more than the %ld MB allowed: run 'mvsim sweep' into a "
 				    "summary and analyse that", sw->path, sw->nruns, sw->nparams,
 				    sw->nmetrics, bytes / 1e6, MV_SWEEPRUN_MAX_BYTES / 1000000L);
-	c.r = calloc(1, sizeof *c.r);
-	c.u = malloc((size_t)sw->nparams * sizeof *c.u);
-	if (c.r == NULL || c.u == NULL)
+	if ((c.r = calloc(1, sizeof *c.r)) == NULL)
 		goto oom;
 	c.r->n = sw->nruns;
 	c.r->nparams = sw->nparams;
@@ -90,24 +135,12 @@ int mv_sweep_collect(const struct mv_sweep *sw, int jobs, mv_sweep_progress_fn p
 	c.r->failed = calloc((size_t)sw->nruns, 1);
 	if (c.r->x == NULL || c.r->metrics == NULL || c.r->failed == NULL)
 		goto oom;
-	for (int j = 0; j < sw->nparams; j++) {
-		levels[j] = sw->params[j].nlevels;
-		slots[j] = sw->params[j].slot;
-	}
-	if ((c.sampler = mv_sampler_create(sw->method, sw->nparams, sw->samples, sw->seed, levels,
-					   err)) == NULL)
+	/* as `mvsim sweep`: the same points, seeds and metrics, so the same runs */
+	if ((points = mv_sweep_batch_spec(sw, &spec, err)) == NULL)
 		goto out;
-	struct mv_batch_spec spec = {0};
-	spec.nparams = sw->nparams;
-	spec.slots = slots;
-	spec.nmetrics = sw->nmetrics;
-	spec.metrics = sw->metrics;
-	spec.point = point_fn;
-	spec.point_ctx = &c;
 	spec.result = on_result;
 	spec.result_ctx = &c;
 	spec.jobs = jobs;
-	spec.seed = sw->seed; /* as `mvsim sweep`: the same runs, the same metrics */
 	if ((batch = mv_batch_create(sw->sc, &sw->kt, &spec, err)) == NULL)
 		goto out;
 	long ndone;
@@ -130,8 +163,7 @@ oom:
 	mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 out:
 	mv_batch_free(batch);
-	mv_sampler_free(c.sampler);
-	free(c.u);
+	mv_sweep_points_free(points);
 	mv_sweep_runs_free(c.r);
 	return rc;
 }

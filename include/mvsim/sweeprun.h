@@ -8,6 +8,26 @@
 #include "mvsim/error.h"
 #include "mvsim/sweep.h"
 
+#include "mvsim/batch.h"
+
+/* ---- a sweep's design as a batch: what `mvsim sweep` and mv_sweep_collect share */
+
+struct mv_sweep_points; /* opaque: the sampler, its point buffer and the parameters' slots */
+
+/* Fills the fields of *spec (zeroed first) that come from sweep sw: its parameters' key
+ * slots, point k the sampler's point k mapped by mv_sweep_map (docs/model.md §8), its
+ * metrics and its seed (run k's seed mv_batch_seed(sw->seed, k)). The caller adds result,
+ * jobs and sink. Returns the points' state, which spec points into (free it with
+ * mv_sweep_points_free after the batch), or NULL with err (code 1 out of memory; code 2 a
+ * design the sampler refuses). */
+struct mv_sweep_points *mv_sweep_batch_spec(const struct mv_sweep *sw,
+					    struct mv_batch_spec *spec, struct mv_error *err);
+
+/* Frees p (NULL: nothing). */
+void mv_sweep_points_free(struct mv_sweep_points *p);
+
+/* ---- all of a sweep's runs in memory */
+
 /* The runs kept in memory take runs × (parameters + metrics) × 8 bytes, at most this. */
 #define MV_SWEEPRUN_MAX_BYTES (1L << 30) /* 1 GiB: 10^6 runs of 64 parameters, 64 metrics */
 

@@ -10,6 +10,7 @@
 #include "mvsim/output.h"
 #include "mvsim/summary.h"
 #include "mvsim/sweep.h"
+#include "mvsim/sweeprun.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -179,8 +180,6 @@ static int parse_sweep_opts(int argc, char **argv, struct sweep_opts *o)
 /* Everything a run of `mvsim sweep` shares between its callbacks. */
 struct sweep_ctx {
 	const struct mv_sweep *sw;
-	struct mv_sampler *sampler;
-	double *u;
 	struct mv_summary_file *file; /* the summary's FILE.partial, or NULL: stdout */
 	char *line;                   /* a row being formatted */
 	size_t linesize;
@@ -194,16 +193,6 @@ static void print_note(void *ctx, const char *msg)
 {
 	mv_progress_clear(ctx);
 	fprintf(stderr, "mvsim: %s\n", msg);
-}
-
-static int point_fn(void *ctx, long k, double *x, struct mv_error *err)
-{
-	struct sweep_ctx *c = ctx;
-
-	if (mv_sampler_next(c->sampler, k, c->u))
-		return mv_error_set(err, MV_EXIT_FAIL, "sampler: no point %ld", k);
-	mv_sweep_map(c->sw, c->u, x);
-	return 0;
 }
 
 static int on_result(void *ctx, const struct mv_batch_result *res, struct mv_error *err)
@@ -310,35 +299,6 @@ static long clean_series_temporaries(const char *dir, long first, long stride)
 	return removed;
 }
 
-/* The files the sweep reads (the sweep file, the scenario and its bases, the data series),
- * by identity: no output may be one of them. Returns their number (at most max). */
-static int sweep_inputs(const struct mv_sweep *sw, struct mv_file_id *ids, int max)
-{
-	int n = 0;
-
-	if (n < max && mv_file_id_of(sw->path, &ids[n]) == 0)
-		n++;
-	if (n < max && mv_file_id_of(sw->scenario_path, &ids[n]) == 0)
-		n++;
-	/* every file the loader read (mv_scenario.inputs: bases, data series, ...) */
-	for (int k = 0; k < sw->sc->ninputs && n < max; k++)
-		if (mv_file_id_of(sw->sc->inputs[k].path, &ids[n]) == 0)
-			n++;
-	return n;
-}
-
-static int is_input(const char *path, const struct mv_file_id *ids, int n)
-{
-	struct mv_file_id id;
-
-	if (mv_file_id_of(path, &id) != 0)
-		return 0;
-	for (int k = 0; k < n; k++)
-		if (ids[k].dev == id.dev && ids[k].ino == id.ino)
-			return 1;
-	return 0;
-}
-
 static int same_file(const char *a, const char *b)
 {
 	struct mv_file_id ia, ib;
@@ -346,20 +306,15 @@ static int same_file(const char *a, const char *b)
 	       ia.ino == ib.ino;
 }
 
-/* -o FILE, before any run: not a directory, not an input (FILE.partial is created next,
- * which checks that it can be). */
-static int check_output(const char *opt, const char *path, const struct mv_file_id *ids, int n,
-			struct mv_error *err)
+/* -o FILE, before any run: not a directory (not an input: mv_cli_refuse_input checked that;
+ * FILE.partial is created next, which checks that it can be). */
+static int check_output(const char *opt, const char *path, struct mv_error *err)
 {
 	struct stat st;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return mv_error_set(err, MV_EXIT_INPUT, "%s %s: is a directory: expected a file name",
 				    opt, path);
-	if (is_input(path, ids, n))
-		return mv_error_set(err, MV_EXIT_INPUT,
-				    "%s %s: is an input of this sweep: it would be overwritten", opt,
-				    path);
 	return 0;
 }
 
@@ -385,8 +340,6 @@ static int report_stopped(int brc, const struct sweep_ctx *c, const struct sweep
 	return brc < 0 ? (err->code ? err->code : MV_EXIT_FAIL) : sig ? 128 + sig : MV_EXIT_FAIL;
 }
 
-#define MAX_INPUTS 256
-
 int mv_cmd_sweep(int argc, char **argv)
 {
 	struct sweep_opts o;
@@ -397,9 +350,9 @@ int mv_cmd_sweep(int argc, char **argv)
 	struct sweep_ctx c;
 	struct series_ctx sctx;
 	struct mv_batch_sink sink;
-	struct mv_file_id ids[MAX_INPUTS];
+	struct mv_sweep_points *points = NULL;
 	char *meta = NULL;
-	int rc, nids = 0, rank = mv_mpi_rank();
+	int rc, rank = mv_mpi_rank();
 	long first, count;
 
 	memset(&c, 0, sizeof c);
@@ -410,8 +363,7 @@ int mv_cmd_sweep(int argc, char **argv)
 	    mv_cli_refuse_input(o.junit, sw->sc, (const char *const *)&sw->path, 1, &err))
 		goto fail;
 	/* Every output is checked before the first run (rank 0 writes them all). */
-	nids = sweep_inputs(sw, ids, MAX_INPUTS);
-	if (rank == 0 && o.output && check_output("-o", o.output, ids, nids, &err))
+	if (rank == 0 && o.output && check_output("-o", o.output, &err))
 		goto fail;
 	if (rank == 0 && o.junit && o.output &&
 	    (strcmp(o.junit, o.output) == 0 || same_file(o.junit, o.output))) {
@@ -421,7 +373,7 @@ int mv_cmd_sweep(int argc, char **argv)
 	}
 	if (o.series && prepare_series_dir(o.series, &err))
 		goto fail;
-	if (rank == 0 && o.junit && (junit = mv_outfile_open(o.junit, ids, nids, &err)) == NULL) {
+	if (rank == 0 && o.junit && (junit = mv_outfile_open(o.junit, NULL, 0, &err)) == NULL) {
 		char msg[MV_ERROR_MAX];
 		snprintf(msg, sizeof msg, "%s", err.msg);
 		mv_error_set(&err, err.code, "--junit: %.1000s", msg);
@@ -441,33 +393,16 @@ int mv_cmd_sweep(int argc, char **argv)
 	c.sw = sw;
 	c.total = count;
 	c.linesize = mv_summary_row_size(sw);
-	c.u = malloc((size_t)sw->nparams * sizeof *c.u);
-	c.line = malloc(c.linesize);
-	if (c.u == NULL || c.line == NULL)
+	if ((c.line = malloc(c.linesize)) == NULL)
 		goto oom;
 	if ((c.gate = mv_gate_create(meta, 1, print_note, &c.prog, &err)) == NULL)
 		goto fail;
-	int levels[MV_SWEEP_MAX_PARAMS];
-	for (int j = 0; j < sw->nparams; j++)
-		levels[j] = sw->params[j].nlevels;
-	if ((c.sampler = mv_sampler_create(sw->method, sw->nparams, sw->samples, sw->seed, levels,
-					   &err)) == NULL)
+	struct mv_batch_spec spec;
+	if ((points = mv_sweep_batch_spec(sw, &spec, &err)) == NULL)
 		goto fail;
-
-	int slots[MV_SWEEP_MAX_PARAMS];
-	for (int j = 0; j < sw->nparams; j++)
-		slots[j] = sw->params[j].slot;
-	struct mv_batch_spec spec = {0};
-	spec.nparams = sw->nparams;
-	spec.slots = slots;
-	spec.nmetrics = sw->nmetrics;
-	spec.metrics = sw->metrics;
-	spec.point = point_fn;
-	spec.point_ctx = &c;
 	spec.result = on_result;
 	spec.result_ctx = &c;
-	spec.jobs = mv_cli_jobs(o.jobs);
-	spec.seed = sw->seed; /* SIGINT/SIGTERM stop it through mv_interrupt (error.h) */
+	spec.jobs = mv_cli_jobs(o.jobs); /* SIGINT/SIGTERM stop it through mv_interrupt (error.h) */
 	if (o.series) {
 		sctx = (struct series_ctx){o.series, sw};
 		sink = (struct mv_batch_sink){series_begin, mv_writer_row_cb, series_end, NULL, &sctx};
@@ -562,9 +497,8 @@ out:
 	mv_outfile_abort(junit);
 	mv_summary_file_close(c.file);
 	mv_mpi_batch_free(batch);
-	mv_sampler_free(c.sampler);
+	mv_sweep_points_free(points);
 	mv_gate_free(c.gate);
-	free(c.u);
 	free(c.line);
 	free(meta);
 	mv_sweep_free(sw);
