@@ -5,6 +5,7 @@
 #include "mvsim/fit.h"
 
 #include "mvsim/output.h"
+#include "mvsim/tsv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -532,4 +533,147 @@ int mv_fit_write_fitted(const struct mv_fit *f, const struct mv_fit_results *R,
 	if (fflush(out) != 0 || ferror(out))
 		return mv_error_set(err, MV_EXIT_FAIL, "%s: write failed: %s", out_path, strerror(errno));
 	return 0;
+}
+
+/* ================================================================ reading a report back */
+
+void mv_fit_report_free(struct mv_fit_report *r)
+{
+	if (r == NULL)
+		return;
+	for (int t = 0; t < r->ntables; t++) {
+		struct mv_fit_report_table *tab = &r->tables[t];
+		for (int c = 0; c < tab->ncolumns; c++)
+			free(tab->columns[c]);
+		for (long k = 0; k < tab->nrows; k++) {
+			for (int c = 0; c < tab->rows[k].nfields; c++)
+				free(tab->rows[k].fields[c]);
+			free(tab->rows[k].fields);
+		}
+		free(tab->name);
+		free(tab->columns);
+		free(tab->rows);
+	}
+	free(r->tables);
+	free(r->scenario_name);
+	free(r);
+}
+
+/* The current line's fields, copied into *fields (malloc'd, *n of them). Returns 0, or -1
+ * out of memory. */
+static int copy_fields(struct mv_tsv *t, char ***fields, int *n)
+{
+	char **f;
+	int nf = mv_tsv_split(t, &f);
+
+	*fields = NULL;
+	*n = 0;
+	if (nf < 0 || (*fields = calloc((size_t)nf, sizeof **fields)) == NULL)
+		return -1;
+	for (int c = 0; c < nf; c++) {
+		if (((*fields)[c] = strdup(f[c])) == NULL)
+			return -1;
+		*n = c + 1;
+	}
+	return 0;
+}
+
+/* A new table named by the current line ("# table: NAME") in data set `dataset`. */
+static struct mv_fit_report_table *add_table(struct mv_fit_report *r, struct mv_tsv *t,
+					     int dataset)
+{
+	struct mv_fit_report_table *grown =
+		realloc(r->tables, (size_t)(r->ntables + 1) * sizeof *grown);
+
+	if (grown == NULL)
+		return NULL;
+	r->tables = grown;
+	struct mv_fit_report_table *tab = &grown[r->ntables];
+	memset(tab, 0, sizeof *tab);
+	if ((tab->name = strdup(mv_tsv_line(t) + 9)) == NULL)
+		return NULL;
+	tab->line = mv_tsv_lineno(t);
+	tab->dataset = dataset;
+	r->ntables++;
+	return tab;
+}
+
+static int add_row(struct mv_fit_report_table *tab, struct mv_tsv *t)
+{
+	struct mv_fit_report_row *grown;
+
+	if ((tab->nrows & (tab->nrows - 1)) == 0) { /* 0, 1, 2, 4, ...: double the room */
+		grown = realloc(tab->rows, (size_t)(tab->nrows ? 2 * tab->nrows : 1) * sizeof *grown);
+		if (grown == NULL)
+			return -1;
+		tab->rows = grown;
+	}
+	struct mv_fit_report_row *row = &tab->rows[tab->nrows++];
+	row->line = mv_tsv_lineno(t);
+	return copy_fields(t, &row->fields, &row->nfields);
+}
+
+int mv_fit_report_read(const char *path, struct mv_fit_report **out, struct mv_error *err)
+{
+	struct mv_fit_report *r = calloc(1, sizeof *r);
+	struct mv_fit_report_table *tab = NULL; /* the table being read, NULL between tables */
+	struct mv_tsv *t = NULL;
+	int blanks = 0, dataset = 0, got;
+	long lines = 0;
+
+	*out = NULL;
+	if (r == NULL) {
+		oom(err);
+		return -1;
+	}
+	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
+		goto fail;
+	while ((got = mv_tsv_next(t, err)) > 0) {
+		const char *line = mv_tsv_line(t);
+		lines = mv_tsv_lineno(t);
+		if (lines == 1 && (strncmp(line, "# mvsim ", 8) != 0 || !strstr(line, " fit report"))) {
+			mv_error_set(err, MV_EXIT_INPUT, "%s: not an mvsim fit report (the first line "
+				     "should be '# mvsim ... fit report', as 'mvsim fit --report' "
+				     "writes)", path);
+			goto fail;
+		}
+		if (line[0] == '\0') {
+			blanks++;
+			tab = NULL;
+			continue;
+		}
+		dataset += blanks >= 2;
+		blanks = 0;
+		if (r->scenario_name == NULL && mv_tsv_meta(t, "scenario_name", NULL) &&
+		    (r->scenario_name = mv_tsv_field_dup(line, 1)) == NULL)
+			goto oom;
+		if (strncmp(line, "# table: ", 9) == 0) {
+			if ((tab = add_table(r, t, dataset)) == NULL)
+				goto oom;
+			continue;
+		}
+		if (line[0] == '#' || tab == NULL)
+			continue;
+		if (tab->header_line == 0) {
+			tab->header_line = lines;
+			if (copy_fields(t, &tab->columns, &tab->ncolumns))
+				goto oom;
+		} else if (add_row(tab, t)) {
+			goto oom;
+		}
+	}
+	mv_tsv_close(t);
+	if (got == 0 && lines == 0) {
+		mv_error_set(err, MV_EXIT_INPUT, "%s: empty file, not an mvsim fit report", path);
+		mv_fit_report_free(r);
+		return -1;
+	}
+	*out = r;
+	return got < 0;
+oom:
+	oom(err);
+fail:
+	mv_tsv_close(t);
+	mv_fit_report_free(r);
+	return -1;
 }

@@ -1112,6 +1112,114 @@ static void test_cmd_usage(void **state)
 	free(errs);
 }
 
+/* mv_fit_report_read on a report mv_fit_write_report wrote: the scenario's name, every table
+ * in order at its gnuplot data set, its header and rows as written (one row per origin, per
+ * parameter, per series and the pooled "all" twice over, per point); then what the reader
+ * refuses or stops at, with its message, and where a table ends. */
+static void test_report_read(void **state)
+{
+	(void)state;
+	struct mv_fit *f = load(write_fit("read.cfg", "exact.tsv", NULL, NULL));
+	struct mv_fit_results *R = fit_all(f, 1);
+	struct mv_error err = {0};
+	const char *path = path_in("read-report.tsv");
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	assert_int_equal(mv_fit_write_report(f, R, out, &err), 0);
+	assert_int_equal(fclose(out), 0);
+
+	struct mv_fit_report *rep;
+	assert_int_equal(mv_fit_report_read(path, &rep, &err), 0);
+	assert_string_equal(rep->scenario_name, f->sc->name);
+	assert_int_equal(rep->ntables, MV_FIT_NTABLES);
+	const struct mv_fit_origin *og = &f->origins[0];
+	const long nrows[MV_FIT_NTABLES] = {
+		[MV_FIT_T_ORIGINS] = 1, [MV_FIT_T_PARAMETERS] = 3, [MV_FIT_T_CORRELATION] = 3,
+		[MV_FIT_T_STARTS] = 1, [MV_FIT_T_SCORES] = 2 * (2 + 1),
+		[MV_FIT_T_RESIDUALS] = og->m + og->mh};
+	for (int t = 0; t < MV_FIT_NTABLES; t++) {
+		const struct mv_fit_report_table *tab = &rep->tables[t];
+		assert_string_equal(tab->name, mv_fit_table_name(t));
+		assert_int_equal(tab->dataset, t);
+		assert_int_equal(tab->header_line, tab->line + 1);
+		assert_string_equal(tab->columns[0], "origin");
+		assert_int_equal(tab->nrows, nrows[t]);
+		for (long k = 0; k < tab->nrows; k++) {
+			assert_int_equal(tab->rows[k].line, tab->header_line + 1 + k);
+			assert_int_equal(tab->rows[k].nfields, tab->ncolumns);
+		}
+	}
+	const struct mv_fit_report_table *sc = &rep->tables[MV_FIT_T_SCORES];
+	assert_string_equal(sc->columns[1], "series");
+	static const char *const series[] = {"share_economy_a", "share_economy_b", "all"};
+	for (int k = 0; k < 6; k++) {
+		assert_string_equal(sc->rows[k].fields[0], k < 3 ? "2016" : "all");
+		assert_string_equal(sc->rows[k].fields[1], series[k % 3]);
+	}
+	mv_fit_report_free(rep);
+	mv_fit_results_free(R);
+	mv_fit_free(f);
+
+	/* A table ends at a blank line; two blank lines start the next data set, one does not.
+	 * No header before the blank line: header_line 0. */
+	const char *small = path_in("small-report.tsv");
+	write_text(small, "# mvsim 0.1.0 fit report\n# scenario_name\tx\ty\n# table: scores\n"
+			  "origin\tseries\n2016\ta\n\n2017\tb\n# table: extra\n\n\n"
+			  "# table: residuals\r\norigin\r\n# a comment\n2016\n");
+	assert_int_equal(mv_fit_report_read(small, &rep, &err), 0);
+	assert_string_equal(rep->scenario_name, "x");
+	assert_int_equal(rep->ntables, 3);
+	assert_string_equal(rep->tables[0].name, "scores");
+	assert_int_equal(rep->tables[0].nrows, 1);
+	assert_int_equal(rep->tables[0].rows[0].line, 5);
+	assert_string_equal(rep->tables[1].name, "extra");
+	assert_int_equal(rep->tables[1].dataset, 0);
+	assert_int_equal(rep->tables[1].header_line, 0);
+	assert_string_equal(rep->tables[2].name, "residuals");
+	assert_int_equal(rep->tables[2].dataset, 1);
+	assert_int_equal(rep->tables[2].header_line, 12);
+	assert_int_equal(rep->tables[2].nrows, 1);
+	assert_int_equal(rep->tables[2].rows[0].line, 14);
+	mv_fit_report_free(rep);
+
+	/* A NUL byte stops the reader: 1, the lines before it kept, err saying where. */
+	FILE *nul = fopen(small, "wb");
+	assert_non_null(nul);
+	fputs("# mvsim 0.1.0 fit report\n# table: origins\norigin\n2016\n", nul);
+	fputs("20", nul);
+	fputc('\0', nul);
+	fputs("17\n", nul);
+	assert_int_equal(fclose(nul), 0);
+	assert_int_equal(mv_fit_report_read(small, &rep, &err), 1);
+	assert_int_equal(rep->ntables, 1);
+	assert_int_equal(rep->tables[0].nrows, 1);
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s:5: expected text, found a NUL byte", small);
+	assert_string_equal(err.msg, msg);
+	mv_fit_report_free(rep);
+
+	/* Not a report, an empty file, no file: -1, nothing to free. */
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{"# mvsim 0.1.0\nt\tx\n", ": not an mvsim fit report (the first line should be "
+					   "'# mvsim ... fit report', as 'mvsim fit --report' writes)"},
+		{"", ": empty file, not an mvsim fit report"},
+		{NULL, ": cannot open: No such file or directory"},
+	};
+	for (int k = 0; k < 3; k++) {
+		const char *p = bad[k].text ? small : path_in("no-such-report.tsv");
+		if (bad[k].text)
+			write_text(small, bad[k].text);
+		rep = (struct mv_fit_report *)&err; /* must come back NULL */
+		assert_int_equal(mv_fit_report_read(p, &rep, &err), -1);
+		assert_null(rep);
+		assert_int_equal(err.code, MV_EXIT_INPUT);
+		snprintf(msg, sizeof msg, "%s%s", p, bad[k].msg);
+		assert_string_equal(err.msg, msg);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1135,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_fitted_file),
 		cmocka_unit_test(test_cmd_report_files),
 		cmocka_unit_test(test_cmd_usage),
+		cmocka_unit_test(test_report_read),
 	};
 	return cmocka_run_group_tests_name("fit", tests, setup, teardown);
 }

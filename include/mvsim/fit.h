@@ -296,6 +296,46 @@ int mv_fit_write_report(const struct mv_fit *f, const struct mv_fit_results *r, 
 int mv_fit_write_table(const struct mv_fit *f, const struct mv_fit_results *r, int table,
 		       FILE *out, struct mv_error *err);
 
+/* ---- a report read back (`mvsim plot --report`): what its `#` lines and tables hold */
+
+/* A row of a table as read: its line number and its tab-separated fields. */
+struct mv_fit_report_row {
+	long line;
+	int nfields;
+	char **fields; /* owned */
+};
+
+/* One `# table: NAME` section, in the order of the file. A table ends at a blank line. */
+struct mv_fit_report_table {
+	char *name;        /* NAME as written (mv_fit_table_name's, or another) */
+	long line;         /* the `# table: NAME` line */
+	int dataset;       /* its gnuplot data set (`index`): blocks separated by two or more
+			    * blank lines, from 0 (mv_fit_write_report writes table t at t) */
+	long header_line;  /* the header's line; 0 when the table ends before one */
+	int ncolumns;
+	char **columns;    /* the header's fields (owned) */
+	long nrows;
+	struct mv_fit_report_row *rows; /* the rows after the header ('#' lines skipped) */
+};
+
+/* A fit report as read back (plain data; free with mv_fit_report_free). */
+struct mv_fit_report {
+	char *scenario_name; /* the first `# scenario_name` line's value, or NULL */
+	int ntables;
+	struct mv_fit_report_table *tables;
+};
+
+/* Reads the report at path (what mv_fit_write_report writes: its first line "# mvsim
+ * VERSION fit report") into *out. Returns 0; 1 when a read error (a NUL byte, a line longer
+ * than MV_TSV_MAX_LINE) stopped it, with *out holding the lines before and err saying why;
+ * -1 with *out NULL and err (code 2: "PATH: cannot open: ...", "PATH: not an mvsim fit
+ * report (...)", "PATH: empty file, not an mvsim fit report"; code 1 out of memory). It
+ * checks nothing else: which tables a reader needs, and their columns, are the reader's. */
+int mv_fit_report_read(const char *path, struct mv_fit_report **out, struct mv_error *err);
+
+/* Frees r (NULL: nothing). */
+void mv_fit_report_free(struct mv_fit_report *r);
+
 /* Writes a short human summary of the fit (for standard error): per origin, the status, the
  * starts that reached the best, the fitted values with standard errors and bound notes, and
  * the scores against the yardsticks; then the pooled scores. secs: wall time (< 0: not

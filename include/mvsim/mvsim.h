@@ -26,6 +26,7 @@
 #include "mvsim/summary.h"     /* sweep summaries: format, gate, JUnit, merge (docs/model.md §8-§9) */
 #include "mvsim/outfile.h"     /* the one output primitive: temporary + rename, or write-through */
 #include "mvsim/tsv.h"         /* the one TSV reader */
+#include "mvsim/resultfile.h"  /* what a result file is: its metadata and header */
 #include "mvsim/infile.h"      /* the one input opener: regular files only, bounded, hashed */
 #include "mvsim/names.h"       /* name lists from tables ("expected one of ...") */
 #include "mvsim/colnames.h"    /* --names safe: column names of letters, digits and _ */

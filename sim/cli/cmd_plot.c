@@ -4,15 +4,15 @@
 
 #include "cli.h"
 
-#include "mvsim/colnames.h"
 
 #include "mvsim/error.h"
+#include "mvsim/fit.h"
 #include "mvsim/gnuplot.h"
 #include "mvsim/names.h"
 #include "mvsim/outfile.h"
+#include "mvsim/resultfile.h"
 #include "mvsim/tsv.h"
 #include "mvsim/keys.h"     /* mv_keytab_suggest, for "did you mean" */
-#include "mvsim/scenario.h" /* MV_MAX_VECTORS, MV_MAX_DOMAINS */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +32,7 @@
 #define MV_SCRIPTDIR "/usr/local/share/mvsim/scripts" /* the Makefile passes $(PREFIX)/... */
 #endif
 
-struct result;
+struct mv_resultfile;
 
 /* The options some figures take, each handed to the script as a gnuplot string variable. */
 enum { FIG_X, FIG_Y, FIG_METRIC, FIG_REPORT, NFIGOPTS };
@@ -47,11 +47,11 @@ struct fig_option {
 	const char *value;  /* its argument, in messages ("KEY": "--x KEY") */
 	int names;          /* NAMES_*: a parameter or metric of a sweep summary (letters,
 			     * digits, '_', '.', ':', '>'), or a file */
-	const char *(*dflt)(const struct result *r); /* the value when a kind takes the option
+	const char *(*dflt)(const struct mv_resultfile *r); /* the value when a kind takes the option
 						       * and it is not given; NULL: none */
 };
 
-static const char *first_metric(const struct result *r);
+static const char *first_metric(const struct mv_resultfile *r);
 
 static const struct fig_option fig_options[NFIGOPTS] = {
 	[FIG_X] = {"--x", "x", "KEY", NAMES_PARAMETER, NULL},
@@ -80,17 +80,17 @@ struct plot_kind {
 				 * it cannot do without */
 	/* Checks what the columns cannot tell (NULL: nothing more). val[FIG_*] holds each
 	 * option taken, given or defaulted. Returns 0, or -1 with err (code 2). */
-	int (*check)(const struct result *r, const char *path, const char *const *val,
+	int (*check)(const struct mv_resultfile *r, const char *path, const char *const *val,
 		     struct mv_error *err);
 };
 
-static int check_heatmap(const struct result *r, const char *path, const char *const *val,
+static int check_heatmap(const struct mv_resultfile *r, const char *path, const char *const *val,
 			 struct mv_error *err);
-static int check_scatter(const struct result *r, const char *path, const char *const *val,
+static int check_scatter(const struct mv_resultfile *r, const char *path, const char *const *val,
 			 struct mv_error *err);
-static int check_fit(const struct result *r, const char *path, const char *const *val,
+static int check_fit(const struct mv_resultfile *r, const char *path, const char *const *val,
 		     struct mv_error *err);
-static int check_discovery(const struct result *r, const char *path, const char *const *val,
+static int check_discovery(const struct mv_resultfile *r, const char *path, const char *const *val,
 			   struct mv_error *err);
 
 static const struct plot_kind kinds[] = {
@@ -201,58 +201,6 @@ const char mv_plot_usage[] =
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
-/* A growable string; `p` is NULL-terminated whenever len > 0. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (p == NULL)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-static int sb_add(struct sbuf *b, const char *s)
-{
-	return sb_addn(b, s, strlen(s));
-}
-
-/* Appends `name='value'; ` with value as a gnuplot single-quoted string, where the only
- * escape is '' for '. A newline cannot be written inside one: the caller rejects it. */
-static int sb_assign(struct sbuf *b, const char *name, const char *value)
-{
-	if (sb_add(b, name) || sb_add(b, "='"))
-		return -1;
-	for (const char *s = value; *s; s++)
-		if (sb_addn(b, s, 1) || (*s == '\'' && sb_addn(b, s, 1)))
-			return -1;
-	return sb_add(b, "'; ");
-}
-
-/* The same for a file gnuplot opens: mv_gnuplot_assign_file puts "./" before a relative name,
- * so no name is ever one of gnuplot's pipes ('|...', '<...') or special files ('-', '+'). */
-static int sb_assign_file(struct sbuf *b, const char *name, const char *path)
-{
-	char *v = NULL;
-	int rc = mv_gnuplot_assign_file(&v, name, path) || sb_add(b, v);
-
-	free(v);
-	return rc;
-}
-
 static void usage_error(const char *msg, const char *arg)
 {
 	fputs("mvsim plot: ", stderr);
@@ -266,226 +214,21 @@ static int ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* ---- reading a result's '#' lines and header ----------------------------------------- */
+/* ---- what a result file holds (resultfile.h) ---------------------------------------- */
 
-/* What the plots need to know about one result file. */
-struct result {
-	int nvec, ndom, ncol;
-	char *vec[MV_MAX_VECTORS]; /* vector ids, in column order */
-	char *dom[MV_MAX_DOMAINS]; /* domain ids */
-	char **col;     /* header names, ncol of them */
-	int nrows;      /* data rows after the header (counted up to 2) */
-	char *result;   /* what the file is: the '# result' line's value ("ensemble", ...), else
-			 * the words after the version on the first line ("sweep summary",
-			 * "fit report"), else NULL (a run's time series) */
-	char *scenario; /* the '# scenario' line's value (a run's), or NULL */
-	int npar, nmet;
-	char **par;     /* the keys of the '# parameter' lines, in order (a sweep's, an analysis') */
-	char **met;     /* the names of the '# metric' lines, in order */
-	int safe_names; /* a '# names\tsafe' line: the header has the safe forms (colnames.h) */
-};
-
-static void result_free(struct result *r)
-{
-	for (int i = 0; i < r->nvec; i++)
-		free(r->vec[i]);
-	for (int d = 0; d < r->ndom; d++)
-		free(r->dom[d]);
-	for (int c = 0; c < r->ncol; c++)
-		free(r->col[c]);
-	for (int k = 0; k < r->npar; k++)
-		free(r->par[k]);
-	for (int k = 0; k < r->nmet; k++)
-		free(r->met[k]);
-	free(r->col);
-	free(r->par);
-	free(r->met);
-	free(r->result);
-	free(r->scenario);
-	memset(r, 0, sizeof *r);
-}
-
-static const char *first_metric(const struct result *r)
+static const char *first_metric(const struct mv_resultfile *r)
 {
 	return r->nmet > 0 ? r->met[0] : NULL;
 }
 
-static int split_header(struct result *r, const char *line)
+/* 1 when r has a column `name` (mv_resultfile_column). */
+static int result_has(const struct mv_resultfile *r, const char *name)
 {
-	int n = 1;
-	for (const char *s = line; *s; s++)
-		n += *s == '\t';
-	r->col = calloc((size_t)n, sizeof *r->col);
-	if (r->col == NULL)
-		return -1;
-	for (int c = 0; c < n; c++) {
-		r->col[c] = mv_tsv_field_dup(line, c);
-		if (r->col[c] == NULL)
-			return -1;
-		r->ncol = c + 1;
-	}
-	return 0;
-}
-
-/* Appends field 1 of line to the list (*list, *n). Returns 0, or -1 out of memory. */
-static int push_field(char ***list, int *n, const char *line)
-{
-	char **grown = realloc(*list, (size_t)(*n + 1) * sizeof **list);
-	if (grown == NULL)
-		return -1;
-	*list = grown;
-	if ((grown[*n] = mv_tsv_field_dup(line, 1)) == NULL)
-		return -1;
-	(*n)++;
-	return 0;
-}
-
-/* The words after "# mvsim VERSION " on a first line, copied; NULL when there are none. */
-static char *first_line_words(const char *line)
-{
-	const char *s = line + strlen("# mvsim");
-	s += strspn(s, " ");
-	s += strcspn(s, " \t\r\n"); /* the version */
-	s += strspn(s, " ");
-	size_t n = strcspn(s, "\t\r\n");
-	while (n > 0 && s[n - 1] == ' ')
-		n--;
-	return n > 0 ? strndup(s, n) : NULL;
-}
-
-/* Reads path's metadata and header into r (zeroed first; free with result_free, also on
- * failure). Returns 0, or -1 with err (code 2) when the file cannot be read, is not an mvsim
- * result (no '# mvsim' first line), has no header or no data row. Whether it needs
- * '# vector' lines depends on the figure (check_kind). */
-static int result_load(struct result *r, const char *path, struct mv_error *err)
-{
-	char *words = NULL;
-	int lineno = 0, rc = -1, got, tables = 0;
-	struct mv_tsv *t;
-
-	memset(r, 0, sizeof *r);
-	if (strchr(path, '\n'))
-		return mv_error_set(err, MV_EXIT_INPUT, "a file name with a newline is not supported");
-	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
-		return -1;
-	while ((got = mv_tsv_next(t, err)) > 0) {
-		const char *line = mv_tsv_line(t);
-		lineno = (int)mv_tsv_lineno(t);
-		if (lineno == 1 && strncmp(line, "# mvsim", 7) != 0) {
-			mv_error_set(err, MV_EXIT_INPUT, "%s: not an mvsim result (the first line "
-				     "should start with '# mvsim')", path);
-			goto out;
-		}
-		if (lineno == 1) {
-			words = first_line_words(line);
-			continue;
-		}
-		if (r->col != NULL) {
-			/* past the header: every row whole (issue 15: a torn file plotted with
-			 * exit 0), as many fields as the header, the last line ended */
-			if (!mv_tsv_complete(t)) {
-				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: the last line does not end in a "
-					     "newline: the file is cut short (an interrupted write?)",
-					     path, lineno);
-				goto out;
-			}
-			if (mv_tsv_len(t) == 0 || strncmp(line, "# table: ", 9) == 0)
-				tables = 1; /* other tables follow (a fit report, a discovery), each
-					     * with its own header: only the first is held to it */
-			if (mv_tsv_len(t) == 0 || line[0] == '#' || tables)
-				continue;
-			int nf = 1;
-			for (const char *c = line; *c; c++)
-				nf += *c == '\t';
-			if (nf != r->ncol) {
-				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: expected %d fields (as the header), "
-					     "found %d: a torn or edited row", path, lineno, r->ncol, nf);
-				goto out;
-			}
-			if (r->nrows < 2)
-				r->nrows++;
-			continue;
-		}
-		if (line[0] != '#') {
-			if (split_header(r, line)) {
-				mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-				goto out;
-			}
-			continue;
-		}
-		if ((strncmp(line, "# result\t", 9) == 0 && r->result == NULL &&
-		     (r->result = mv_tsv_field_dup(line, 1)) == NULL) ||
-		    (strncmp(line, "# scenario\t", 11) == 0 && r->scenario == NULL &&
-		     (r->scenario = mv_tsv_field_dup(line, 1)) == NULL) ||
-		    (strncmp(line, "# parameter\t", 12) == 0 && push_field(&r->par, &r->npar, line)) ||
-		    (strncmp(line, "# metric\t", 9) == 0 && push_field(&r->met, &r->nmet, line))) {
-			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-			goto out;
-		}
-		if (strcmp(line, "# names\tsafe") == 0)
-			r->safe_names = 1;
-		int isvec = strncmp(line, "# vector\t", 9) == 0;
-		int isdom = strncmp(line, "# domain\t", 9) == 0;
-		if ((isvec && r->nvec == MV_MAX_VECTORS) || (isdom && r->ndom == MV_MAX_DOMAINS)) {
-			mv_error_set(err, MV_EXIT_INPUT, "%s:%d: more %s than mvsim allows", path,
-				     lineno, isvec ? "vectors" : "domains");
-			goto out;
-		}
-		if (isvec || isdom) {
-			char *id = mv_tsv_field_dup(line, 1);
-			if (id == NULL || id[0] == '\0') {
-				free(id);
-				mv_error_set(err, MV_EXIT_INPUT, "%s:%d: '# %s' line without an id",
-					     path, lineno, isvec ? "vector" : "domain");
-				goto out;
-			}
-			if (isvec)
-				r->vec[r->nvec++] = id;
-			else
-				r->dom[r->ndom++] = id;
-		}
-	}
-	if (r->result == NULL) {
-		r->result = words;
-		words = NULL;
-	}
-	if (got < 0)
-		; /* err says what */
-	else if (lineno == 0)
-		mv_error_set(err, MV_EXIT_INPUT, "%s: empty file, not an mvsim result", path);
-	else if (r->col == NULL)
-		mv_error_set(err, MV_EXIT_INPUT, "%s: no header line after the '#' lines", path);
-	else if (r->nrows == 0)
-		mv_error_set(err, MV_EXIT_INPUT, "%s: no data rows after the header", path);
-	else
-		rc = 0;
-out:
-	free(words);
-	mv_tsv_close(t);
-	return rc;
-}
-
-/* 1 when column c of r is `name`: by name, or in a summary written with --names safe by the
- * name's safe form (options and '# parameter'/'# metric' lines keep the names as written). */
-static int col_is(const struct result *r, int c, const char *name)
-{
-	char safe[512];
-	if (strcmp(r->col[c], name) == 0)
-		return 1;
-	return r->safe_names && mv_colname_safe(name, safe, sizeof safe) >= 0 &&
-	       strcmp(r->col[c], safe) == 0;
-}
-
-static int result_has(const struct result *r, const char *name)
-{
-	for (int c = 0; c < r->ncol; c++)
-		if (col_is(r, c, name))
-			return 1;
-	return 0;
+	return mv_resultfile_column(r, name) >= 0;
 }
 
 /* 1 when some column's name ends with suffix (and is longer). */
-static int result_has_suffix(const struct result *r, const char *suffix)
+static int result_has_suffix(const struct mv_resultfile *r, const char *suffix)
 {
 	for (int c = 0; c < r->ncol; c++)
 		if (strlen(r->col[c]) > strlen(suffix) && ends_with(r->col[c], suffix))
@@ -516,7 +259,7 @@ static int expand(char *buf, size_t size, const char *pattern, const char *vec, 
 
 /* Checks r is the file kind k draws and has every column it needs, each vector's and domain's.
  * Returns 0, or -1 with err (code 2) saying what the file is or naming the first absent column. */
-static int check_kind(const struct result *r, const char *path, const struct plot_kind *k,
+static int check_kind(const struct mv_resultfile *r, const char *path, const struct plot_kind *k,
 		      struct mv_error *err)
 {
 	char name[256];
@@ -591,7 +334,7 @@ static void list_names(char *buf, size_t size, char *const *names, int n, const 
 }
 
 /* The names an option of kind NAMES_PARAMETER or NAMES_METRIC is one of. */
-static char *const *option_names(const struct result *r, int names, int *n)
+static char *const *option_names(const struct mv_resultfile *r, int names, int *n)
 {
 	*n = names == NAMES_PARAMETER ? r->npar : names == NAMES_METRIC ? r->nmet : 0;
 	return names == NAMES_PARAMETER ? r->par : r->met;
@@ -601,7 +344,7 @@ static char *const *option_names(const struct result *r, int names, int *n)
  * defaults, then checks each: present when the kind needs it, a parameter or metric of the
  * sweep. Returns 0, or -1 with err (code 2) saying what is missing, or which column is
  * absent and what the sweep has (with the closest name). */
-static int resolve_options(const struct result *r, const char *path, const struct plot_kind *k,
+static int resolve_options(const struct mv_resultfile *r, const char *path, const struct plot_kind *k,
 			   const char *const *given, const char **val, struct mv_error *err)
 {
 	static const char *const what[] = {
@@ -648,17 +391,15 @@ static int resolve_options(const struct result *r, const char *path, const struc
 /* Reads a sweep summary's rows: it must end with the '# complete' line (the .partial file of
  * an interrupted sweep does not), and column `metric` must hold a number in some row (a
  * figure of nothing but nan draws nothing). Returns 0, or -1 with err (code 2). */
-static int scan_summary(const struct result *r, const char *path, const char *metric,
+static int scan_summary(const struct mv_resultfile *r, const char *path, const char *metric,
 			struct mv_error *err)
 {
-	int col = -1, header = 0, complete = 0, got;
+	int col, header = 0, complete = 0, got;
 	long numbers = 0;
 	struct mv_tsv *t;
 	struct mv_error rerr = {0};
 
-	for (int c = 0; c < r->ncol; c++)
-		if (col_is(r, c, metric))
-			col = c;
+	col = mv_resultfile_column(r, metric);
 	if ((t = mv_tsv_open(path, MV_TSV_CRLF, err)) == NULL)
 		return -1;
 	while ((got = mv_tsv_next(t, &rerr)) > 0) {
@@ -694,7 +435,7 @@ static int scan_summary(const struct result *r, const char *path, const char *me
 	return 0;
 }
 
-static int check_scatter(const struct result *r, const char *path, const char *const *val,
+static int check_scatter(const struct mv_resultfile *r, const char *path, const char *const *val,
 			 struct mv_error *err)
 {
 	if (r->npar < 1)
@@ -704,7 +445,7 @@ static int check_scatter(const struct result *r, const char *path, const char *c
 }
 
 /* A map needs one run per (x, y): a sweep of exactly these two parameters (heatmap.gp). */
-static int check_heatmap(const struct result *r, const char *path, const char *const *val,
+static int check_heatmap(const struct mv_resultfile *r, const char *path, const char *const *val,
 			 struct mv_error *err)
 {
 	char list[400];
@@ -734,113 +475,94 @@ static const struct {
 };
 #define NREPORT_TABLES (int)(sizeof report_tables / sizeof report_tables[0])
 
+/* Index (from 0) of column name among columns[0..n), or -1. */
+static int column_index(char *const *columns, int n, const char *name)
+{
+	for (int c = 0; c < n; c++)
+		if (strcmp(columns[c], name) == 0)
+			return c;
+	return -1;
+}
+
+/* Checks one table of a report (read by mv_fit_report_read) where fit.gp reads it as
+ * report_tables[k]: its data set, its columns, and for the scores every series a column of
+ * r (run path). Adds its rows to *rows (the scores' without the pooled "all"). Returns 0, or
+ * -1 with err (code 2). */
+static int check_report_table(const struct mv_resultfile *r, const char *path, const char *report,
+			      const struct mv_fit_report_table *tab, int k, long *rows,
+			      struct mv_error *err)
+{
+	int scores = strcmp(report_tables[k].name, "scores") == 0;
+
+	if (tab->dataset != report_tables[k].index)
+		return mv_error_set(err, MV_EXIT_INPUT, "--report %s:%ld: table '%s' is data set "
+				    "%d, not %d where fit.gp reads it", report, tab->line,
+				    report_tables[k].name, tab->dataset, report_tables[k].index);
+	if (tab->header_line == 0)
+		return 0;
+	for (const char *const *c = report_tables[k].columns; *c; c++)
+		if (column_index(tab->columns, tab->ncolumns, *c) < 0)
+			return mv_error_set(err, MV_EXIT_INPUT, "--report %s:%ld: table '%s' has no "
+					    "column '%s'", report, tab->header_line,
+					    report_tables[k].name, *c);
+	int series = column_index(tab->columns, tab->ncolumns, "series");
+	for (long j = 0; j < tab->nrows; j++) {
+		const struct mv_fit_report_row *row = &tab->rows[j];
+		if (!scores) {
+			(*rows)++;
+			continue;
+		}
+		const char *ser = series < row->nfields ? row->fields[series] : NULL;
+		if (ser == NULL)
+			return mv_error_set(err, MV_EXIT_INPUT, "--report %s:%ld: a row without its "
+					    "series", report, row->line);
+		if (strcmp(ser, "all") != 0 && !result_has(r, ser))
+			return mv_error_set(err, MV_EXIT_INPUT, "%s: column '%s' is absent (--report "
+					    "%s scores it: draw a run of the fitted scenario, mvsim "
+					    "run FITTED.cfg -o FITTED.tsv)", path, ser, report);
+		*rows += strcmp(ser, "all") != 0;
+	}
+	return 0;
+}
+
 /* Checks the report of a fit (val[FIG_REPORT]) against r, a run to draw with it: a report
- * of 'mvsim fit' (its first line), its scores and residuals tables where fit.gp reads them,
- * with their columns and a row each, every series it scores a column of r, and r a run of
- * the scenario fitted ('# scenario_name') or of the fitted one (the name + " (fitted)", as
- * 'mvsim fit -o' writes it). Returns 0, or -1 with err (code 2). */
-static int check_fit(const struct result *r, const char *path, const char *const *val,
+ * of 'mvsim fit' (mv_fit_report_read), its scores and residuals tables where fit.gp reads
+ * them, with their columns and a row each, every series it scores a column of r, and r a
+ * run of the scenario fitted ('# scenario_name') or of the fitted one (the name + "
+ * (fitted)", as 'mvsim fit -o' writes it). Returns 0, or -1 with err (code 2). */
+static int check_fit(const struct mv_resultfile *r, const char *path, const char *const *val,
 		     struct mv_error *err)
 {
 	const char *report = val[FIG_REPORT];
-	char *name = NULL;
-	int lineno = 0, blanks = 0, block = 0, table = -1, header = 0, series = -1, got;
-	int rows[NREPORT_TABLES] = {0}, seen[NREPORT_TABLES] = {0};
-	struct mv_tsv *rd;
+	struct mv_fit_report *rep;
 	struct mv_error rerr = {0};
+	long rows[NREPORT_TABLES] = {0};
+	int seen[NREPORT_TABLES] = {0}, rc = -1;
 
 	if (strchr(report, '\n'))
 		return mv_error_set(err, MV_EXIT_INPUT, "a file name with a newline is not supported");
-	if ((rd = mv_tsv_open(report, MV_TSV_CRLF, &rerr)) == NULL)
+	int got = mv_fit_report_read(report, &rep, &rerr);
+	if (got < 0)
 		return mv_error_set(err, rerr.code, "--report %s", rerr.msg);
-	while ((got = mv_tsv_next(rd, &rerr)) > 0) {
-		const char *line = mv_tsv_line(rd);
-		lineno = (int)mv_tsv_lineno(rd);
-		if (lineno == 1 && (strncmp(line, "# mvsim ", 8) != 0 || !strstr(line, " fit report"))) {
-			mv_error_set(err, MV_EXIT_INPUT, "--report %s: not an mvsim fit report (the "
-				     "first line should be '# mvsim ... fit report', as 'mvsim fit "
-				     "--report' writes)", report);
-			goto out;
-		}
-		if (line[0] == '\0') {
-			blanks++;
-			table = -1; /* a table ends at a blank line */
-			continue;
-		}
-		block += blanks >= 2;
-		blanks = 0;
-		if (strncmp(line, "# scenario_name\t", 16) == 0 && name == NULL &&
-		    (name = mv_tsv_field_dup(line, 1)) == NULL) {
-			mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-			goto out;
-		}
-		if (strncmp(line, "# table: ", 9) == 0) {
-			table = -1;
-			header = 0;
-			for (int t = 0; t < NREPORT_TABLES; t++)
-				if (strncmp(line + 9, report_tables[t].name, strlen(report_tables[t].name)) == 0 &&
-				    strchr("\r\n", line[9 + strlen(report_tables[t].name)]))
-					table = t;
-			if (table >= 0 && block != report_tables[table].index) {
-				mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: table '%s' is data set "
-					     "%d, not %d where fit.gp reads it", report, lineno,
-					     report_tables[table].name, block, report_tables[table].index);
-				goto out;
-			}
-			if (table >= 0)
-				seen[table] = 1;
-			continue;
-		}
-		if (line[0] == '#' || table < 0)
-			continue;
-		if (!header) {
-			header = 1;
-			for (const char *const *c = report_tables[table].columns; *c; c++)
-				if (mv_tsv_field_index(line, *c) < 0) {
-					mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: table '%s' has "
-						     "no column '%s'", report, lineno,
-						     report_tables[table].name, *c);
+	for (int t = 0; t < rep->ntables; t++)
+		for (int k = 0; k < NREPORT_TABLES; k++)
+			if (strcmp(rep->tables[t].name, report_tables[k].name) == 0) {
+				seen[k] = 1;
+				if (check_report_table(r, path, report, &rep->tables[t], k, &rows[k],
+						       err))
 					goto out;
-				}
-			if (strcmp(report_tables[table].name, "scores") == 0)
-				series = mv_tsv_field_index(line, "series");
-			continue;
-		}
-		if (strcmp(report_tables[table].name, "scores") == 0) {
-			char *ser = mv_tsv_field_dup(line, series);
-			if (ser == NULL) {
-				mv_error_set(err, MV_EXIT_INPUT, "--report %s:%d: a row without its "
-					     "series", report, lineno);
-				goto out;
 			}
-			int absent = strcmp(ser, "all") != 0 && !result_has(r, ser);
-			if (absent)
-				mv_error_set(err, MV_EXIT_INPUT, "%s: column '%s' is absent (--report %s "
-					     "scores it: draw a run of the fitted scenario, mvsim run "
-					     "FITTED.cfg -o FITTED.tsv)", path, ser, report);
-			rows[table] += strcmp(ser, "all") != 0;
-			free(ser);
-			if (absent)
-				goto out;
-		} else {
-			rows[table]++;
-		}
-	}
-	if (got < 0) {
-		mv_error_set(err, MV_EXIT_INPUT, "--report %s: read error", report);
+	if (got > 0) { /* the tables before the read error were sound: the error is the news */
+		mv_error_set(err, rerr.code, "--report %s", rerr.msg);
 		goto out;
 	}
-	if (lineno == 0) {
-		mv_error_set(err, MV_EXIT_INPUT, "--report %s: empty file, not an mvsim fit report",
-			     report);
-		goto out;
-	}
-	for (int t = 0; t < NREPORT_TABLES; t++)
-		if (!seen[t] || rows[t] == 0) {
+	for (int k = 0; k < NREPORT_TABLES; k++)
+		if (!seen[k] || rows[k] == 0) {
 			mv_error_set(err, MV_EXIT_INPUT, "--report %s: %s table '%s'", report,
-				     seen[t] ? "no rows in" : "no", report_tables[t].name);
+				     seen[k] ? "no rows in" : "no", report_tables[k].name);
 			goto out;
 		}
+	const char *name = rep->scenario_name;
 	if (name != NULL && r->scenario != NULL && strcmp(r->scenario, name) != 0 &&
 	    !(strncmp(r->scenario, name, strlen(name)) == 0 &&
 	      strcmp(r->scenario + strlen(name), " (fitted)") == 0)) {
@@ -849,19 +571,16 @@ static int check_fit(const struct result *r, const char *path, const char *const
 			     r->scenario, report, name);
 		goto out;
 	}
-	free(name);
-	mv_tsv_close(rd);
-	return 0;
+	rc = 0;
 out:
-	free(name);
-	mv_tsv_close(rd);
-	return -1;
+	mv_fit_report_free(rep);
+	return rc;
 }
 
 /* The tables of `mvsim discover` (mv_prim_write) that tradeoff.gp and box.gp read: the
  * trajectory, boxes and limits tables, each with the columns the scripts read and a row.
  * Returns 0, or -1 with err (code 2) naming the table or column. */
-static int check_discovery(const struct result *r, const char *path, const char *const *val,
+static int check_discovery(const struct mv_resultfile *r, const char *path, const char *const *val,
 			   struct mv_error *err)
 {
 	static const struct {
@@ -934,7 +653,7 @@ struct plot_ctx {
 static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const char *inputs,
 		const char *out)
 {
-	struct sbuf vars = {0};
+	char *vars = NULL; /* the inputs' assignments, then out's and term's (gnuplot.h) */
 	struct mv_error err = {0};
 	struct mv_outfile *o = NULL;
 	char script[PATH_MAX + 64], *text = NULL;
@@ -951,12 +670,12 @@ static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const cha
 		return err.code;
 	}
 	const char *name = mv_outfile_name(o); /* gnuplot writes there */
-	if (sb_add(&vars, inputs) || sb_assign_file(&vars, "out", name) ||
-	    sb_assign(&vars, "term", ctx->format->term)) {
+	if ((vars = strdup(inputs)) == NULL || mv_gnuplot_assign_file(&vars, "out", name) ||
+	    mv_gnuplot_assign(&vars, "term", ctx->format->term)) {
 		fputs("mvsim plot: out of memory\n", stderr);
 		goto fail;
 	}
-	if (mv_gnuplot_run(ctx->gnuplot, script, vars.p, &text) != 0) {
+	if (mv_gnuplot_run(ctx->gnuplot, script, vars, &text) != 0) {
 		size_t n = strlen(text);
 		fprintf(stderr, "mvsim plot: gnuplot failed on %s for %s:\n%s%s", script, out, text,
 			n && text[n - 1] == '\n' ? "" : "\n");
@@ -977,7 +696,7 @@ static int draw(const struct plot_ctx *ctx, const struct plot_kind *k, const cha
 fail:
 	mv_outfile_abort(o);
 	free(text);
-	free(vars.p);
+	free(vars);
 	return rc;
 }
 
@@ -1089,7 +808,7 @@ static int valid_columns(const char *cols)
 
 /* Checks every result has the columns of cols (space-, tab- or comma-separated) and "t".
  * Returns 0, or -1 with err (code 2) naming the file and column. */
-static int check_columns(const struct result *r, const char *path, const char *cols,
+static int check_columns(const struct mv_resultfile *r, const char *path, const char *cols,
 			 struct mv_error *err)
 {
 	char name[256];
@@ -1142,7 +861,7 @@ static void kind_names(char *buf, size_t size)
 
 /* 1 when kind k draws files like r: r's result is k's, or, when no kind draws r's result
  * (a run's time series, or something unknown), k draws a run's time series. */
-static int draws(const struct plot_kind *k, const struct result *r)
+static int draws(const struct plot_kind *k, const struct mv_resultfile *r)
 {
 	int known = 0;
 	for (int j = 0; j < NKINDS && r->result; j++)
@@ -1153,7 +872,7 @@ static int draws(const struct plot_kind *k, const struct result *r)
 /* Without --kind: the figures of what r is that take every option given (TAKES bits); of
  * those the default ones, or all of them when none is (--x --y: heatmap; --report: fit).
  * Fills chosen and returns their number; 0 with err (code 2) when none takes the options. */
-static int choose_kinds(const struct result *r, const char *path, unsigned given,
+static int choose_kinds(const struct mv_resultfile *r, const char *path, unsigned given,
 			const struct plot_kind **chosen, struct mv_error *err)
 {
 	int n = 0, ndflt = 0;
@@ -1195,7 +914,7 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 	const struct plot_kind *chosen[NKINDS];
 	const char *val[NKINDS][NFIGOPTS];
 	struct mv_error err = {0};
-	struct result r;
+	struct mv_resultfile r;
 	char msg[256], list[160];
 	unsigned given = 0;
 	int n = 0, status = 0, all = a->kind != NULL && strcmp(a->kind, "all") == 0;
@@ -1236,7 +955,7 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 			    "figures go beside the input)");
 		return MV_EXIT_INPUT;
 	}
-	if (result_load(&r, a->files[0], &err) == 0 && n == 0) {
+	if (mv_resultfile_read(&r, a->files[0], &err) == 0 && n == 0) {
 		/* --kind all: the figures of a run; no --kind: those of what the file is. */
 		for (int k = 0; k < NKINDS && all; k++)
 			if (kinds[k].result == NULL && kinds[k].dflt)
@@ -1245,7 +964,7 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 			n = choose_kinds(&r, a->files[0], given, chosen, &err);
 	}
 	if (err.code == 0 && a->output && n > 1) {
-		result_free(&r);
+		mv_resultfile_free(&r);
 		usage_error("%s", "-o names one file: give --kind too (with --kind all the "
 			    "figures go beside the input)");
 		return MV_EXIT_INPUT;
@@ -1260,20 +979,20 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 	for (int k = 0; k < n && err.code == 0; k++)
 		mv_gnuplot_scripts(chosen[k]->script, ctx->scripts, sizeof ctx->scripts, &err);
 	if (err.code != 0) {
-		result_free(&r);
+		mv_resultfile_free(&r);
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
 		return err.code;
 	}
 
 	/* The file, then each option the kind takes, as gnuplot strings (val may point into r). */
 	for (int k = 0; k < n; k++) {
-		struct sbuf inputs = {0};
-		int bad = sb_assign_file(&inputs, "in", a->files[0]);
+		char *inputs = NULL;
+		int bad = mv_gnuplot_assign_file(&inputs, "in", a->files[0]);
 		for (int o = 0; o < NFIGOPTS && !bad; o++)
 			if (val[k][o] != NULL)
 				bad = fig_options[o].names == NAMES_FILE
-					      ? sb_assign_file(&inputs, fig_options[o].var, val[k][o])
-					      : sb_assign(&inputs, fig_options[o].var, val[k][o]);
+					      ? mv_gnuplot_assign_file(&inputs, fig_options[o].var, val[k][o])
+					      : mv_gnuplot_assign(&inputs, fig_options[o].var, val[k][o]);
 		char *out = bad ? NULL
 			: a->output ? strdup(a->output)
 				    : output_beside(a->files[0], chosen[k]->suffix, ctx->format->name);
@@ -1281,21 +1000,38 @@ static int plot_single(const struct plot_args *a, struct plot_ctx *ctx)
 		if (out == NULL)
 			fputs("mvsim plot: out of memory\n", stderr);
 		else
-			rc = draw(ctx, chosen[k], inputs.p, out);
+			rc = draw(ctx, chosen[k], inputs, out);
 		if (rc > status)
 			status = rc;
 		free(out);
-		free(inputs.p);
+		free(inputs);
 	}
-	result_free(&r);
+	mv_resultfile_free(&r);
 	return status;
+}
+
+/* --compare's default columns: the first file's vector shares, then crisis_prob, as
+ * "share_a share_b crisis_prob" (malloc'd; NULL out of memory). */
+static char *default_columns(const struct mv_resultfile *r)
+{
+	size_t size = sizeof "crisis_prob", used = 0;
+	char *cols;
+
+	for (int i = 0; i < r->nvec; i++)
+		size += strlen("share_ ") + strlen(r->vec[i]);
+	if ((cols = malloc(size)) == NULL)
+		return NULL;
+	for (int i = 0; i < r->nvec; i++)
+		used += (size_t)sprintf(cols + used, "share_%s ", r->vec[i]);
+	strcpy(cols + used, "crisis_prob");
+	return cols;
 }
 
 static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 {
 	struct mv_error err = {0};
-	struct sbuf cols = {0}, inputs = {0};
-	struct result r;
+	char *cols = NULL, *inputs = NULL;
+	struct mv_resultfile r;
 	char name[32];
 	int status;
 
@@ -1318,22 +1054,14 @@ static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 		return MV_EXIT_INPUT;
 	}
 	for (int f = 0; f < a->nfiles && err.code == 0; f++) {
-		if (result_load(&r, a->files[f], &err) == 0) {
-			/* Default columns: the first file's vector shares, then crisis_prob. */
-			if (f == 0 && a->columns == NULL) {
-				for (int i = 0; i < r.nvec; i++)
-					if (sb_add(&cols, "share_") || sb_add(&cols, r.vec[i]) ||
-					    sb_add(&cols, " "))
-						mv_error_set(&err, MV_EXIT_FAIL, "out of memory");
-				if (sb_add(&cols, "crisis_prob"))
-					mv_error_set(&err, MV_EXIT_FAIL, "out of memory");
-			} else if (f == 0 && sb_add(&cols, a->columns)) {
+		if (mv_resultfile_read(&r, a->files[f], &err) == 0) {
+			if (f == 0 && (cols = a->columns ? strdup(a->columns)
+							 : default_columns(&r)) == NULL)
 				mv_error_set(&err, MV_EXIT_FAIL, "out of memory");
-			}
 			if (err.code == 0)
-				check_columns(&r, a->files[f], cols.p, &err);
+				check_columns(&r, a->files[f], cols, &err);
 		}
-		result_free(&r);
+		mv_resultfile_free(&r);
 	}
 	if (err.code == 0)
 		mv_gnuplot_find(ctx->gnuplot, sizeof ctx->gnuplot, &err);
@@ -1341,31 +1069,31 @@ static int plot_compare(const struct plot_args *a, struct plot_ctx *ctx)
 		mv_gnuplot_scripts(compare_kind.script, ctx->scripts, sizeof ctx->scripts, &err);
 	if (err.code != 0) {
 		fprintf(stderr, "mvsim plot: %s\n", err.msg);
-		free(cols.p);
+		free(cols);
 		return err.code;
 	}
 
 	/* Files as file1..fileN (any name survives); columns normalised to spaces. */
-	for (char *s = cols.p; *s; s++)
+	for (char *s = cols; *s; s++)
 		if (*s == ',' || *s == '\t')
 			*s = ' ';
 	snprintf(name, sizeof name, "nfiles=%d; ", a->nfiles);
-	int bad = sb_add(&inputs, name);
+	int bad = (inputs = strdup(name)) == NULL;
 	for (int f = 0; f < a->nfiles && !bad; f++) {
 		snprintf(name, sizeof name, "file%d", f + 1);
-		bad = sb_assign_file(&inputs, name, a->files[f]);
+		bad = mv_gnuplot_assign_file(&inputs, name, a->files[f]);
 	}
-	if (bad || sb_assign(&inputs, "cols", cols.p)) {
+	if (bad || mv_gnuplot_assign(&inputs, "cols", cols)) {
 		fputs("mvsim plot: out of memory\n", stderr);
 		status = MV_EXIT_FAIL;
 	} else {
 		char *out = a->output ? strdup(a->output)
 				      : output_beside(a->files[0], compare_kind.suffix, ctx->format->name);
-		status = out ? draw(ctx, &compare_kind, inputs.p, out) : MV_EXIT_FAIL;
+		status = out ? draw(ctx, &compare_kind, inputs, out) : MV_EXIT_FAIL;
 		free(out);
 	}
-	free(inputs.p);
-	free(cols.p);
+	free(inputs);
+	free(cols);
 	return status;
 }
 
