@@ -110,7 +110,7 @@ _mvsim()
 		return 0 ;;
 	-k | --kind)
 		mapfile -t COMPREPLY < <(compgen -W "shares plane tension diversity all fan
-			sensitivity scatter heatmap fit tradeoff box" -- "$cur")
+			sensitivity heatmap scatter fit tradeoff box" -- "$cur")
 		return 0 ;;
 	-m | --method)
 		[[ $cmd == sensitivity ]] && mapfile -t COMPREPLY < <(compgen -W "sobol morris" -- "$cur")

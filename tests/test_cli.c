@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include "cli/cli.h"
+#include "mvsim/config.h"
 #include "mvsim/output.h"
 
 #include <sched.h>
@@ -177,6 +178,110 @@ static void test_usage_errors(void **state)
 
 /* ---------------------------------------------------------------- run */
 
+/* text with roff's font escapes (\fB, \fI, \fR, \fP) and the names of macro lines (.TP, .B)
+ * dropped, "\-" as "-" and every run of blanks and newlines as one space (malloc'd). A
+ * list that a man page or the completion wraps over lines reads as the help's. */
+static char *flat(const char *text)
+{
+	char *out = malloc(strlen(text) + 2), *o = out;
+	int bol = 1;
+
+	assert_non_null(out);
+	for (const char *p = text; *p; p++) {
+		if (bol && *p == '.') { /* a macro's name: its arguments stay */
+			p += strcspn(p, " \t\n");
+			if (*p == '\0')
+				break;
+		}
+		bol = *p == '\n';
+		if (p[0] == '\\' && p[1] == 'f' && p[2]) {
+			p += 2;
+			continue;
+		}
+		if (p[0] == '\\' && p[1] == '-')
+			p++;
+		if (*p == ' ' || *p == '\t' || *p == '\n') {
+			if (o > out && o[-1] != ' ')
+				*o++ = ' ';
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Every name list in a --help text comes from its table ({STYLE:LIST} tokens, cli.h): the
+ * help shows each as its table gives it, and the command's man page holds the same list in
+ * the same style, so a page kept by hand fails here when a table grows; the completion
+ * offers the value lists; every listed integrator is one the run accepts; a long list wraps
+ * under its first name within 80 columns. */
+static void test_usage_lists(void **state)
+{
+	(void)state;
+	int n, tokens = 0;
+	const struct mv_command *cmds = mv_cli_commands(&n);
+	char list[1024], path[64];
+
+	for (int k = 0; k < n; k++) {
+		if (strcmp(cmds[k].name, "help") == 0)
+			continue;
+		char *text = mv_cli_usage_text(cmds[k].usage);
+		assert_non_null(text);
+		snprintf(path, sizeof path, "man/mvsim-%s.1", cmds[k].name);
+		char *page = tu_slurp(path, NULL), *man = flat(page), *help = flat(text);
+		for (const char *p = strchr(cmds[k].usage, '{'); p; p = strchr(p + 1, '{')) {
+			const char *end = strchr(p, '}');
+			if (end == NULL ||
+			    mv_cli_usage_list(p + 1, (size_t)(end - p - 1), list, sizeof list) == NULL)
+				continue;
+			tokens++;
+			assert_true(strlen(list) > 0);
+			if (strstr(help, list) == NULL)
+				fail_msg("mvsim help %s: '%s' not shown", cmds[k].name, list);
+			if (strstr(man, list) == NULL)
+				fail_msg("%s: the list %.*s is not '%s' (its table's)", path,
+					 (int)(end - p + 1), p, list);
+		}
+		assert_null(strstr(text, "{sp:"));
+		assert_null(strstr(text, "{or:"));
+		assert_null(strstr(text, "{bar:"));
+		free(page);
+		free(man);
+		free(help);
+		free(text);
+	}
+	assert_true(tokens >= 9); /* run 1, sweep 1, fit 1, discover 2, sensitivity 2, plot 4 */
+
+	char *script = tu_slurp("scripts/mvsim-completion.bash", NULL), *comp = flat(script);
+	static const char *const offered[] = {"sp:integrators", "sp:sensitivity methods",
+					      "sp:plot formats", "sp:plot kinds",
+					      "sp:discover objectives"};
+	for (int k = 0; k < 5; k++) {
+		assert_non_null(mv_cli_usage_list(offered[k], strlen(offered[k]), list, sizeof list));
+		char want[1100];
+		snprintf(want, sizeof want, "compgen -W \"%s\"", list);
+		if (strstr(comp, want) == NULL)
+			fail_msg("scripts/mvsim-completion.bash: no %s", want);
+	}
+	free(script);
+	free(comp);
+
+	assert_non_null(mv_cli_usage_list("sp:integrators", 14, list, sizeof list));
+	for (char *w = strtok(list, " "); w; w = strtok(NULL, " "))
+		assert_true(mv_integrator_implicit(w) >= 0);
+	assert_null(mv_cli_usage_list("sp:nothing", 10, list, sizeof list));
+	assert_null(mv_cli_usage_list("italic:integrators", 18, list, sizeof list));
+	/* an unknown token stays; a list at column 20 passes column 80 at its last name */
+	char *wrapped = mv_cli_usage_text("{nope} characters-x {sp:integrators} y\n"
+					  "   {bar:plot formats}\n");
+	assert_non_null(wrapped);
+	assert_string_equal(wrapped, "{nope} characters-x rk2 rk4 rkf45 rkck rk8pd msadams rk1imp "
+				     "rk2imp rk4imp bsimp\n                    msbdf y\n"
+				     "   png|svg|pdf\n");
+	free(wrapped);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -184,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_version),
 		cmocka_unit_test(test_default_jobs),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_usage_lists),
 	};
 	return cmocka_run_group_tests_name("cli", tests, tu_cli_setup, tu_cli_teardown);
 }

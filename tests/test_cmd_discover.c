@@ -370,7 +370,9 @@ static void test_help(void **state)
 	assert_int_equal(tu_mv(&a, NULL, "help", "discover", NULL), 0);
 	assert_int_equal(tu_mv(&b, NULL, "discover", "--help", NULL), 0);
 	assert_string_equal(a, b);
-	assert_string_equal(a, mv_discover_usage);
+	char *usage = mv_cli_usage_text(mv_discover_usage); /* its lists from their tables */
+	assert_string_equal(a, usage);
+	free(usage);
 	const char *opts[] = {"--metric", "--above", "--below", "--params", "--peel-alpha",
 			      "--paste-alpha", "--mass-min", "--objective", "--boxes", "--step",
 			      "--min-coverage", "--output", "--jobs", "--set", "--quiet"};

@@ -4,9 +4,13 @@
 #include "cli.h"
 
 #include "mvsim/error.h"
+#include "mvsim/fit.h"
+#include "mvsim/config.h" /* mv_integrator_names */
 #include "mvsim/mpi_batch.h"
+#include "mvsim/names.h"
 #include "mvsim/outfile.h"
 #include "mvsim/output.h" /* MV_VERSION */
+#include "mvsim/sweep.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +64,116 @@ const struct mv_command *mv_cli_commands(int *count)
 {
 	*count = NCOMMANDS;
 	return commands;
+}
+
+/* ================================================================ name lists in --help */
+
+static const char *integrator(int k)
+{
+	return mv_integrator_names[k];
+}
+
+static const char *sweep_method(int k)
+{
+	return mv_sweep_methods[k];
+}
+
+static const struct {
+	const char *name;
+	const char *(*at)(int k); /* name k, NULL past the last */
+} usage_lists[] = {
+	{"integrators", integrator},       /* config.h */
+	{"sweep methods", sweep_method},
+	{"fit tables", mv_fit_table_name},
+	{"sensitivity methods", mv_sensitivity_method},
+	{"discover objectives", mv_discover_objective},
+	{"plot formats", mv_plot_format},
+	{"plot kinds", mv_plot_kind},
+};
+
+static const struct {
+	const char *name, *sep, *last;
+} usage_styles[] = {
+	{"sp", " ", NULL},
+	{"or", ", ", " or "},
+	{"bar", "|", NULL},
+	{"comma", ", ", NULL},
+};
+
+const char *mv_cli_usage_list(const char *spec, size_t len, char *buf, size_t size)
+{
+	const char *colon = memchr(spec, ':', len), *names[64];
+	int n = 0;
+
+	if (colon == NULL)
+		return NULL;
+	for (size_t st = 0; st < sizeof usage_styles / sizeof usage_styles[0]; st++) {
+		if (strlen(usage_styles[st].name) != (size_t)(colon - spec) ||
+		    strncmp(spec, usage_styles[st].name, (size_t)(colon - spec)) != 0)
+			continue;
+		for (size_t l = 0; l < sizeof usage_lists / sizeof usage_lists[0]; l++) {
+			const char *list = colon + 1;
+			size_t ll = len - (size_t)(colon + 1 - spec);
+			if (strlen(usage_lists[l].name) != ll || strncmp(list, usage_lists[l].name, ll))
+				continue;
+			while (n < 64 && (names[n] = usage_lists[l].at(n)) != NULL)
+				n++;
+			return mv_names_join(names, n, usage_styles[st].sep, usage_styles[st].last,
+					     buf, size);
+		}
+	}
+	return NULL;
+}
+
+char *mv_cli_usage_text(const char *usage)
+{
+	char *text = NULL, list[1024];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	int col = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (const char *p = usage; *p; p++) {
+		const char *end = *p == '{' ? strchr(p, '}') : NULL;
+		if (end == NULL || mv_cli_usage_list(p + 1, (size_t)(end - p - 1), list,
+						     sizeof list) == NULL) {
+			fputc(*p, f);
+			col = *p == '\n' ? 0 : col + 1;
+			continue;
+		}
+		/* the list, word by word: a word that would pass column 80 starts a new line
+		 * indented to where the list began */
+		int indent = col;
+		for (const char *w = list; *w;) {
+			size_t wl = strcspn(w, " ");
+			if (w != list && col + 1 + (int)wl > 80) {
+				fprintf(f, "\n%*s", indent, "");
+				col = indent;
+			} else if (w != list) {
+				fputc(' ', f);
+				col++;
+			}
+			fwrite(w, 1, wl, f);
+			col += (int)wl;
+			w += wl + (w[wl] == ' ');
+		}
+		p = end;
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Prints cmd's usage (its lists expanded) on stdout. */
+static void print_usage(const struct mv_command *cmd)
+{
+	char *text = mv_cli_usage_text(cmd->usage);
+
+	fputs(text ? text : cmd->usage, stdout);
+	free(text);
 }
 
 /* ================================================================ errors, stdout, clock */
@@ -192,7 +306,7 @@ int mv_cli_options(const char *cmd, int argc, char **argv, const struct mv_opt *
 	while ((opt = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
 		char name[128], msg[512];
 		if (opt == 'h') {
-			fputs(find_command(cmd)->usage, stdout);
+			print_usage(find_command(cmd));
 			return mv_cli_finish_stdout(MV_EXIT_OK);
 		}
 		if (opt == '?')
@@ -424,7 +538,7 @@ static int cmd_help(int argc, char **argv)
 	const struct mv_command *cmd = find_command(argv[1]);
 	if (cmd == NULL)
 		return mv_cli_usage_error("help", "unknown command '%s'", argv[1]);
-	fputs(cmd->usage, stdout);
+	print_usage(cmd);
 	return MV_EXIT_OK;
 }
 

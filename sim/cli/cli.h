@@ -21,6 +21,26 @@ struct mv_command {
 /* The command table (for help and tests); *count receives its length. */
 const struct mv_command *mv_cli_commands(int *count);
 
+/* ---- name lists in --help texts, from the tables that hold the names
+ * A usage text writes a list as a token {STYLE:LIST}: STYLE sp ("a b c"), or ("a, b or c"),
+ * bar ("a|b|c") or comma ("a, b, c"); LIST one of integrators (config.h), sweep methods
+ * (sweep.h), fit tables (fit.h), sensitivity methods, discover objectives, plot formats, plot
+ * kinds (the commands' own tables). So a list is never kept by hand beside its table. */
+
+/* The list of token spec ("STYLE:LIST", len bytes, without the braces) into buf (size
+ * bytes, mv_names_join). Returns buf, or NULL when spec names no style or list. */
+const char *mv_cli_usage_list(const char *spec, size_t len, char *buf, size_t size);
+
+/* usage with every token replaced by its list (malloc'd; NULL out of memory): a list that
+ * would pass column 80 goes on under its first name. What --help and `mvsim help` print. */
+char *mv_cli_usage_text(const char *usage);
+
+/* The names of the commands' own tables, for the lists above: name k, NULL past the last. */
+const char *mv_sensitivity_method(int k);
+const char *mv_discover_objective(int k);
+const char *mv_plot_format(int k);
+const char *mv_plot_kind(int k); /* the --kind values, "all" among them */
+
 /* Runs `mvsim ARGS...` (argv[0] is the program): finds the command, installs the signal
  * handlers, runs it, and checks standard output once after it succeeded (a failed write is
  * reported and turns the status 0 into 1, as git's run_builtin). Returns the exit status. */

@@ -22,7 +22,7 @@
 const char mv_discover_usage[] =
 	"usage: mvsim discover SUMMARY.tsv --metric NAME (--above X | --below X) [--params LIST]\n"
 	"                      [--peel-alpha A] [--paste-alpha B] [--mass-min M]\n"
-	"                      [--objective lenient1|lenient2|original] [--boxes K]\n"
+	"                      [--objective {bar:discover objectives}] [--boxes K]\n"
 	"                      [--step S | --min-coverage C] [-o FILE]\n"
 	"       mvsim discover SWEEP.cfg --metric NAME (--above X | --below X) [options above]\n"
 	"                      [--jobs N] [--set KEY=VALUE]... [--quiet]\n"
@@ -43,7 +43,7 @@ const char mv_discover_usage[] =
 	"      --paste-alpha B   each paste adds about this share, in (0, 0.5) (default 0.05)\n"
 	"      --mass-min M      no box keeps fewer than M of the points, in (0, 1)\n"
 	"                        (default 0.05)\n"
-	"      --objective F     lenient1 (default), lenient2 or original\n"
+	"      --objective F     {or:discover objectives} (default: the first)\n"
 	"      --boxes K         up to K boxes, each on the points the earlier ones left\n"
 	"                        (covering; 1 to 64, default 1)\n"
 	"      --step S          the step of the trajectory taken as the box (default the\n"
@@ -165,6 +165,11 @@ static const struct {
 	{"original", MV_PRIM_ORIGINAL},
 };
 #define NOBJECTIVES (int)(sizeof objectives / sizeof objectives[0])
+
+const char *mv_discover_objective(int k)
+{
+	return k >= 0 && k < NOBJECTIVES ? objectives[k].name : NULL;
+}
 
 static int parse_objective(void *value, const char *arg, char *msg, size_t size)
 {

@@ -138,12 +138,12 @@ static const struct plot_format formats[] = {
 #define NFORMATS (int)(sizeof formats / sizeof formats[0])
 
 const char mv_plot_usage[] =
-	"usage: mvsim plot RESULT.tsv [--kind KIND] [-o FILE] [--format png|svg|pdf]\n"
+	"usage: mvsim plot RESULT.tsv [--kind KIND] [-o FILE] [--format {bar:plot formats}]\n"
 	"       mvsim plot SUMMARY.tsv [--kind scatter] [--metric METRIC] [-o FILE] [...]\n"
 	"       mvsim plot SUMMARY.tsv --kind heatmap --x KEY --y KEY --metric METRIC [...]\n"
-	"       mvsim plot FITTED.tsv --report REPORT.tsv [-o FILE] [--format png|svg|pdf]\n"
+	"       mvsim plot FITTED.tsv --report REPORT.tsv [-o FILE] [--format {bar:plot formats}]\n"
 	"       mvsim plot --compare A.tsv B.tsv ... [--columns \"C1 C2 ...\"] [-o FILE]\n"
-	"                  [--format png|svg|pdf]\n"
+	"                  [--format {bar:plot formats}]\n"
 	"\n"
 	"Draws figures of results written by 'mvsim run', 'mvsim ensemble', 'mvsim\n"
 	"sensitivity', 'mvsim sweep' (or 'merge') and 'mvsim fit', with gnuplot and the\n"
@@ -180,7 +180,7 @@ const char mv_plot_usage[] =
 	"  -o, --output FILE     write the figure to FILE (one figure only: not with\n"
 	"                        --kind all); default: beside the input, named\n"
 	"                        RESULT-KIND.EXT (out/baseline.tsv -> out/baseline-shares.png)\n"
-	"  -f, --format FORMAT   png (1200x800 pixels), svg or pdf; default: the extension\n"
+	"  -f, --format FORMAT   {or:plot formats} (png: 1200x800 pixels); default: the extension\n"
 	"                        of -o, else png\n"
 	"      --compare         overlay two or more results, one panel per column, one\n"
 	"                        line style per run; default output FIRST-compare.EXT\n"
@@ -739,6 +739,11 @@ static int parse_args(int argc, char **argv, struct plot_args *a)
 	return -1;
 }
 
+const char *mv_plot_format(int k)
+{
+	return k >= 0 && k < NFORMATS ? formats[k].name : NULL;
+}
+
 static const struct plot_format *find_format(const char *name)
 {
 	for (int k = 0; k < NFORMATS; k++)
@@ -843,20 +848,25 @@ static void kinds_taking(int o, char *buf, size_t size)
 						 kinds[k].name);
 }
 
-/* The --kind values, as "shares, ..., all, ... or fit", into buf: "all" after the last
- * figure of a run's time series that --kind all draws. */
+const char *mv_plot_kind(int k)
+{
+	int last = 0; /* "all" comes after the last figure of a run's time series it draws */
+
+	for (int j = 0; j < NKINDS; j++)
+		if (kinds[j].result == NULL && kinds[j].dflt)
+			last = j;
+	return k < 0 || k > NKINDS ? NULL : k <= last ? kinds[k].name : k == last + 1 ? "all"
+		: kinds[k - 1].name;
+}
+
+/* The --kind values, as "shares, ..., all, ... or fit", into buf. */
 static void kind_names(char *buf, size_t size)
 {
-	int last = 0;
-	size_t used = 0;
-	for (int k = 0; k < NKINDS; k++)
-		if (kinds[k].result == NULL && kinds[k].dflt)
-			last = k;
-	buf[0] = '\0';
-	for (int k = 0; k < NKINDS && used < size; k++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s%s", kinds[k].name,
-					 k == last ? ", all" : "",
-					 k == NKINDS - 1 ? "" : k == NKINDS - 2 ? " or " : ", ");
+	const char *names[NKINDS + 1];
+
+	for (int k = 0; k <= NKINDS; k++)
+		names[k] = mv_plot_kind(k);
+	mv_names_join(names, NKINDS + 1, ", ", " or ", buf, size);
 }
 
 /* 1 when kind k draws files like r: r's result is k's, or, when no kind draws r's result

@@ -26,7 +26,7 @@
 #include <string.h>
 
 const char mv_sensitivity_usage[] =
-	"usage: mvsim sensitivity SWEEP.cfg --method sobol|morris [--samples N] [--bootstrap B]\n"
+	"usage: mvsim sensitivity SWEEP.cfg --method {bar:sensitivity methods} [--samples N] [--bootstrap B]\n"
 	"                         [--levels P] [--seed S] [--jobs N] [-o indices.tsv]\n"
 	"                         [--set KEY=VALUE]... [--quiet] [--names safe|keep]\n"
 	"\n"
@@ -41,7 +41,7 @@ const char mv_sensitivity_usage[] =
 	"  morris  r trajectories on a p-level grid, r*(k+1) runs: mu, mu* and sigma of the\n"
 	"          elementary effects, per unit of the normalised range [0, 1]\n"
 	"\n"
-	"  -m, --method M        sobol or morris (required)\n"
+	"  -m, --method M        {or:sensitivity methods} (required)\n"
 	"  -N, --samples N       sobol: base points N (default 1024; a power of two is best,\n"
 	"                        others are warned about); morris: trajectories r (default 20)\n"
 	"  -B, --bootstrap B     sobol: resamples, 0 (no intervals) or 40 to 10000\n"
@@ -92,6 +92,11 @@ static int parse_names_opt(void *value, const char *arg, char *msg, size_t size)
 }
 
 static const char *const method_names[] = {"sobol", "morris", NULL};
+
+const char *mv_sensitivity_method(int k)
+{
+	return method_names[k];
+}
 
 static int parse_method(void *value, const char *arg, char *msg, size_t size)
 {
