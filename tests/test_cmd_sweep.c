@@ -765,7 +765,9 @@ static void test_cli_help(void **state)
 	(void)state;
 	NEED_SWEEP();
 	assert_int_equal(tu_mv(&out, &err, "sweep", "--help", NULL), 0);
-	assert_string_equal(out, mv_sweep_usage);
+	char *usage = mv_cli_usage_text(mv_sweep_usage); /* its lists from their tables */
+	assert_string_equal(out, usage);
+	free(usage);
 	assert_string_equal(err, "");
 	free(out);
 	free(err);

@@ -1090,7 +1090,9 @@ static void test_cmd_usage(void **state)
 
 	const char *help[] = {"--help", NULL};
 	assert_int_equal(run_cmd(help, &out, &errs), MV_EXIT_OK);
-	assert_string_equal(out, mv_fit_usage);
+	char *usage = mv_cli_usage_text(mv_fit_usage); /* its lists from their tables */
+	assert_string_equal(out, usage);
+	free(usage);
 	free(out);
 	free(errs);
 
