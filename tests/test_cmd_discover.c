@@ -18,20 +18,11 @@
 
 static int cli_setup(void **state)
 {
-	const char *m = getenv("MVSIM");
 	(void)state;
-	snprintf(tu_bin, sizeof tu_bin, "%s%s", m && m[0] != '/' ? "./" : "",
-		 m && m[0] ? m : "build/mvsim");
-	mkdir("build", 0755);
-	mkdir(OUT, 0755);
 	/* the figures' scripts of this tree, wherever the binary under test lives (build/asan) */
 	setenv("MVSIM_SCRIPTS", "scripts", 1);
 	unsetenv("GNUPLOT");
-	if (access(tu_bin, X_OK) != 0) {
-		print_error("%s: not executable\n", tu_bin);
-		return -1;
-	}
-	return 0;
+	return tu_setup_bin();
 }
 
 /* The text after the first line starting with "# table: counts" (the tables without the
@@ -474,19 +465,6 @@ static void test_shipped_sweep(void **state)
 	free(b);
 }
 
-/* Files in OUT whose name starts with prefix. */
-static int count_prefix(const char *prefix)
-{
-	DIR *d = opendir(OUT);
-	struct dirent *e;
-	int n = 0;
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-	closedir(d);
-	return n;
-}
-
 /* SIGINT and SIGTERM during a sweep file's runs: exit 130 / 143, the message, nothing written
  * (the -o temporary is removed). */
 static void test_interrupted(void **state)
@@ -501,7 +479,7 @@ static void test_interrupted(void **state)
 				OUT "/sig.tsv", NULL};
 		pid_t pid = tu_start(args);
 		/* once the temporary exists the handlers are in place (however slow the start) */
-		for (int w = 0; w < 6000 && count_prefix("sig.tsv.tmp.") == 0; w++)
+		for (int w = 0; w < 6000 && tu_count_prefix(OUT, "sig.tsv.tmp.") == 0; w++)
 			tu_sleep_ms(5);
 		tu_sleep_ms(50);
 		kill(pid, sigs[s]);
@@ -526,7 +504,7 @@ static void test_interrupted(void **state)
 			assert_non_null(strstr(err, " of 5000 runs; nothing written\n"));
 		}
 		assert_false(tu_exists(OUT "/sig.tsv"));
-		assert_int_equal(count_prefix("sig.tsv"), 0);
+		assert_int_equal(tu_count_prefix(OUT, "sig.tsv"), 0);
 		free(err);
 	}
 }

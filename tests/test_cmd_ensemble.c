@@ -226,7 +226,7 @@ static void test_ens_seeds(void **state)
 	assert_int_equal(ENS(NULL, NULL, SMALL, "--set", "noise.sigma=0.3", "--set", "noise.seed=11",
 			     "--runs", "2", "--columns", "share_alpha crisis_prob", "-o",
 			     OUT "/seed11.tsv"), 0);
-	char *p = slurp(OUT "/seeds.tsv"), *q = slurp(OUT "/seed11.tsv");
+	char *p = tu_slurp(OUT "/seeds.tsv", NULL), *q = tu_slurp(OUT "/seed11.tsv", NULL);
 	assert_non_null(strstr(q, "\nt\t"));
 	assert_string_equal(strstr(p, "\nt\t"), strstr(q, "\nt\t")); /* same rows */
 	free(p);
@@ -249,7 +249,7 @@ static void test_ens_failed(void **state)
 	assert_contains(err, "is not finite");
 	assert_contains(err, "); bands need every run: nothing written (--allow-failed computes "
 			     "them from the others)\n");
-	assert_false(exists(OUT "/failed.tsv"));
+	assert_false(tu_exists(OUT "/failed.tsv"));
 	free(err);
 
 	assert_int_equal(ENS(NULL, &err, SMALL, "--set", "noise.sigma=300", "--runs", "20",
@@ -268,7 +268,7 @@ static void test_ens_failed(void **state)
 	assert_int_equal(ENS(NULL, &err, SMALL, "--set", "noise.sigma=3000", "--runs", "3",
 			     "--allow-failed", "-o", OUT "/failed3.tsv"), 1);
 	assert_contains(err, "fewer than 2 runs succeeded: no bands; nothing written\n");
-	assert_false(exists(OUT "/failed3.tsv"));
+	assert_false(tu_exists(OUT "/failed3.tsv"));
 	free(err);
 }
 
@@ -334,15 +334,15 @@ static void test_ens_bad_input(void **state)
 			argv[argc++] = OUT "/never.tsv";
 		}
 		argv[argc] = NULL;
-		struct capture ce;
-		capture_begin(&ce, 2);
+		struct tu_capture ce;
+		tu_capture_begin(&ce, 2);
 		int rc = mv_cmd_ensemble(argc, argv);
-		err = capture_end(&ce);
+		err = tu_capture_end(&ce);
 		if (rc != cases[k].rc || strcmp(err, cases[k].msg) != 0)
 			fail_msg("case %zu (%s ...): exit %d, expected %d; stderr:\n%s\nexpected:\n%s", k,
 				 cases[k].args[0], rc, cases[k].rc, err, cases[k].msg);
 		free(err);
-		assert_false(exists(OUT "/never.tsv"));
+		assert_false(tu_exists(OUT "/never.tsv"));
 	}
 	char *err;
 	assert_int_equal(ENS(NULL, &err, DATA "/no-such.cfg"), 2);
@@ -368,7 +368,7 @@ static void test_ens_memory_limit(void **state)
 				 "x 8 bytes = 73.8 GiB, above the limit of 1.0 GiB; use fewer runs or "
 				 "columns, or a longer time.output_step\n");
 	free(err);
-	assert_false(exists(OUT "/never.tsv"));
+	assert_false(tu_exists(OUT "/never.tsv"));
 	/* just under: 1 GiB / (11 rows x 2 values x 8 bytes) = 6100805 runs fit, 6100806 do not */
 	assert_int_equal(ENS(NULL, &err, SMALL, "--runs", "6100806", "--columns", "crisis_prob",
 			     "-o", OUT "/never.tsv"), 2);
@@ -415,7 +415,7 @@ static void test_ens_interrupt(void **state)
 	assert_int_equal(rc, 130);
 	assert_contains(err, "mvsim: interrupted by SIGINT: ensemble stopped after ");
 	assert_contains(err, " of 2000000 runs; nothing written\n");
-	assert_false(exists(OUT "/interrupted.tsv"));
+	assert_false(tu_exists(OUT "/interrupted.tsv"));
 	free(err);
 }
 

@@ -20,32 +20,10 @@ extern char **environ;
 
 #define DATA "tests/data/sweep"
 
-static int no_sweep;  /* it has no sweep command (not wired into sim/cli/cli.c yet) */
-static int valgrind;  /* MV_UNDER_VALGRIND: every mvsim is ~50 times slower */
-
-/* The CLI tests need `mvsim sweep`; without it they are skipped, loudly. */
-#define NEED_SWEEP()                                                                     \
-	do {                                                                               \
-		if (no_sweep) {                                                            \
-			print_message("%s has no sweep command: skipped\n", tu_bin);       \
-			skip();                                                            \
-		}                                                                          \
-	} while (0)
-
 static int cli_setup(void **state)
 {
-	const char *m = getenv("MVSIM");
 	(void)state;
-	snprintf(tu_bin, sizeof tu_bin, "%s%s", m && m[0] != '/' ? "./" : "", m && m[0] ? m : "build/mvsim");
-	mkdir("build", 0755);
-	mkdir(OUT, 0755);
-	if (access(tu_bin, X_OK) != 0) {
-		print_error("%s: not executable\n", tu_bin);
-		return -1;
-	}
-	valgrind = getenv("MV_UNDER_VALGRIND") != NULL;
-	no_sweep = tu_mv(NULL, NULL, "sweep", "--help", NULL) != 0;
-	return 0;
+	return tu_setup_bin();
 }
 
 /* merge applies the checks of the merged summary (exit 1, the same list as the sweep). */
@@ -53,7 +31,7 @@ static void test_cli_merge_checks(void **state)
 {
 	char *err, *err1, *a, *b;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_int_equal(tu_mv(NULL, &err1, "sweep", DATA "/breaking.cfg", "-o", OUT "/bk.tsv", NULL), 1);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "-o", OUT "/bk1.tsv", "--shard", "1/2", NULL), 1);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "-o", OUT "/bk2.tsv", "--shard", "2/2", NULL), 1);
@@ -81,7 +59,7 @@ static void test_cli_merge_junit(void **state)
 {
 	char *out, *err, *a, *b;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "-o", OUT "/j.tsv", "--junit",
 			       OUT "/j.xml", NULL), 1);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "-o", OUT "/j1.tsv", "--shard", "1/2", NULL), 1);

@@ -3,11 +3,7 @@
  * The fan and sensitivity figures from real `mvsim ensemble` and `mvsim sensitivity` results;
  * heatmap, scatter and fit from real `mvsim sweep` summaries and an `mvsim fit`. */
 #define _POSIX_C_SOURCE 200809L
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -122,57 +118,27 @@ static void assert_figure(const char *path)
 		assert_memory_equal(head, "%PDF", 4);
 }
 
-/* Redirects fd (1 or 2) to a file until capture_end, which returns what was written. */
-struct capture {
-	int fd, saved;
-	char path[64];
-	char text[8192]; /* what was written, after capture_end */
-};
-
-static void capture_begin(struct capture *c, int fd)
-{
-	fflush(fd == 1 ? stdout : stderr);
-	c->fd = fd;
-	snprintf(c->path, sizeof c->path, OUT "/capture-%d.txt", fd);
-	c->saved = dup(fd);
-	int out = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(c->saved >= 0 && out >= 0);
-	dup2(out, fd);
-	close(out);
-}
-
-static char *capture_end(struct capture *c)
-{
-	fflush(c->fd == 1 ? stdout : stderr);
-	dup2(c->saved, c->fd);
-	close(c->saved);
-	FILE *f = fopen(c->path, "r");
-	assert_non_null(f);
-	size_t n = fread(c->text, 1, sizeof c->text - 1, f);
-	c->text[n] = '\0';
-	fclose(f);
-	return c->text;
-}
-
 /* Calls mv_cmd_plot on a NULL-terminated argument list (after "plot"), keeping its stderr in
  * *err (static, overwritten by the next call) and its stdout out of the test log. */
 static int plot(char **err, ...)
 {
-	static struct capture out, errs;
+	static char *kept; /* the last call's stderr */
+	struct tu_capture out, errs;
 	char *argv[32] = {"plot"};
 	int argc = 1;
 	va_list ap;
 
+	free(kept);
 	va_start(ap, err);
 	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
-	capture_begin(&out, 1);
-	capture_begin(&errs, 2);
+	tu_capture_begin(&out, 1);
+	tu_capture_begin(&errs, 2);
 	int rc = mv_cmd_plot(argc, argv);
-	*err = capture_end(&errs);
-	capture_end(&out);
+	*err = kept = tu_capture_end(&errs);
+	free(tu_capture_end(&out));
 	return rc;
 }
 
@@ -203,19 +169,20 @@ static int make_uq_results(void)
 		{"sensitivity", "tests/data/uq/flat.cfg", "--method", "sobol", "--samples", "16", "-o",
 		 OUT "/sobol-flat.tsv", NULL},
 	};
-	static struct capture errs;
+	struct tu_capture errs;
 	for (int k = 0; k < 4; k++) {
 		char *argv[16]; /* getopt permutes argv: a writable copy */
 		int argc = 0;
 		while ((argv[argc] = runs[k][argc]) != NULL)
 			argc++;
-		capture_begin(&errs, 2);
+		tu_capture_begin(&errs, 2);
 		int rc = (k == 0 ? mv_cmd_ensemble : mv_cmd_sensitivity)(argc, argv);
-		char *text = capture_end(&errs);
-		if (rc != 0) {
+		char *text = tu_capture_end(&errs);
+		if (rc != 0)
 			print_error("mvsim %s %s: exit %d\n%s", runs[k][0], runs[k][1], rc, text);
+		free(text);
+		if (rc != 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -416,15 +383,16 @@ static void test_cmd_all_kinds(void **state)
 static void test_cmd_output(void **state)
 {
 	(void)state;
-	struct capture out;
+	struct tu_capture out;
 	char *argv[] = {"plot", OUT "/three.tsv", "--kind", "plane", "-o", OUT "/one plane's.svg",
 			NULL};
 	unlink(OUT "/one plane's.svg");
-	capture_begin(&out, 1);
+	tu_capture_begin(&out, 1);
 	int rc = mv_cmd_plot(6, argv);
-	char *printed = capture_end(&out);
+	char *printed = tu_capture_end(&out);
 	assert_int_equal(rc, 0);
 	assert_string_equal(printed, OUT "/one plane's.svg\n");
+	free(printed);
 	assert_figure(OUT "/one plane's.svg");
 }
 
@@ -603,7 +571,7 @@ static void test_uq_scripts_direct(void **state)
 /* Without --kind a result gets the figure of its '# result' line; --kind names it too. */
 static void test_cmd_uq_kinds(void **state)
 {
-	struct capture out;
+	struct tu_capture out;
 	(void)state;
 	for (int r = 0; r < NUQ; r++) {
 		char fig[256], expect[260], *err;
@@ -612,11 +580,12 @@ static void test_cmd_uq_kinds(void **state)
 		snprintf(expect, sizeof expect, "%s\n", fig);
 		unlink(fig);
 		char *argv[] = {"plot", (char *)in, NULL};
-		capture_begin(&out, 1);
+		tu_capture_begin(&out, 1);
 		int rc = mv_cmd_plot(2, argv);
-		char *printed = capture_end(&out);
+		char *printed = tu_capture_end(&out);
 		assert_int_equal(rc, 0);
 		assert_string_equal(printed, expect);
+		free(printed);
 		assert_figure(fig);
 		assert_int_equal(plot(&err, in, "--kind", uq_results[r][1], "-o", OUT "/uq-kind.svg",
 				      NULL), 0);
@@ -656,7 +625,7 @@ static void test_err_uq_kinds(void **state)
  * gnuplot is a failure), prints exactly `fig` on stdout and leaves a complete figure there. */
 static void assert_draws(const char *fig, ...)
 {
-	static struct capture out, errs;
+	struct tu_capture out, errs;
 	char *argv[32] = {"plot"};
 	int argc = 1;
 	va_list ap;
@@ -667,22 +636,24 @@ static void assert_draws(const char *fig, ...)
 	va_end(ap);
 	argv[argc] = NULL;
 	unlink(fig);
-	capture_begin(&out, 1);
-	capture_begin(&errs, 2);
+	tu_capture_begin(&out, 1);
+	tu_capture_begin(&errs, 2);
 	int rc = mv_cmd_plot(argc, argv);
-	char *err = capture_end(&errs), *printed = capture_end(&out);
+	char *err = tu_capture_end(&errs), *printed = tu_capture_end(&out);
 	if (rc != 0 || err[0] != '\0')
 		fail_msg("mvsim plot %s --kind %s ...: exit %d, stderr:\n%s", argv[1],
 			 argc > 3 ? argv[3] : "-", rc, err);
 	if (strncmp(printed, fig, strlen(fig)) != 0 || strcmp(printed + strlen(fig), "\n") != 0)
 		fail_msg("printed '%s', expected '%s'", printed, fig);
+	free(err);
+	free(printed);
 	assert_figure(fig);
 }
 
 /* mvsim plot ARGS -o OUT/never.png must exit 2 with exactly msg on stderr, drawing nothing. */
 static void assert_refused(const char *const *args, const char *msg)
 {
-	static struct capture out, errs;
+	struct tu_capture out, errs;
 	char *argv[16] = {"plot"};
 	int argc = 1;
 
@@ -693,14 +664,15 @@ static void assert_refused(const char *const *args, const char *msg)
 	argv[argc++] = "-o";
 	argv[argc++] = OUT "/never.png";
 	argv[argc] = NULL;
-	capture_begin(&out, 1);
-	capture_begin(&errs, 2);
+	tu_capture_begin(&out, 1);
+	tu_capture_begin(&errs, 2);
 	int rc = mv_cmd_plot(argc, argv);
-	char *err = capture_end(&errs);
-	capture_end(&out);
+	char *err = tu_capture_end(&errs);
+	free(tu_capture_end(&out));
 	if (rc != 2 || strcmp(err, msg) != 0)
 		fail_msg("mvsim plot %s %s %s ...: exit %d, stderr:\n%s\nexpected:\n%s", argv[1],
 			 argv[2], argc > 5 ? argv[3] : "", rc, err, msg);
+	free(err);
 	assert_int_equal(file_size(OUT "/never.png"), -1);
 }
 
@@ -855,14 +827,15 @@ static void test_err_fit(void **state)
 static void test_help(void **state)
 {
 	(void)state;
-	struct capture out;
+	struct tu_capture out;
 	char *argv[] = {"plot", "--help", NULL};
-	capture_begin(&out, 1);
+	tu_capture_begin(&out, 1);
 	int rc = mv_cmd_plot(2, argv);
-	char *text = capture_end(&out);
+	char *text = tu_capture_end(&out);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(text, "usage: mvsim plot RESULT.tsv"));
 	assert_non_null(strstr(text, "--compare"));
+	free(text);
 }
 
 int main(void)

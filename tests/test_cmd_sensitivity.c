@@ -194,7 +194,7 @@ static void test_sens_failed(void **state)
 			     "a time after time.start (2010), found ");
 	assert_contains(err, "); the estimators need every run: nothing written\n");
 	assert_int_equal(strncmp(err, "mvsim: ", 7), 0);
-	assert_false(exists(OUT "/never.tsv"));
+	assert_false(tu_exists(OUT "/never.tsv"));
 	free(err);
 	assert_int_equal(SENSI(NULL, &err, DATA "/nan_metric.cfg", "--method", "morris", "--samples",
 			       "4", "-o", OUT "/never.tsv"), 1);
@@ -202,7 +202,7 @@ static void test_sens_failed(void **state)
 			     "12 runs (first: run 0 (focal.autonomy = ");
 	assert_contains(err, "); the estimators need a number from every run (a cross: metric is "
 			     "nan when the crossing never happens): nothing written\n");
-	assert_false(exists(OUT "/never.tsv"));
+	assert_false(tu_exists(OUT "/never.tsv"));
 	free(err);
 }
 
@@ -258,15 +258,15 @@ static void test_sens_bad_input(void **state)
 		argv[argc++] = "-o";
 		argv[argc++] = OUT "/never.tsv";
 		argv[argc] = NULL;
-		struct capture ce;
-		capture_begin(&ce, 2);
+		struct tu_capture ce;
+		tu_capture_begin(&ce, 2);
 		int rc = mv_cmd_sensitivity(argc, argv);
-		err = capture_end(&ce);
+		err = tu_capture_end(&ce);
 		if (rc != cases[k].rc || strcmp(err, cases[k].msg) != 0)
 			fail_msg("case %zu: exit %d, expected %d; stderr:\n%s\nexpected:\n%s", k, rc,
 				 cases[k].rc, err, cases[k].msg);
 		free(err);
-		assert_false(exists(OUT "/never.tsv"));
+		assert_false(tu_exists(OUT "/never.tsv"));
 	}
 	char *err;
 	assert_int_equal(SENSI(NULL, &err, DATA "/seed_param.cfg", "--method", "sobol"), 2);

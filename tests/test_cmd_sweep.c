@@ -28,34 +28,13 @@ extern char **environ;
 	"mvsim: warning: check min:n_eff in [2.5, 4]: this check cannot fail here: min:n_eff " \
 	"is 3.1466133 in every one of 90 runs\n"
 
-static int no_sweep;  /* it has no sweep command (not wired into sim/cli/cli.c yet) */
-static int valgrind;  /* MV_UNDER_VALGRIND: every mvsim is ~50 times slower */
-
-/* The CLI tests need `mvsim sweep`; without it they are skipped, loudly. */
-#define NEED_SWEEP()                                                                     \
-	do {                                                                               \
-		if (no_sweep) {                                                            \
-			print_message("%s has no sweep command: skipped\n", tu_bin);       \
-			skip();                                                            \
-		}                                                                          \
-	} while (0)
 
 /* ================================================================ mvsim sweep */
 
 static int cli_setup(void **state)
 {
-	const char *m = getenv("MVSIM");
 	(void)state;
-	snprintf(tu_bin, sizeof tu_bin, "%s%s", m && m[0] != '/' ? "./" : "", m && m[0] ? m : "build/mvsim");
-	mkdir("build", 0755);
-	mkdir(OUT, 0755);
-	if (access(tu_bin, X_OK) != 0) {
-		print_error("%s: not executable\n", tu_bin);
-		return -1;
-	}
-	valgrind = getenv("MV_UNDER_VALGRIND") != NULL;
-	no_sweep = tu_mv(NULL, NULL, "sweep", "--help", NULL) != 0;
-	return 0;
+	return tu_setup_bin();
 }
 
 
@@ -84,7 +63,7 @@ static void test_cli_jobs(void **state)
 {
 	char *out, *err, *a, *b, *c;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	unlink(OUT "/j1.tsv");
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/j1.tsv", "--jobs", "1", NULL), 0);
 	/* not a terminal: the final line; checklint.h's warnings on lhs.cfg's two checks */
@@ -118,7 +97,7 @@ static void test_cli_shards(void **state)
 {
 	char *full, *merged, *part;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/full.tsv", NULL), 0);
 	for (int k = 1; k <= 4; k++) {
 		char out[64], shard[16];
@@ -161,7 +140,7 @@ static void test_cli_resume_kill(void **state)
 {
 	char *ref, *part;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/long.cfg", "-o", OUT "/long-ref.tsv", NULL), 0);
 	ref = tu_read(OUT "/long-ref.tsv");
 	/* a fixed seed (printed), so a failure can be replayed: MV_TEST_SEED=S overrides it */
@@ -169,7 +148,7 @@ static void test_cli_resume_kill(void **state)
 	unsigned seed = seed_env ? (unsigned)strtoul(seed_env, NULL, 10) : 20261201u;
 	print_message("test_cli_resume_kill: kill times from seed %u (MV_TEST_SEED)\n", seed);
 	srand(seed);
-	for (int round = 0; round < (valgrind ? 1 : 3); round++) {
+	for (int round = 0; round < (tu_valgrind ? 1 : 3); round++) {
 		unlink(OUT "/long.tsv");
 		unlink(OUT "/long.tsv.partial");
 		char *args[] = {"sweep", DATA "/long.cfg", "-o", OUT "/long.tsv", "-j", "2", NULL};
@@ -218,7 +197,7 @@ static void test_cli_resume_signals(void **state)
 	static const char *const names[] = {"SIGINT", "SIGTERM"};
 	char *ref = tu_read(OUT "/long-ref.tsv");
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_non_null(ref);
 	for (int s = 0; s < 2; s++) {
 		unlink(OUT "/sig.tsv");
@@ -272,7 +251,7 @@ static void test_cli_resume_errors(void **state)
 {
 	char *err, *before, *after, sha[65], want[1024];
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	/* a partial of long.cfg: the header and three rows of the reference */
 	char *ref = tu_read(OUT "/long-ref.tsv");
 	char *p = strstr(ref, "\nrun\t");
@@ -330,7 +309,7 @@ static void test_cli_checks(void **state)
 {
 	char *out, *err;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_int_equal(tu_mv(&out, &err, "sweep", DATA "/breaking.cfg", NULL), 1);
 	assert_int_equal(tu_final_line(err, "sweep"), 6);
 	assert_string_equal(
@@ -468,7 +447,7 @@ static void test_cli_junit(void **state)
 	char *x;
 	int failures;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	unlink(OUT "/j.xml");
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/breaking.cfg", "--junit", OUT "/j.xml", NULL), 1);
 	x = tu_read(OUT "/j.xml");
@@ -521,7 +500,7 @@ static void test_cli_series(void **state)
 {
 	char *sum;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	DIR *old = opendir(OUT "/series");
 	struct dirent *oe;
 	while (old && (oe = readdir(old)) != NULL) {
@@ -639,7 +618,7 @@ static void test_cli_bad_input(void **state)
 	};
 	char *err;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	/* part 3 cut before its last row, and part 3 without its trailer */
 	char *p3 = tu_read(OUT "/part3.tsv");
 	assert_non_null(p3);
@@ -723,7 +702,7 @@ static void test_scripts(void **state)
 {
 	char *err;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	if (access("/usr/bin/gnuplot", X_OK) != 0 && access("/usr/local/bin/gnuplot", X_OK) != 0)
 		skip();
 	/* bk.tsv: breaking.cfg, a 3 x 2 grid of exactly two parameters */
@@ -763,7 +742,7 @@ static void test_cli_help(void **state)
 {
 	char *out, *err;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_int_equal(tu_mv(&out, &err, "sweep", "--help", NULL), 0);
 	char *usage = mv_cli_usage_text(mv_sweep_usage); /* its lists from their tables */
 	assert_string_equal(out, usage);
@@ -818,7 +797,7 @@ static void test_cli_fail_fast(void **state)
 		 "mvsim: --series " OUT "/ff/lhs.cfg: not a directory\n"},
 	};
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	mkdir(OUT "/ff", 0777);
 	char *cfg = tu_read(DATA "/lhs.cfg"), *scen = tu_read(DATA "/kazakhstan.cfg");
 	tu_write_file(OUT "/ff/lhs.cfg", cfg);
@@ -876,7 +855,7 @@ static void test_cli_identity(void **state)
 {
 	char *ref, *got, *err, abs[4096], want[1024];
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	mkdir(OUT "/x", 0777);
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/id-ref.tsv", "-q", NULL), 0);
 	ref = tu_read(OUT "/id-ref.tsv");
@@ -943,10 +922,10 @@ static void test_cli_identity(void **state)
 /* Starts a sweep of long.cfg (600 runs; under valgrind lhs.cfg, 90) with --progress, stops
  * it with SIGSTOP once 20 rows are in, lets the clock pass more than a second, continues
  * it. Returns its stderr. */
-#define LOG_RUNS (valgrind ? 90 : 600)
+#define LOG_RUNS (tu_valgrind ? 90 : 600)
 static char *paused_sweep(const char *progress)
 {
-	char *args[] = {"sweep", valgrind ? DATA "/lhs.cfg" : DATA "/long.cfg", "-o", OUT "/log.tsv",
+	char *args[] = {"sweep", tu_valgrind ? DATA "/lhs.cfg" : DATA "/long.cfg", "-o", OUT "/log.tsv",
 			"-j", "1", "--progress", (char *)progress, NULL};
 	unlink(OUT "/log.tsv");
 	pid_t pid = tu_start(args);
@@ -975,7 +954,7 @@ static void test_cli_logs(void **state)
 {
 	char *err;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	err = paused_sweep("1");
 	assert_int_equal(tu_final_line(err, "sweep"), LOG_RUNS);
 	/* after the pause the clock is > 1 s on: "mvsim sweep: N/600 runs (P%), R runs/s, T left" */
@@ -993,7 +972,7 @@ static void test_cli_logs(void **state)
 	free(err);
 	err = paused_sweep("0");
 	assert_int_equal(tu_final_line(err, "sweep"), LOG_RUNS);
-	assert_string_equal(err, valgrind ? LHS_LINT : ""); /* lhs.cfg's checks cannot fail */
+	assert_string_equal(err, tu_valgrind ? LHS_LINT : ""); /* lhs.cfg's checks cannot fail */
 	free(err);
 	unlink(OUT "/log.tsv");
 	assert_int_equal(tu_mv(NULL, &err, "sweep", DATA "/lhs.cfg", "-o", OUT "/log.tsv", "-q", NULL), 0);
@@ -1007,7 +986,7 @@ static void test_cli_capped(void **state)
 {
 	char *out, *err, cfg[4096], cwd[2048];
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_non_null(getcwd(cwd, sizeof cwd));
 	snprintf(cfg, sizeof cfg,
 		 "scenario = \"%s/configs/kazakhstan.cfg\";\n"
@@ -1051,7 +1030,7 @@ static void test_cli_shard_env(void **state)
 {
 	char *err, *a, *b;
 	(void)state;
-	NEED_SWEEP();
+	TU_NEED_SWEEP();
 	assert_int_equal(tu_mv(NULL, NULL, "sweep", DATA "/lhs.cfg", "-o", OUT "/se-ref.tsv", "--shard",
 			       "3/4", "-q", NULL), 0);
 	a = tu_read(OUT "/se-ref.tsv");

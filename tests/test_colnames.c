@@ -261,15 +261,6 @@ static void test_sensitivity_safe(void **state)
 	result_free(&safe);
 }
 
-/* The harness's setup, and the repository's scripts for `mvsim plot` wherever the binary under
- * test lives (make check runs build/asan/mvsim, which has no scripts beside it). */
-static int setup(void **state)
-{
-	setenv("MVSIM_SCRIPTS", "scripts", 1);
-	unsetenv("GNUPLOT");
-	return tu_cli_setup(state);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,5 +271,5 @@ int main(void)
 		cmocka_unit_test(test_resume_safe),
 		cmocka_unit_test(test_sensitivity_safe),
 	};
-	return cmocka_run_group_tests_name("colnames", tests, setup, tu_cli_teardown);
+	return cmocka_run_group_tests_name("colnames", tests, tu_cli_setup_scripts, tu_cli_teardown);
 }

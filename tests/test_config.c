@@ -1,11 +1,6 @@
 /* test_config.c — scenario loading (docs/model.md §3–§5): values, defaults, provenance, ids, share
  * normalisation, event order, what-if inheritance, --set, and every validation error's message. */
-#define _POSIX_C_SOURCE 200809L
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
+#include "testutil.h"
 
 #include <math.h>
 #include <signal.h>
@@ -1175,17 +1170,6 @@ static void sweep_normalise(void **state)
 	unlink("build/normalise.tsv");
 }
 
-static char *tu_slurp_small(const char *path)
-{
-	FILE *in = fopen(path, "r");
-	assert_non_null(in);
-	char *text = malloc(1 << 16);
-	size_t len = fread(text, 1, (1 << 16) - 1, in);
-	text[len] = '\0';
-	fclose(in);
-	return text;
-}
-
 /* Provenance (issue 12 item 8): every file that went into a scenario — the top file, the whole
  * chain of bases, every data file once — with the SHA-256 of the bytes read; a run's metadata
  * lists them. The hashes are checked against mv_sha256_file (an independent read). */
@@ -1242,7 +1226,7 @@ static void provenance(void **state)
 	/* a what-if: its whole chain of bases */
 	snprintf(cmd, sizeof cmd, "%s run " WHATIF2 " -o build/provenance.tsv", mvsim);
 	assert_int_equal(system(cmd), 0);
-	text = tu_slurp_small("build/provenance.tsv");
+	text = tu_slurp("build/provenance.tsv", NULL);
 	assert_int_equal(mv_sha256_file(DIR "deeper/../min.cfg", sha), 0);
 	snprintf(want, sizeof want, "# base\t" DIR "deeper/../min.cfg\t%s\n", sha);
 	assert_non_null(strstr(text, want));

@@ -175,11 +175,7 @@ static int events_in_run(const char *tsv, struct event *ev, int max)
 
 static char *path_in(const char *name)
 {
-	static char p[8][256];
-	static int k;
-	k = (k + 1) % 8;
-	snprintf(p[k], sizeof p[k], "%s/%s", rundir, name);
-	return p[k];
+	return tu_dir_file(rundir, name);
 }
 
 /* ---- the tension figure ---------------------------------------------------------------------- */
@@ -498,15 +494,6 @@ static void test_heatmap_grey(void **state)
 	free(s);
 }
 
-/* The harness's setup, and the repository's scripts for `mvsim plot` wherever the binary under
- * test lives (make check runs build/asan/mvsim, which has no scripts beside it). */
-static int setup(void **state)
-{
-	setenv("MVSIM_SCRIPTS", "scripts", 1);
-	unsetenv("GNUPLOT");
-	return tu_cli_setup(state);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,5 +502,5 @@ int main(void)
 		cmocka_unit_test(test_event_rows),
 		cmocka_unit_test(test_heatmap_grey),
 	};
-	return cmocka_run_group_tests_name("figures", tests, setup, tu_cli_teardown);
+	return cmocka_run_group_tests_name("figures", tests, tu_cli_setup_scripts, tu_cli_teardown);
 }

@@ -26,31 +26,7 @@ static char synth_abs[PATH_MAX]; /* absolute path of synth.cfg, for fit files in
 
 static char *path_in(const char *name)
 {
-	static char buf[8][256];
-	static int k;
-	k = (k + 1) % 8;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-	return buf[k];
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *buf = malloc(1 << 20);
-	size_t n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	return tu_dir_file(tmpdir, name);
 }
 
 /* Runs synth.cfg (with the assignments sets) at 2000, 2001, ..., 2020 and writes its shares of
@@ -122,7 +98,7 @@ static const char *write_fit(const char *name, const char *obs, const char *extr
 			  "    { key = \"vectors.b.salience.economy\"; min = 0.1; max = 10.0; start = 0.3; },\n"
 			  "    { key = \"domains.economy.inertia\"; min = 0.5; max = 20.0; start = 8.0; }",
 		 extra ? extra : "");
-	write_text(path_in(name), text);
+	tu_write_file(path_in(name), text);
 	return path_in(name);
 }
 
@@ -161,35 +137,22 @@ static struct mv_fit_result *fit_ok(const struct mv_fit *f, int jobs)
 	return r;
 }
 
-/* Runs `mvsim fit ARGS` in this process with stdout and stderr captured into tmpdir; returns
- * the exit status, *out and *errs the captured text (free them). */
+/* Runs `mvsim fit ARGS` in this process with stdout and stderr captured; returns the exit
+ * status, *out and *errs the captured text (free them). */
 static int run_cmd(const char *const *args, char **out, char **errs)
 {
+	struct tu_capture co, ce;
 	char *argv[32];
 	int argc = 0;
 	argv[argc++] = "fit";
 	for (; *args; args++)
 		argv[argc++] = (char *)*args;
 	argv[argc] = NULL;
-	fflush(stdout);
-	fflush(stderr);
-	int so = dup(1), se = dup(2);
-	int fo = open(path_in("stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	int fe = open(path_in("stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(so >= 0 && se >= 0 && fo >= 0 && fe >= 0);
-	dup2(fo, 1);
-	dup2(fe, 2);
+	tu_capture_begin(&co, 1);
+	tu_capture_begin(&ce, 2);
 	int rc = mv_cmd_fit(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	close(fo);
-	close(fe);
-	*out = slurp(path_in("stdout"));
-	*errs = slurp(path_in("stderr"));
+	*errs = tu_capture_end(&ce);
+	*out = tu_capture_end(&co);
 	return rc;
 }
 
@@ -461,7 +424,7 @@ static const char *write_fit_text(const char *name, const char *obs, const char 
 	snprintf(text, sizeof text,
 		 "scenario = \"%s\";\nfit = {\n  observations = (\n%s );\n  parameters = (\n%s );\n%s\n};\n",
 		 synth_abs, obs, params, tail);
-	write_text(path_in(name), text);
+	tu_write_file(path_in(name), text);
 	return path_in(name);
 }
 
@@ -477,7 +440,7 @@ static const char *write_fit_text(const char *name, const char *obs, const char 
 static void test_yardsticks_by_hand(void **state)
 {
 	(void)state;
-	write_text(path_in("tiny.tsv"), "year\ta\tb\n2000\t0.50\t0.3\n2001\t0.52\t0.3\n2002\t0.56\t0.3\n"
+	tu_write_file(path_in("tiny.tsv"), "year\ta\tb\n2000\t0.50\t0.3\n2001\t0.52\t0.3\n2002\t0.56\t0.3\n"
 					"2003\t0.60\t0.3\n2004\t0.58\t0.3\n2005\t0.9\t0.3\n");
 	const char *path = write_fit_text(
 		"tiny.cfg",
@@ -888,7 +851,7 @@ static void test_nonconvergence(void **state)
 	assert_non_null(strstr(errs, "holdout 2016: NOT CONVERGED (iteration limit) after 1 iteration;"));
 	assert_non_null(strstr(errs, "mvsim: fit did not converge within 1 iterations"));
 	assert_non_null(strstr(errs, "not written: the fit did not converge"));
-	char *rep = slurp(path_in("short-report.tsv"));
+	char *rep = tu_read(path_in("short-report.tsv"));
 	assert_non_null(rep);
 	assert_non_null(strstr(rep, "# status\tnot converged\tsee the origins table\n"));
 	assert_non_null(strstr(rep, "\n2016\tinf\tnot converged\titeration limit\t1\t"));
@@ -926,7 +889,7 @@ static void test_cmd_fitted_file(void **state)
 	assert_non_null(strstr(errs, "vectors.b.salience.economy"));
 
 	/* The base is relative to the fitted file's directory (out/ is not synth.cfg's). */
-	char *text = slurp(fitted);
+	char *text = tu_read(fitted);
 	assert_non_null(text);
 	const char *b = strstr(text, "\nbase = \"");
 	assert_non_null(b);
@@ -935,7 +898,7 @@ static void test_cmd_fitted_file(void **state)
 
 	/* The report's tables, in order, each after its `# table: NAME` line and two blank
 	 * lines (gnuplot's index). */
-	char *rep = slurp(report);
+	char *rep = tu_read(report);
 	static const char *const heads[] = {
 		"# table: origins\norigin\tend\tstatus\treason\titerations\tmodel_runs\tn_fit\tn_scored\t",
 		"\n\n\n# table: parameters\norigin\tkey\tvalue\tse\tmin\tmax\tstart\tbound\n",
@@ -1025,12 +988,12 @@ static void test_cmd_report_files(void **state)
 	const char *a2[] = {fitpath, "--report", file, "--jobs", "1", NULL};
 	assert_int_equal(run_cmd(a2, &out2, &errs2), MV_EXIT_OK);
 	assert_string_equal(out2, "");
-	char *rep = slurp(file);
+	char *rep = tu_read(file);
 	assert_string_equal(out, rep);
 	for (int t = 0; t < MV_FIT_NTABLES; t++) {
 		char path[256], head[64];
 		snprintf(path, sizeof path, "%s/%s.tsv", dir, mv_fit_table_name(t));
-		char *text = slurp(path);
+		char *text = tu_read(path);
 		if (text == NULL)
 			fail_msg("%s not written", path);
 		assert_true(strncmp(text, "# mvsim ", 8) == 0);
@@ -1165,7 +1128,7 @@ static void test_report_read(void **state)
 	/* A table ends at a blank line; two blank lines start the next data set, one does not.
 	 * No header before the blank line: header_line 0. */
 	const char *small = path_in("small-report.tsv");
-	write_text(small, "# mvsim 0.1.0 fit report\n# scenario_name\tx\ty\n# table: scores\n"
+	tu_write_file(small, "# mvsim 0.1.0 fit report\n# scenario_name\tx\ty\n# table: scores\n"
 			  "origin\tseries\n2016\ta\n\n2017\tb\n# table: extra\n\n\n"
 			  "# table: residuals\r\norigin\r\n# a comment\n2016\n");
 	assert_int_equal(mv_fit_report_read(small, &rep, &err), 0);
@@ -1212,7 +1175,7 @@ static void test_report_read(void **state)
 	for (int k = 0; k < 3; k++) {
 		const char *p = bad[k].text ? small : path_in("no-such-report.tsv");
 		if (bad[k].text)
-			write_text(small, bad[k].text);
+			tu_write_file(small, bad[k].text);
 		rep = (struct mv_fit_report *)&err; /* must come back NULL */
 		assert_int_equal(mv_fit_report_read(p, &rep, &err), -1);
 		assert_null(rep);

@@ -19,19 +19,6 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Entries of OUT whose name starts with prefix. */
-static int count_entries(const char *prefix)
-{
-	DIR *d = opendir(OUT);
-	struct dirent *e;
-	int n = 0;
-	assert_non_null(d);
-	while ((e = readdir(d)) != NULL)
-		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
-	closedir(d);
-	return n;
-}
-
 static void test_commit_and_abort(void **state)
 {
 	(void)state;
@@ -52,7 +39,7 @@ static void test_commit_and_abort(void **state)
 	assert_int_equal(stat(OUT "/a.tsv", &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644); /* 0666 & ~umask, not mkstemp's 0600 */
 	umask(mask);
-	assert_int_equal(count_entries("a.tsv.tmp."), 0);
+	assert_int_equal(tu_count_prefix(OUT, "a.tsv.tmp."), 0);
 	/* abort: the old file stays, the temporary goes */
 	o = mv_outfile_open(OUT "/a.tsv", NULL, 0, &err);
 	assert_non_null(o);
@@ -62,7 +49,7 @@ static void test_commit_and_abort(void **state)
 	text = tu_slurp(OUT "/a.tsv", NULL);
 	assert_string_equal(text, "hello\n");
 	free(text);
-	assert_int_equal(count_entries("a.tsv.tmp."), 0);
+	assert_int_equal(tu_count_prefix(OUT, "a.tsv.tmp."), 0);
 }
 
 static void test_write_through(void **state)

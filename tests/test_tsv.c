@@ -8,14 +8,6 @@
 
 #define OUT "build/test-tsv"
 
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 static void test_lines(void **state)
 {
 	(void)state;
@@ -23,7 +15,7 @@ static void test_lines(void **state)
 	char **f;
 	mkdir("build", 0777);
 	mkdir(OUT, 0777);
-	write_text(OUT "/a.tsv", "# mvsim 1 x\n# key\tv1\tv2\nt\ta\tb\n1\t2\t3\n\n4\t5");
+	tu_write_file(OUT "/a.tsv", "# mvsim 1 x\n# key\tv1\tv2\nt\ta\tb\n1\t2\t3\n\n4\t5");
 	struct mv_tsv *t = mv_tsv_open(OUT "/a.tsv", 0, &err);
 	assert_non_null(t);
 	assert_int_equal(mv_tsv_next(t, &err), 1);
@@ -58,7 +50,7 @@ static void test_crlf_and_fields(void **state)
 {
 	(void)state;
 	struct mv_error err = {0};
-	write_text(OUT "/b.tsv", "a\tb\r\n");
+	tu_write_file(OUT "/b.tsv", "a\tb\r\n");
 	struct mv_tsv *t = mv_tsv_open(OUT "/b.tsv", 0, &err);
 	assert_int_equal(mv_tsv_next(t, &err), 1);
 	assert_string_equal(mv_tsv_line(t), "a\tb\r"); /* kept unless asked */

@@ -10,11 +10,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mvsim/config.h"
@@ -96,6 +99,85 @@ static inline char *tu_slurp(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+/* The whole file at path (free it), or NULL when it cannot be opened. */
+static inline char *tu_read(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	fclose(f);
+	return tu_slurp(path, NULL);
+}
+
+/* Writes text to path (created or truncated); fails the test when it cannot. */
+static inline void tu_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static inline int tu_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* dir/name in one of 8 static buffers used in turn (so a call may take a few at once). */
+static inline char *tu_dir_file(const char *dir, const char *name)
+{
+	static char buf[8][256];
+	static int k;
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+	return buf[k];
+}
+
+/* Entries of directory dir whose name starts with prefix. */
+static inline int tu_count_prefix(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+	closedir(d);
+	return n;
+}
+
+/* Redirects descriptor fd (1 or 2) into a fresh file under build/ until tu_capture_end,
+ * which restores it and returns what was written (malloc'd); the file is removed. For a
+ * command called in-process. */
+struct tu_capture {
+	int fd, saved;
+	char path[64];
+};
+
+static inline void tu_capture_begin(struct tu_capture *c, int fd)
+{
+	fflush(fd == 1 ? stdout : stderr);
+	mkdir("build", 0755);
+	c->fd = fd;
+	snprintf(c->path, sizeof c->path, "build/tu-capture-XXXXXX");
+	int out = mkstemp(c->path);
+	c->saved = dup(fd);
+	assert_true(c->saved >= 0 && out >= 0);
+	dup2(out, fd);
+	close(out);
+}
+
+static inline char *tu_capture_end(struct tu_capture *c)
+{
+	fflush(c->fd == 1 ? stdout : stderr);
+	dup2(c->saved, c->fd);
+	close(c->saved);
+	char *text = tu_slurp(c->path, NULL);
+	unlink(c->path);
+	return text;
 }
 
 /* Loads scenario text with optional --set assignments; fails the test on error. */
@@ -191,30 +273,22 @@ static inline double tu_at(const struct tu_rows *r, long row, int col)
 extern char **environ;
 
 static char tu_bin[256];
+static int tu_valgrind; /* MV_UNDER_VALGRIND: every mvsim is ~50 times slower */
+static int tu_no_sweep; /* the binary has no sweep command (TU_NEED_SWEEP skips) */
 
-/* The whole file at path (free it), or NULL when it cannot be opened. */
-static inline char *tu_read(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	fclose(f);
-	return tu_slurp(path, NULL);
-}
+/* A command test's group setup: tu_bin from $MVSIM (default build/mvsim; a relative name
+ * run as ./NAME), build/ and TU_OUT made, tu_valgrind and tu_no_sweep set. Returns 0, or -1
+ * when the binary is not executable. */
+static inline int tu_setup_bin(void);
 
-static inline void tu_write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
-static inline int tu_exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
+/* The tests that need `mvsim sweep` skip, loudly, without it. */
+#define TU_NEED_SWEEP()                                                                   \
+	do {                                                                               \
+		if (tu_no_sweep) {                                                         \
+			print_message("%s has no sweep command: skipped\n", tu_bin);      \
+			skip();                                                            \
+		}                                                                          \
+	} while (0)
 
 /* Starts `mvsim ARGS` (NULL-terminated) with stdout and stderr into TU_OUT/stdout, stderr. */
 static inline pid_t tu_start(char *const args[])
@@ -266,6 +340,23 @@ static inline int tu_mv(char **out, char **err, ...)
 	if (err)
 		*err = tu_read(TU_OUT "/stderr");
 	return rc;
+}
+
+static inline int tu_setup_bin(void)
+{
+	const char *m = getenv("MVSIM");
+
+	snprintf(tu_bin, sizeof tu_bin, "%s%s", m && m[0] != '/' ? "./" : "",
+		 m && m[0] ? m : "build/mvsim");
+	mkdir("build", 0755);
+	mkdir(TU_OUT, 0755);
+	if (access(tu_bin, X_OK) != 0) {
+		print_error("%s: not executable\n", tu_bin);
+		return -1;
+	}
+	tu_valgrind = getenv("MV_UNDER_VALGRIND") != NULL;
+	tu_no_sweep = tu_mv(NULL, NULL, "sweep", "--help", NULL) != 0;
+	return 0;
 }
 
 static inline void tu_sleep_ms(long ms)
@@ -669,6 +760,15 @@ static inline int tu_cli_setup(void **state)
 	return 0;
 }
 
+/* tu_cli_setup, and the repository's scripts for `mvsim plot` wherever the binary under
+ * test lives (make check runs build/asan/mvsim, which has no scripts beside it). */
+static inline int tu_cli_setup_scripts(void **state)
+{
+	setenv("MVSIM_SCRIPTS", "scripts", 1);
+	unsetenv("GNUPLOT");
+	return tu_cli_setup(state);
+}
+
 static inline int tu_cli_teardown(void **state)
 {
 	(void)state;
@@ -703,60 +803,12 @@ static int have_cli;   /* it has the ensemble and sensitivity commands */
 
 /* ================================================================ helpers */
 
-static inline char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s: %s", path, strerror(errno));
-	size_t n = 0, cap = 1 << 16, got;
-	char *buf = malloc(cap + 1);
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap)
-			buf = realloc(buf, (cap *= 2) + 1);
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
-static inline int exists(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0;
-}
-
-/* Redirects fd to a file until capture_end, which returns what was written (malloc'd). */
-struct capture {
-	int fd, saved;
-	char path[64];
-};
-
-static inline void capture_begin(struct capture *c, int fd)
-{
-	fflush(fd == 1 ? stdout : stderr);
-	c->fd = fd;
-	snprintf(c->path, sizeof c->path, TU_UQ_OUT "/capture-%d.txt", fd);
-	c->saved = dup(fd);
-	int out = open(c->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(c->saved >= 0 && out >= 0);
-	dup2(out, fd);
-	close(out);
-}
-
-static inline char *capture_end(struct capture *c)
-{
-	fflush(c->fd == 1 ? stdout : stderr);
-	dup2(c->saved, c->fd);
-	close(c->saved);
-	return slurp(c->path);
-}
 
 /* Calls fn (mv_cmd_ensemble or mv_cmd_sensitivity) with argv = {name, args..., NULL}; its
  * stderr into *err and its stdout into *out (each malloc'd; NULL: discarded). */
 static inline int cmd(int (*fn)(int, char **), const char *name, char **out, char **err, ...)
 {
-	struct capture co, ce;
+	struct tu_capture co, ce;
 	char *argv[64] = {(char *)name};
 	int argc = 1;
 	va_list ap;
@@ -766,10 +818,10 @@ static inline int cmd(int (*fn)(int, char **), const char *name, char **out, cha
 		argc++;
 	va_end(ap);
 	argv[argc] = NULL;
-	capture_begin(&co, 1);
-	capture_begin(&ce, 2);
+	tu_capture_begin(&co, 1);
+	tu_capture_begin(&ce, 2);
 	int rc = fn(argc, argv);
-	char *e = capture_end(&ce), *o = capture_end(&co);
+	char *e = tu_capture_end(&ce), *o = tu_capture_end(&co);
 	if (err)
 		*err = e;
 	else
@@ -815,7 +867,7 @@ static inline int cli(double interrupt_after, char **err, ...)
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		assert_int_equal(errno, EINTR);
-	char *e = slurp(TU_UQ_OUT "/cli-stderr");
+	char *e = tu_slurp(TU_UQ_OUT "/cli-stderr", NULL);
 	if (strstr(e, "Sanitizer") || strstr(e, "runtime error:"))
 		fail_msg("%s: sanitizer report:\n%s", bin, e);
 	if (err)
@@ -875,7 +927,7 @@ static inline int split_tabs(char *line, char **f, int max)
 static inline void table_read(struct table *t, const char *path)
 {
 	memset(t, 0, sizeof *t);
-	t->buf = slurp(path);
+	t->buf = tu_slurp(path, NULL);
 	size_t mlen = 0;
 	char *p = t->buf;
 	while (*p == '#') {
@@ -963,7 +1015,7 @@ static inline void assert_contains(const char *text, const char *part)
 
 static inline void assert_same_file(const char *a, const char *b)
 {
-	char *x = slurp(a), *y = slurp(b);
+	char *x = tu_slurp(a, NULL), *y = tu_slurp(b, NULL);
 	if (strcmp(x, y) != 0)
 		fail_msg("%s and %s differ", a, b);
 	free(x);
