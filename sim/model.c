@@ -3,6 +3,7 @@
  * no setting, and reads what only changes at event boundaries from m->k (mv_model_prepare). */
 #include "mvsim/model.h"
 
+#include "mvsim/fmt.h"
 #include "mvsim/keys.h"
 
 #include <gsl/gsl_errno.h>
@@ -184,6 +185,7 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 	}
 	for (int i = 0; i < n; i++)
 		x->hsum += x->h[i];
+	double all = 0; /* 0 when every s is finite, NaN when one is not (see mv_model_rhs) */
 	for (int d = 0; d < D; d++) {
 		double P[32], sum = 0;
 		for (int i = 0; i < n; i++) {
@@ -192,10 +194,14 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 		}
 		for (int i = 0; i < n; i++) {
 			x->s[d][i] = P[i] / sum;
-			if (!isfinite(x->s[d][i]))
-				return MV_Y_SHARE(n, d, i);
+			all += 0 * x->s[d][i];
 		}
 	}
+	if (all != 0) /* rare: find the first non-finite attraction */
+		for (int d = 0; d < D; d++)
+			for (int i = 0; i < n; i++)
+				if (!isfinite(x->s[d][i]))
+					return MV_Y_SHARE(n, d, i);
 	return -1;
 }
 
@@ -238,12 +244,18 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 					      y[MV_Y_TENSION(n, D, i)] / pv[MV_VP_TENSION_DECAY];
 	}
 	dydt[MV_Y_PROB(n, D)] = m->k.pfac * (x.hsum * (1 - y[MV_Y_PROB(n, D)]));
+	/* One test for the common case: Σ 0·dydt is ±0 when every derivative is finite and NaN
+	 * when one is not (0·∞ and 0·NaN are NaN); only then the scan for the first one. */
+	double all = 0;
 	for (int k = 0; k < m->ny; k++)
-		if (!isfinite(dydt[k])) {
-			m->bad = k;
-			m->bad_t = t;
-			return GSL_EBADFUNC;
-		}
+		all += 0 * dydt[k];
+	if (all != 0)
+		for (int k = 0; k < m->ny; k++)
+			if (!isfinite(dydt[k])) {
+				m->bad = k;
+				m->bad_t = t;
+				return GSL_EBADFUNC;
+			}
 	return GSL_SUCCESS;
 }
 
@@ -328,20 +340,20 @@ char **mv_model_columns(const struct mv_scenario *sc, int *ncols, struct mv_erro
 #define ADD(...)                                                                  \
 	do {                                                                      \
 		names[c] = buf;                                                   \
-		buf += snprintf(buf, 2 * MV_MAX_NAME + 16, __VA_ARGS__) + 1;     \
+		buf += mv_concat(buf, 2 * MV_MAX_NAME + 16, __VA_ARGS__, NULL) + 1; \
 		c++;                                                              \
 	} while (0)
 	ADD("t");
 	for (int i = 0; i < n; i++)
-		ADD("share_%s", sc->vec_id[i]);
+		ADD("share_", sc->vec_id[i]);
 	for (int d = 0; d < D; d++)
 		for (int i = 0; i < n; i++)
-			ADD("share_%s_%s", sc->dom_id[d], sc->vec_id[i]);
+			ADD("share_", sc->dom_id[d], "_", sc->vec_id[i]);
 	for (int k = 0; k < 4; k++)
 		for (int i = 0; i < n; i++)
-			ADD("%s_%s", per_vec[k], sc->vec_id[i]);
+			ADD(per_vec[k], "_", sc->vec_id[i]);
 	for (int k = 0; k < 9; k++)
-		ADD("%s", tail[k]);
+		ADD(tail[k]);
 #undef ADD
 	names[c] = NULL;
 	for (int a = 0; a < nc; a++)
