@@ -151,17 +151,22 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 {
 	const int n = m->n, D = m->D;
 	const double *p = m->p;
-	double q[32], mass[32];
+	double q[32], mexo[32];
 
-	for (int i = 0; i < n; i++) {
-		double a = 0;
-		for (int d = 0; d < D; d++)
-			a += m->k.omega[d] * y[MV_Y_SHARE(n, d, i)];
-		x->abar[i] = a;
+	/* ā_i = Σ_d ω_d a_di, summed over d in order for every i (domain-major: y's order;
+	 * the first term starts the sum, as 0 + x = x did) */
+	for (int i = 0; i < n; i++)
+		x->abar[i] = m->k.omega[0] * y[MV_Y_SHARE(n, 0, i)];
+	for (int d = 1; d < D; d++)
+		for (int i = 0; i < n; i++)
+			x->abar[i] += m->k.omega[d] * y[MV_Y_SHARE(n, d, i)];
+	const double *mass = y + MV_Y_MASS(n, D, 0);
+	if (m->k.nexo > 0) { /* exogenous masses replace the integrated ones */
+		memcpy(mexo, mass, (size_t)n * sizeof *mexo);
+		for (int k = 0; k < m->k.nexo; k++)
+			mexo[m->k.xo[k]] = m->mexo[m->k.xo[k]];
+		mass = mexo;
 	}
-	memcpy(mass, y + MV_Y_MASS(n, D, 0), (size_t)n * sizeof *mass);
-	for (int k = 0; k < m->k.nexo; k++)
-		mass[m->k.xo[k]] = m->mexo[m->k.xo[k]];
 	const double alpha = m->k.alpha, beta = m->k.beta;
 	x->hsum = 0;
 	for (int i = 0; i < n; i++) {
@@ -246,10 +251,17 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 	dydt[MV_Y_PROB(n, D)] = m->k.pfac * (x.hsum * (1 - y[MV_Y_PROB(n, D)]));
 	/* One test for the common case: Σ 0·dydt is ±0 when every derivative is finite and NaN
 	 * when one is not (0·∞ and 0·NaN are NaN); only then the scan for the first one. */
-	double all = 0;
-	for (int k = 0; k < m->ny; k++)
-		all += 0 * dydt[k];
-	if (all != 0)
+	double all[4] = {0, 0, 0, 0}; /* four sums: no chain of ny dependent additions */
+	int j = 0;
+	for (; j + 4 <= m->ny; j += 4) {
+		all[0] += 0 * dydt[j];
+		all[1] += 0 * dydt[j + 1];
+		all[2] += 0 * dydt[j + 2];
+		all[3] += 0 * dydt[j + 3];
+	}
+	for (; j < m->ny; j++)
+		all[0] += 0 * dydt[j];
+	if (all[0] + all[1] + all[2] + all[3] != 0)
 		for (int k = 0; k < m->ny; k++)
 			if (!isfinite(dydt[k])) {
 				m->bad = k;
