@@ -41,8 +41,13 @@ LDLIBS_ALL = $(PKG_LIBS) -lm $(OPENMP) $(MPI_LIBS) $(LDLIBS)
 # everything else builds and runs alike. `make MPI=` builds without MPI on purpose.
 MPI     ?= $(shell command -v mpicc 2>/dev/null)
 ifneq ($(MPI),)
-MPI_CFLAGS := $(shell $(MPI) --showme:compile 2>/dev/null) -DMV_HAVE_MPI
-MPI_LIBS   := $(shell $(MPI) --showme:link 2>/dev/null)
+# libmpi is loaded at run time, only under an MPI launcher (sim/mpi_batch.c says why): the
+# build needs mpi.h and the soname of the libmpi that mpicc links, nothing is linked.
+MPI_LIBDIR := $(firstword $(shell $(MPI) --showme:libdirs 2>/dev/null))
+MPI_SONAME := $(shell readelf -d $(MPI_LIBDIR)/libmpi.so 2>/dev/null | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+MPI_CFLAGS := $(shell $(MPI) --showme:compile 2>/dev/null) -DMV_HAVE_MPI \
+	-DMV_MPI_LIB='"$(or $(MPI_SONAME),libmpi.so)"'
+MPI_LIBS   :=
 endif
 
 # sim/*.c is the library (libmvsim.a); sim/cli/*.c is the mvsim executable (git's builtin/):

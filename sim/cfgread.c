@@ -65,20 +65,18 @@ static int check_include(const char *path, const char *text, struct mv_error *er
 {
 	int line = 1;
 
-	for (const char *p = text, *begin = text;; p++) {
-		if (*p != '\n' && *p != '\0')
-			continue;
+	for (const char *begin = text;; line++) { /* the text ends in '\0' (mv_infile_read) */
 		const char *q = begin;
-		while (q < p && (*q == ' ' || *q == '\t'))
+		while (*q == ' ' || *q == '\t')
 			q++;
-		if (strncmp(q, "@include", 8) == 0)
+		if (*q == '@' && strncmp(q, "@include", 8) == 0)
 			return mv_error_set(err, MV_EXIT_INPUT,
 					    "%s:%d: setting '@include': expected settings (one file holds everything; a scenario builds on another with `base =`), found an include directive",
 					    path, line);
-		if (*p == '\0')
+		const char *p = strchr(q, '\n');
+		if (p == NULL)
 			return 0;
 		begin = p + 1;
-		line++;
 	}
 }
 
@@ -114,16 +112,16 @@ static int scan_literals(const char *path, const char *text, size_t **fix, int *
 		if (c == '\n') {
 			line++;
 			p++;
-		} else if (c == '#' || (c == '/' && p[1] == '/')) {
-			while (*p && *p != '\n')
-				p++;
+		} else if (c == '#' || (c == '/' && p[1] == '/')) { /* most of a scenario's bytes */
+			const char *nl = strchr(p, '\n');
+			p = nl ? nl : p + strlen(p);
 		} else if (c == '/' && p[1] == '*') {
 			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
 				line += *p == '\n';
 			if (*p)
 				p += 2;
 		} else if (c == '"') {
-			for (p++; *p && *p != '"'; p++) {
+			for (p++; *(p += strcspn(p, "\"\\\n")) && *p != '"'; p++) {
 				if (*p == '\\' && p[1])
 					p++;
 				line += *p == '\n';

@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700 /* realpath, strdup */
 #include "mvsim/cfgread.h"
 #include "mvsim/config.h"
+#include "mvsim/fmt.h"
 #include "mvsim/infile.h"
 #include "mvsim/sha256.h"
 
@@ -111,7 +112,7 @@ static int read_num(struct loader *L, const config_setting_t *g, int file, const
 	char full[256];
 	const config_setting_t *s = g ? config_setting_get_member(g, name) : NULL;
 
-	snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", name);
+	mv_concat(full, sizeof full, path, *path ? "." : "", name, NULL);
 	if (s == NULL) {
 		if (!required)
 			return 0;
@@ -139,7 +140,7 @@ static int read_str(struct loader *L, const config_setting_t *g, int file, const
 	char full[256];
 	const config_setting_t *s = config_setting_get_member(g, name);
 
-	snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", name);
+	mv_concat(full, sizeof full, path, *path ? "." : "", name, NULL);
 	if (s == NULL) {
 		if (!required)
 			return 0;
@@ -173,7 +174,7 @@ static int read_array(struct loader *L, const config_setting_t *g, int file, con
 	char full[256], expected[96];
 	const config_setting_t *s = config_setting_get_member(g, name);
 
-	snprintf(full, sizeof full, "%s.%s", path, name);
+	mv_concat(full, sizeof full, path, ".", name, NULL);
 	snprintf(expected, sizeof expected, "an array of %d numbers (one per %s)", count, what);
 	if (s == NULL) {
 		if (!required)
@@ -270,7 +271,7 @@ static int read_names(struct loader *L, const config_setting_t *root, int file,
 			return -1;
 		const config_setting_t *ns = config_setting_get_member(g, "name");
 		char full[80];
-		snprintf(full, sizeof full, "%s.name", path);
+		mv_concat(full, sizeof full, path, ".name", NULL);
 		if (strlen(names[k]) >= MV_MAX_NAME) {
 			char found[64];
 			snprintf(found, sizeof found, "%zu bytes", strlen(names[k]));
@@ -421,7 +422,7 @@ static int read_time_model_focal(struct loader *L, const config_setting_t *root,
 	if (g) {
 		struct slot_ctx c = {n, D, 0};
 		char expected_n[32];
-		snprintf(expected_n, sizeof expected_n, "vector");
+		mv_concat(expected_n, sizeof expected_n, "vector", NULL);
 		if (check_known(L, g, file, "focal", focal_keys) ||
 		    read_str(L, g, file, "focal", "name", &sc->focal_name, 0, NULL) ||
 		    read_group_params(L, g, file, "focal") ||
@@ -445,7 +446,7 @@ static int read_domains(struct loader *L, const config_setting_t *root, int file
 
 	for (int d = 0; d < sc->ndom; d++) {
 		const config_setting_t *g = config_setting_get_elem(list, (unsigned)d);
-		snprintf(path, sizeof path, "domains.%s", sc->dom_id[d]);
+		mv_concat(path, sizeof path, "domains.", sc->dom_id[d], NULL);
 		if (check_known(L, g, file, path, dom_keys) ||
 		    read_num(L, g, file, path, "weight",
 			     mv_key_dom_weight(sc->nvec, sc->ndom, d), 0) ||
@@ -493,7 +494,7 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 		struct slot_ctx c = {n, D, i};
 		int bad;
 
-		snprintf(path, sizeof path, "vectors.%s", sc->vec_id[i]);
+		mv_concat(path, sizeof path, "vectors.", sc->vec_id[i], NULL);
 		if (check_known(L, g, file, path, vec_keys))
 			return -1;
 		for (int q = 0; listed[q]; q++) /* the scalars, in the file's listed order */
@@ -514,7 +515,7 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 		    read_array(L, g, file, path, "initial", D, "domain", slot_share, &c, 1))
 			return -1;
 
-		snprintf(sub, sizeof sub, "%s.hazard", path);
+		mv_concat(sub, sizeof sub, path, ".hazard", NULL);
 		const config_setting_t *h = config_setting_get_member(g, "hazard");
 		if (h) {
 			if (config_setting_type(h) != CONFIG_TYPE_GROUP)
@@ -528,7 +529,7 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 					return -1;
 		}
 
-		snprintf(sub, sizeof sub, "%s.restraint", path);
+		mv_concat(sub, sizeof sub, path, ".restraint", NULL);
 		const config_setting_t *r = get_group(L, g, file, "restraint", 0, &bad);
 		if (bad) {
 			/* get_group names the setting without its vector; name it fully. */
@@ -540,7 +541,7 @@ static int read_vectors(struct loader *L, const config_setting_t *root, int file
 			const char *other = config_setting_name(e);
 			char full[256];
 			int j;
-			snprintf(full, sizeof full, "%s.%s", sub, other);
+			mv_concat(full, sizeof full, sub, ".", other, NULL);
 			for (j = 0; j < n; j++)
 				if (strcmp(sc->vec_id[j], other) == 0)
 					break;
@@ -610,13 +611,13 @@ static int read_overrides(struct loader *L, const config_setting_t *root, int fi
 			return -1;
 		const config_setting_t *ks = config_setting_get_member(g, "key");
 		const config_setting_t *vs = config_setting_get_member(g, "value");
-		snprintf(sub, sizeof sub, "%s.key", path);
+		mv_concat(sub, sizeof sub, path, ".key", NULL);
 		if (ks == NULL)
 			return fail(L, g, file, sub, "a key string", "nothing (required)");
 		const struct mv_key *key = find_key(L, ks, file, sub);
 		if (key == NULL)
 			return -1;
-		snprintf(sub, sizeof sub, "%s.value", path);
+		mv_concat(sub, sizeof sub, path, ".value", NULL);
 		if (vs == NULL)
 			return fail(L, g, file, sub, "a number", "nothing (required)");
 		double v;
@@ -667,7 +668,7 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 			return -1;
 
 		const config_setting_t *ks = config_setting_get_member(g, "key");
-		snprintf(sub, sizeof sub, "%s.key", path);
+		mv_concat(sub, sizeof sub, path, ".key", NULL);
 		if (ks == NULL)
 			return fail(L, g, file, sub, "a key string", "nothing (required)");
 		const struct mv_key *key = find_key(L, ks, file, sub);
@@ -689,14 +690,14 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 		ev.key = key->index;
 
 		const config_setting_t *at = config_setting_get_member(g, "at");
-		snprintf(sub, sizeof sub, "%s.at", path);
+		mv_concat(sub, sizeof sub, path, ".at", NULL);
 		if (at == NULL)
 			return fail(L, g, file, sub, "a time in years", "nothing (required)");
 		if (read_time(L, at, file, sub, "a time in years", &ev.at))
 			return -1;
 
 		const config_setting_t *over = config_setting_get_member(g, "over");
-		snprintf(sub, sizeof sub, "%s.over", path);
+		mv_concat(sub, sizeof sub, path, ".over", NULL);
 		if (over) {
 			if (!mv_cfg_is_number(over))
 				return fail_type(L, over, file, sub, "a duration in years >= 0");
@@ -726,10 +727,10 @@ static int read_events(struct loader *L, const config_setting_t *root, int file)
 		}
 		if (nops != 1) {
 			char found[64];
-			snprintf(found, sizeof found, "%s", nops == 0 ? "none" : "several");
+			mv_concat(found, sizeof found, nops == 0 ? "none" : "several", NULL);
 			return fail(L, g, file, path, "exactly one of set, add, mul", found);
 		}
-		snprintf(sub, sizeof sub, "%s.%s", path, ops[ev.op]);
+		mv_concat(sub, sizeof sub, path, ".", ops[ev.op], NULL);
 		if (get_number(L, opset, file, sub, &ev.x))
 				return -1;
 
@@ -786,7 +787,7 @@ static int remove_events(struct loader *L, const config_setting_t *root, int fil
 		const char **names = malloc(((size_t)nbase + 1) * sizeof *names);
 		char expect[700], found[300], q[120];
 		int nnames = 0;
-		size_t used = (size_t)snprintf(expect, sizeof expect, "a label of the base's events (");
+		size_t used = (size_t)mv_concat(expect, sizeof expect, "a label of the base's events (", NULL);
 		for (int j = 0; names && j < nbase; j++) {
 			int seen = !*sc->events[j].label;
 			for (int m = 0; m < nnames && !seen; m++)
@@ -884,7 +885,7 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		if (check_known(L, g, file, path, se_keys))
 			return -1;
 		const config_setting_t *ks = config_setting_get_member(g, "key");
-		snprintf(sub, sizeof sub, "%s.key", path);
+		mv_concat(sub, sizeof sub, path, ".key", NULL);
 		if (ks == NULL)
 			return fail(L, g, file, sub, "a key string", "nothing (required)");
 		const struct mv_key *key = find_key(L, ks, file, sub);
@@ -909,7 +910,7 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		s.scale = 1.0;
 		const config_setting_t *sv = config_setting_get_member(g, "scale");
 		if (sv) {
-			snprintf(sub, sizeof sub, "%s.scale", path);
+			mv_concat(sub, sizeof sub, path, ".scale", NULL);
 			if (get_number(L, sv, file, sub, &s.scale))
 					return -1;
 		}
@@ -930,7 +931,7 @@ static int read_series(struct loader *L, const config_setting_t *root, int file)
 		if (s.path && (stat(s.path, &st) != 0 || access(s.path, R_OK) != 0)) {
 			char found[600];
 			snprintf(found, sizeof found, "'%.500s' (%s)", s.path, strerror(errno));
-			snprintf(sub, sizeof sub, "%s.file", path);
+			mv_concat(sub, sizeof sub, path, ".file", NULL);
 			mv_series_free_data(&s);
 			return fail(L, config_setting_get_member(g, "file"), file, sub,
 				    "a readable data file", found);

@@ -10,6 +10,7 @@
 
 #include "fmt_pow10.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,17 +115,22 @@ int mv_fmt_g10(double v, char *buf)
 			break;
 	}
 
-	char d[10];
+	/* The digits, then the layout with fixed-size copies only (no variable-length memcpy
+	 * calls): d has room past its ten digits, and buf (MV_FMT_BUF) past the at most 17
+	 * bytes written, for the copies' tails, which later bytes or the NUL overwrite. */
+	char d[24] = {0};
 	ten_digits(N, d);
 	int nd = 10;
 	while (nd > 1 && d[nd - 1] == '0')
 		nd--;
 	if (e10 < -4 || e10 >= 10) { /* d.ddde±XX */
-		*o++ = d[0];
+		o[0] = d[0];
 		if (nd > 1) {
-			*o++ = '.';
-			memcpy(o, d + 1, (size_t)nd - 1);
-			o += nd - 1;
+			o[1] = '.';
+			memcpy(o + 2, d + 1, 9);
+			o += nd + 1;
+		} else {
+			o += 1;
 		}
 		*o++ = 'e';
 		int x = e10;
@@ -138,21 +144,40 @@ int mv_fmt_g10(double v, char *buf)
 		*o++ = digits2[2 * x];
 		*o++ = digits2[2 * x + 1];
 	} else if (e10 >= 0) { /* ddd.ddd: e10 + 1 digits before the point */
-		memcpy(o, d, (size_t)e10 + 1);
-		o += e10 + 1;
+		memcpy(o, d, 10);
 		if (nd > e10 + 1) {
-			*o++ = '.';
-			memcpy(o, d + e10 + 1, (size_t)(nd - e10 - 1));
-			o += nd - e10 - 1;
+			o[e10 + 1] = '.';
+			memcpy(o + e10 + 2, d + e10 + 1, 9);
+			o += nd + 1;
+		} else {
+			o += e10 + 1;
 		}
-	} else { /* 0.000ddd */
-		*o++ = '0';
-		*o++ = '.';
-		for (int z = 0; z < -e10 - 1; z++)
-			*o++ = '0';
-		memcpy(o, d, (size_t)nd);
+	} else { /* 0.000ddd: 1 to 4 zeros, the point after the first */
+		memcpy(o, "0.000", 5);
+		o += 1 - e10;
+		memcpy(o, d, 10);
 		o += nd;
 	}
 	*o = '\0';
 	return (int)(o - buf);
+}
+
+int mv_concat(char *buf, size_t size, ...)
+{
+	va_list ap;
+	size_t len = 0;
+
+	va_start(ap, size);
+	for (const char *s; (s = va_arg(ap, const char *)) != NULL;) {
+		size_t n = strlen(s);
+		if (len < size) {
+			size_t room = size - 1 - len;
+			memcpy(buf + len, s, n < room ? n : room);
+		}
+		len += n;
+	}
+	va_end(ap);
+	if (size > 0)
+		buf[len < size ? len : size - 1] = '\0';
+	return (int)len;
 }

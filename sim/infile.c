@@ -134,21 +134,22 @@ int mv_infile_read(const char *path, const char *what, size_t max_bytes, size_t 
 		return mv_error_set(err, MV_EXIT_INPUT, "%s: expected a text file, found a NUL byte",
 				    path);
 	}
-	if (max_line > 0) {
+	if (max_line > 0) { /* line by line with memchr: loading is on every run's path */
 		int line = 1;
-		for (const char *p = text, *begin = text;; p++)
-			if (*p == '\n' || *p == '\0') {
-				if ((size_t)(p - begin) > max_line) {
-					free(text);
-					return mv_error_set(err, MV_EXIT_INPUT,
-							    "%s:%d: expected a line of at most %zu bytes, found %ld bytes",
-							    path, line, max_line, (long)(p - begin));
-				}
-				if (*p == '\0')
-					break;
-				begin = p + 1;
-				line++;
+		for (const char *begin = text, *end = text + n;; line++) {
+			const char *p = memchr(begin, '\n', (size_t)(end - begin));
+			if (p == NULL)
+				p = end;
+			if ((size_t)(p - begin) > max_line) {
+				free(text);
+				return mv_error_set(err, MV_EXIT_INPUT,
+						    "%s:%d: expected a line of at most %zu bytes, found %ld bytes",
+						    path, line, max_line, (long)(p - begin));
 			}
+			if (p == end)
+				break;
+			begin = p + 1;
+		}
 	}
 	mv_sha256_init(&h);
 	mv_sha256_update(&h, text, n);

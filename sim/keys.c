@@ -2,6 +2,7 @@
  * One syntax (docs/model.md §4) serves --set, overrides, events, sweeps and fits. */
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/keys.h"
+#include "mvsim/fmt.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -211,17 +212,17 @@ int mv_keytab_build(const struct mv_scenario *sc, struct mv_keytab *kt, struct m
 			goto oom;
 	}
 	for (int i = 0; i < n; i++) {
-		snprintf(name, sizeof name, "focal.ideal.%s", sc->vec_id[i]);
+		mv_concat(name, sizeof name, "focal.ideal.", sc->vec_id[i], NULL);
 		if (add_key(kt, &cap, name, mv_key_ideal(n, D, i), MV_KEY_PARAM, MV_RULE_NONNEG,
 			    "", "ideal mix weight (normalised)"))
 			goto oom;
 	}
 	for (int d = 0; d < D; d++) {
-		snprintf(name, sizeof name, "domains.%s.weight", sc->dom_id[d]);
+		mv_concat(name, sizeof name, "domains.", sc->dom_id[d], ".weight", NULL);
 		if (add_key(kt, &cap, name, mv_key_dom_weight(n, D, d), MV_KEY_PARAM,
 			    MV_RULE_NONNEG, "", "domain weight (normalised)"))
 			goto oom;
-		snprintf(name, sizeof name, "domains.%s.inertia", sc->dom_id[d]);
+		mv_concat(name, sizeof name, "domains.", sc->dom_id[d], ".inertia", NULL);
 		if (add_key(kt, &cap, name, mv_key_dom_inertia(n, D, d), MV_KEY_PARAM,
 			    MV_RULE_POS, "years", "alignment relaxation time"))
 			goto oom;
@@ -229,14 +230,14 @@ int mv_keytab_build(const struct mv_scenario *sc, struct mv_keytab *kt, struct m
 	for (int i = 0; i < n; i++) {
 		for (size_t v = 0; v < sizeof vec_keys / sizeof vec_keys[0]; v++) {
 			const struct mv_param_def *k = &vec_keys[v];
-			snprintf(name, sizeof name, "vectors.%s.%s", sc->vec_id[i], k->name);
+			mv_concat(name, sizeof name, "vectors.", sc->vec_id[i], ".", k->name, NULL);
 			if (add_key(kt, &cap, name, mv_key_vec(n, D, i, k->slot), k->kind, k->rule,
 				    k->unit, k->what))
 				goto oom;
 		}
 		for (int d = 0; d < D; d++) {
-			snprintf(name, sizeof name, "vectors.%s.salience.%s", sc->vec_id[i],
-				 sc->dom_id[d]);
+			mv_concat(name, sizeof name, "vectors.", sc->vec_id[i], ".salience.",
+				  sc->dom_id[d], NULL);
 			if (add_key(kt, &cap, name, mv_key_salience(n, D, i, d), MV_KEY_PARAM,
 				    MV_RULE_NONNEG, "", "salience in this domain"))
 				goto oom;
@@ -244,15 +245,15 @@ int mv_keytab_build(const struct mv_scenario *sc, struct mv_keytab *kt, struct m
 		for (int j = 0; j < n; j++) {
 			if (j == i)
 				continue;
-			snprintf(name, sizeof name, "vectors.%s.restraint.%s", sc->vec_id[i],
-				 sc->vec_id[j]);
+			mv_concat(name, sizeof name, "vectors.", sc->vec_id[i], ".restraint.",
+				  sc->vec_id[j], NULL);
 			if (add_key(kt, &cap, name, mv_key_restraint(n, D, i, j), MV_KEY_PARAM,
 				    MV_RULE_NONNEG, "1/share", "restraint of this vector by the other's share"))
 				goto oom;
 		}
 		for (int d = 0; d < D; d++) {
-			snprintf(name, sizeof name, "vectors.%s.share.%s", sc->vec_id[i],
-				 sc->dom_id[d]);
+			mv_concat(name, sizeof name, "vectors.", sc->vec_id[i], ".share.",
+				  sc->dom_id[d], NULL);
 			/* >= 0 only: the sum check (within 1e-6 of 1) bounds it above. */
 			if (add_key(kt, &cap, name, mv_key_share(n, D, i, d), MV_KEY_SHARE,
 				    MV_RULE_NONNEG, "share", "initial share in this domain"))
@@ -361,7 +362,7 @@ const char *mv_keytab_hint(const struct mv_keytab *kt, const char *name, char *b
 		snprintf(prefix, sizeof prefix, "%.*s.share.", (int)(len - 8), name);
 		alias = " (initial shares are keyed share)";
 	} else {
-		snprintf(prefix, sizeof prefix, "%s.", name);
+		mv_concat(prefix, sizeof prefix, name, ".", NULL);
 	}
 	size_t plen = strlen(prefix);
 	for (int k = 0; k < kt->nkeys; k++)

@@ -3,6 +3,7 @@
  * no setting, and reads what only changes at event boundaries from m->k (mv_model_prepare). */
 #include "mvsim/model.h"
 
+#include "mvsim/fmt.h"
 #include "mvsim/keys.h"
 
 #include <gsl/gsl_errno.h>
@@ -150,17 +151,22 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 {
 	const int n = m->n, D = m->D;
 	const double *p = m->p;
-	double q[32], mass[32];
+	double q[32], mexo[32];
 
-	for (int i = 0; i < n; i++) {
-		double a = 0;
-		for (int d = 0; d < D; d++)
-			a += m->k.omega[d] * y[MV_Y_SHARE(n, d, i)];
-		x->abar[i] = a;
+	/* ā_i = Σ_d ω_d a_di, summed over d in order for every i (domain-major: y's order;
+	 * the first term starts the sum, as 0 + x = x did) */
+	for (int i = 0; i < n; i++)
+		x->abar[i] = m->k.omega[0] * y[MV_Y_SHARE(n, 0, i)];
+	for (int d = 1; d < D; d++)
+		for (int i = 0; i < n; i++)
+			x->abar[i] += m->k.omega[d] * y[MV_Y_SHARE(n, d, i)];
+	const double *mass = y + MV_Y_MASS(n, D, 0);
+	if (m->k.nexo > 0) { /* exogenous masses replace the integrated ones */
+		memcpy(mexo, mass, (size_t)n * sizeof *mexo);
+		for (int k = 0; k < m->k.nexo; k++)
+			mexo[m->k.xo[k]] = m->mexo[m->k.xo[k]];
+		mass = mexo;
 	}
-	memcpy(mass, y + MV_Y_MASS(n, D, 0), (size_t)n * sizeof *mass);
-	for (int k = 0; k < m->k.nexo; k++)
-		mass[m->k.xo[k]] = m->mexo[m->k.xo[k]];
 	const double alpha = m->k.alpha, beta = m->k.beta;
 	x->hsum = 0;
 	for (int i = 0; i < n; i++) {
@@ -184,6 +190,7 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 	}
 	for (int i = 0; i < n; i++)
 		x->hsum += x->h[i];
+	double all = 0; /* 0 when every s is finite, NaN when one is not (see mv_model_rhs) */
 	for (int d = 0; d < D; d++) {
 		double P[32], sum = 0;
 		for (int i = 0; i < n; i++) {
@@ -192,10 +199,14 @@ static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
 		}
 		for (int i = 0; i < n; i++) {
 			x->s[d][i] = P[i] / sum;
-			if (!isfinite(x->s[d][i]))
-				return MV_Y_SHARE(n, d, i);
+			all += 0 * x->s[d][i];
 		}
 	}
+	if (all != 0) /* rare: find the first non-finite attraction */
+		for (int d = 0; d < D; d++)
+			for (int i = 0; i < n; i++)
+				if (!isfinite(x->s[d][i]))
+					return MV_Y_SHARE(n, d, i);
 	return -1;
 }
 
@@ -238,12 +249,25 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 					      y[MV_Y_TENSION(n, D, i)] / pv[MV_VP_TENSION_DECAY];
 	}
 	dydt[MV_Y_PROB(n, D)] = m->k.pfac * (x.hsum * (1 - y[MV_Y_PROB(n, D)]));
-	for (int k = 0; k < m->ny; k++)
-		if (!isfinite(dydt[k])) {
-			m->bad = k;
-			m->bad_t = t;
-			return GSL_EBADFUNC;
-		}
+	/* One test for the common case: Σ 0·dydt is ±0 when every derivative is finite and NaN
+	 * when one is not (0·∞ and 0·NaN are NaN); only then the scan for the first one. */
+	double all[4] = {0, 0, 0, 0}; /* four sums: no chain of ny dependent additions */
+	int j = 0;
+	for (; j + 4 <= m->ny; j += 4) {
+		all[0] += 0 * dydt[j];
+		all[1] += 0 * dydt[j + 1];
+		all[2] += 0 * dydt[j + 2];
+		all[3] += 0 * dydt[j + 3];
+	}
+	for (; j < m->ny; j++)
+		all[0] += 0 * dydt[j];
+	if (all[0] + all[1] + all[2] + all[3] != 0)
+		for (int k = 0; k < m->ny; k++)
+			if (!isfinite(dydt[k])) {
+				m->bad = k;
+				m->bad_t = t;
+				return GSL_EBADFUNC;
+			}
 	return GSL_SUCCESS;
 }
 
@@ -328,20 +352,20 @@ char **mv_model_columns(const struct mv_scenario *sc, int *ncols, struct mv_erro
 #define ADD(...)                                                                  \
 	do {                                                                      \
 		names[c] = buf;                                                   \
-		buf += snprintf(buf, 2 * MV_MAX_NAME + 16, __VA_ARGS__) + 1;     \
+		buf += mv_concat(buf, 2 * MV_MAX_NAME + 16, __VA_ARGS__, NULL) + 1; \
 		c++;                                                              \
 	} while (0)
 	ADD("t");
 	for (int i = 0; i < n; i++)
-		ADD("share_%s", sc->vec_id[i]);
+		ADD("share_", sc->vec_id[i]);
 	for (int d = 0; d < D; d++)
 		for (int i = 0; i < n; i++)
-			ADD("share_%s_%s", sc->dom_id[d], sc->vec_id[i]);
+			ADD("share_", sc->dom_id[d], "_", sc->vec_id[i]);
 	for (int k = 0; k < 4; k++)
 		for (int i = 0; i < n; i++)
-			ADD("%s_%s", per_vec[k], sc->vec_id[i]);
+			ADD(per_vec[k], "_", sc->vec_id[i]);
 	for (int k = 0; k < 9; k++)
-		ADD("%s", tail[k]);
+		ADD(tail[k]);
 #undef ADD
 	names[c] = NULL;
 	for (int a = 0; a < nc; a++)

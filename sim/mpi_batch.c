@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "mvsim/mpi_batch.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,73 @@
 #include <time.h>
 
 #ifdef MV_HAVE_MPI
+#include <dlfcn.h>
 #include <mpi.h>
+
+/* Open MPI is loaded (dlopen) when a launcher started this process, never linked: linking
+ * libmpi and its dependencies costs every mvsim process, MPI or not, about 2 million
+ * instructions of symbol relocation at start-up, more than a whole baseline run's
+ * integration (docs/cluster.md, "How mvsim finds MPI"). MV_MPI_LIB is the soname of the
+ * libmpi that mpicc links (the Makefile reads it); the calls below are this file's only ones.
+ * MPI_COMM_WORLD and MPI_BYTE are addresses of the library's predefined objects. */
+static struct {
+	__typeof__(MPI_Init_thread) *init_thread;
+	__typeof__(MPI_Comm_rank) *comm_rank;
+	__typeof__(MPI_Comm_size) *comm_size;
+	__typeof__(MPI_Finalize) *finalize;
+	__typeof__(MPI_Get_count) *get_count;
+	__typeof__(MPI_Iprobe) *iprobe;
+	__typeof__(MPI_Recv) *recv;
+	__typeof__(MPI_Send) *send;
+	MPI_Comm world;
+	MPI_Datatype byte;
+} mpi;
+#undef MPI_COMM_WORLD
+#undef MPI_BYTE
+#define MPI_COMM_WORLD  (mpi.world)
+#define MPI_BYTE        (mpi.byte)
+#define MPI_Init_thread (*mpi.init_thread)
+#define MPI_Comm_rank   (*mpi.comm_rank)
+#define MPI_Comm_size   (*mpi.comm_size)
+#define MPI_Finalize    (*mpi.finalize)
+#define MPI_Get_count   (*mpi.get_count)
+#define MPI_Iprobe      (*mpi.iprobe)
+#define MPI_Recv        (*mpi.recv)
+#define MPI_Send        (*mpi.send)
+
+static int load_mpi(struct mv_error *err)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} sym[] = {
+		{"MPI_Init_thread", offsetof(__typeof__(mpi), init_thread)},
+		{"MPI_Comm_rank", offsetof(__typeof__(mpi), comm_rank)},
+		{"MPI_Comm_size", offsetof(__typeof__(mpi), comm_size)},
+		{"MPI_Finalize", offsetof(__typeof__(mpi), finalize)},
+		{"MPI_Get_count", offsetof(__typeof__(mpi), get_count)},
+		{"MPI_Iprobe", offsetof(__typeof__(mpi), iprobe)},
+		{"MPI_Recv", offsetof(__typeof__(mpi), recv)},
+		{"MPI_Send", offsetof(__typeof__(mpi), send)},
+		{"ompi_mpi_comm_world", offsetof(__typeof__(mpi), world)},
+		{"ompi_mpi_byte", offsetof(__typeof__(mpi), byte)},
+	};
+	/* RTLD_GLOBAL: Open MPI's own components, which it dlopens, resolve against it */
+	void *h = dlopen(MV_MPI_LIB, RTLD_NOW | RTLD_GLOBAL);
+	if (!h)
+		return mv_error_set(err, MV_EXIT_FAIL,
+				    "MPI: started by an MPI launcher, but %s cannot be loaded: %s",
+				    MV_MPI_LIB, dlerror());
+	for (size_t k = 0; k < sizeof sym / sizeof sym[0]; k++) {
+		void *p = dlsym(h, sym[k].name);
+		if (!p)
+			return mv_error_set(err, MV_EXIT_FAIL, "MPI: %s has no symbol %s",
+					    MV_MPI_LIB, sym[k].name);
+		/* a data address or a function's (POSIX: dlsym's result converts to both) */
+		memcpy((char *)&mpi + sym[k].off, &p, sizeof p);
+	}
+	return 0;
+}
 #endif
 
 static int g_mpi;          /* MPI was started here */
@@ -62,6 +129,8 @@ int mv_mpi_start(struct mv_error *err)
 	if (g_mpi || !launched())
 		return 0;
 #ifdef MV_HAVE_MPI
+	if (load_mpi(err))
+		return -1;
 	int provided = 0;
 	if (MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
 		return mv_error_set(err, MV_EXIT_FAIL, "MPI: MPI_Init_thread failed");

@@ -20,8 +20,9 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
-#define CH(e, f, g) (((e) & (f)) ^ (~(e) & (g)))
-#define MAJ(a, b, c) (((a) & (b)) ^ ((a) & (c)) ^ ((b) & (c)))
+/* Ch and Maj in their three- and four-operation forms (equal bit for bit to FIPS 180-4's). */
+#define CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
+#define MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
 #define S0(a) (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22))
 #define S1(e) (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25))
 /* One round with the eight working variables named in rotated order, so no variable is
@@ -37,9 +38,19 @@ static void block_portable(struct mv_sha256 *s, const unsigned char *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h;
 
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < 16; i++) { /* big-endian words: one load and a byte swap */
+		uint32_t x;
+		memcpy(&x, p + 4 * i, 4);
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		w[i] = __builtin_bswap32(x);
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w[i] = x;
+#else
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+		(void)x;
+#endif
+	}
 	for (int i = 16; i < 64; i++) {
 		uint32_t s0 = ROR(w[i - 15], 7) ^ ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
 		uint32_t s1 = ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);

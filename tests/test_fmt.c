@@ -147,11 +147,34 @@ static void test_random(void **state)
 	assert_int_equal(nchecked, count);
 }
 
+/* mv_concat writes what snprintf(buf, size, "%s%s%s", a, b, c) writes and returns the
+ * same length, for every size from 0 to past the whole. */
+static void test_concat(void **state)
+{
+	(void)state;
+	const char *a = "vectors.", *b = "russia", *c = ".salience.economy";
+	for (size_t size = 0; size <= 40; size++) {
+		char x[48], y[48];
+		memset(x, '#', sizeof x);
+		memset(y, '#', sizeof y);
+		int lx = mv_concat(x, size, a, b, c, (char *)NULL);
+		int ly = snprintf(y, size, "%s%s%s", a, b, c);
+		assert_int_equal(lx, ly);
+		assert_memory_equal(x, y, sizeof x); /* the bytes past the NUL untouched too */
+	}
+	char z[4];
+	assert_int_equal(mv_concat(z, sizeof z, (char *)NULL), 0);
+	assert_string_equal(z, "");
+	assert_int_equal(mv_concat(z, sizeof z, "", "ab", "", "c", (char *)NULL), 3);
+	assert_string_equal(z, "abc");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edge_cases),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_concat),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "mvsim/metrics.h"
 
 #include <float.h>
+#include <stdlib.h>
 
 /* Synthetic output: columns t, a, b. */
 static char *cols3[] = {"t", "a", "b", NULL};
@@ -292,6 +293,78 @@ static void test_format_exact(void **state)
 	assert_true(strtod(buf, NULL) == DBL_MAX);
 }
 
+/* The definition mv_format_exact implements (the first precision that reads back, waiting
+ * for plain digits where %g gives them), tried precision by precision: its fast path must
+ * write the same bytes. */
+static int format_exact_ref(double v, char *buf)
+{
+	if (isnan(v))
+		return snprintf(buf, 32, "nan");
+	for (int p = 1; p < 17; p++) {
+		int len = snprintf(buf, 32, "%.*g", p, v);
+		if (strchr(buf, 'e') && fabs(v) >= 1e-4 && fabs(v) < 1e15)
+			continue;
+		if (strtod(buf, NULL) == v)
+			return len;
+	}
+	return snprintf(buf, 32, "%.17g", v);
+}
+
+static void check_exact(double v)
+{
+	char a[32], b[32];
+	int la = mv_format_exact(v, a), lb = format_exact_ref(v, b);
+	if (strcmp(a, b) != 0 || la != lb)
+		fail_msg("%a: mv_format_exact \"%s\", the definition \"%s\"", v, a, b);
+}
+
+/* 2·10^5 random values (MV_FMT_TEST_COUNT/50 when set: make check and make valgrind lower it):
+ * random bits over all magnitudes, short decimals (0.25, 1.2e-3, 2035, ...),
+ * decimals with 15, 16 and 17 digits, powers of two and their neighbours, ±0, subnormals,
+ * infinities, NaN, and values next to 1e-4 and 1e15 (where the plain-digits rule turns). */
+static void test_format_exact_definition(void **state)
+{
+	(void)state;
+	unsigned long long x = 0x9E3779B97F4A7C15ULL; /* fixed seed: the same values every run */
+	const double fixed[] = {0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308,
+				DBL_MAX, -DBL_MAX, INFINITY, -INFINITY, NAN, 1e-4, 1e15,
+				999999999999999.9, 1e15 - 0.5, 9.9999999999999995e-5, 0.5, 1, 2};
+	for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+		check_exact(fixed[k]);
+		check_exact(nextafter(fixed[k], INFINITY));
+		check_exact(nextafter(fixed[k], -INFINITY));
+	}
+	for (int e = -1074; e <= 1023; e++) { /* every power of two and both neighbours */
+		double v = ldexp(1, e);
+		check_exact(v);
+		check_exact(nextafter(v, 0));
+		check_exact(nextafter(v, INFINITY));
+		check_exact(-v);
+	}
+	const char *env = getenv("MV_FMT_TEST_COUNT");
+	long count = env ? atol(env) / 50 : 200000;
+	printf("format_exact: %ld random values from seed 0x9E3779B97F4A7C15\n", count);
+	for (long k = 0; k < count; k++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		double v;
+		switch (k % 4) {
+		case 0: /* any bits: every magnitude */
+			memcpy(&v, &x, sizeof v);
+			break;
+		case 1: /* a decimal of 1 to 17 digits, exponent -30 .. 30 */
+			v = (double)(x % 100000000000000000ULL) /
+			    pow(10, (double)((x >> 58) % 17)) * pow(10, (double)((x >> 40) % 61) - 30);
+			break;
+		case 2: /* a share or a probability */
+			v = (double)(x >> 11) / 9007199254740992.0;
+			break;
+		default: /* a year, a mass, a count */
+			v = (double)(x % 100000) / (double)(1 + (x >> 50) % 1000);
+		}
+		check_exact(v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest reducers[] = {
@@ -305,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_format_exact),
+		cmocka_unit_test(test_format_exact_definition),
 	};
 	int failed = cmocka_run_group_tests_name("metric reducers", reducers, NULL, NULL);
 	failed += cmocka_run_group_tests_name("metric parsing, checks", parsing, NULL, NULL);

@@ -917,19 +917,32 @@ static void test_chosen_step(void **state)
 	r = run(2, 10, hand_names, hand_x, hand_y, &o);
 	assert_int_equal(r->boxes[0].chosen, 4);
 	mv_prim_result_free(r);
-	/* On the mass_min data (coverage falls at no step: every peel removes a non-case) every
-	 * step has coverage 1; on data where it falls, the rule picks the last step above C. */
+	/* On data where coverage falls, the rule picks the last step at or above C. Cases are
+	 * a = 1 and a = 11..20 (11 of 20, density 0.55); peeling 20% (four points) from below
+	 * removes a = 1..4, one case: density 10/16 = 0.625, coverage 10/11, the first step. */
 	double x[20], y[20];
 	for (int i = 0; i < 20; i++) {
 		x[i] = i + 1;
-		y[i] = (i + 1 > 10) || i == 0; /* a = 1 is a case: the first peel loses it */
+		y[i] = (i + 1 > 10) || i == 0;
 	}
 	const char *const names[] = { "a" };
-	opts(&o);
+	hand_opts(&o);
 	o.min_coverage = 1.0;
 	r = run(1, 20, names, x, y, &o);
+	assert_true(r->boxes[0].nsteps >= 2);
+	assert_double_equal(r->boxes[0].steps[1].coverage, 10.0 / 11, 1e-15);
+	assert_double_equal(r->boxes[0].steps[1].density, 10.0 / 16, 1e-15);
 	assert_int_equal(r->boxes[0].chosen, 0);
-	assert_true(r->boxes[0].steps[1].coverage < 1.0);
+	mv_prim_result_free(r);
+	hand_opts(&o);
+	o.min_coverage = 0.9;
+	r = run(1, 20, names, x, y, &o);
+	int last = 0; /* the last step with coverage >= 0.9, found independently */
+	for (int j = 0; j < r->boxes[0].nsteps; j++)
+		if (r->boxes[0].steps[j].coverage >= 0.9)
+			last = j;
+	assert_true(last >= 1);
+	assert_int_equal(r->boxes[0].chosen, last);
 	mv_prim_result_free(r);
 }
 

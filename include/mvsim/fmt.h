@@ -13,4 +13,11 @@
  * such as 2^-15 = 3.0517578125e-05 among them) is handed to snprintf itself. */
 int mv_fmt_g10(double v, char *buf);
 
+#include <stddef.h>
+
+/* Concatenates the strings given, up to a NULL, into buf (size bytes, NUL included),
+ * truncating as snprintf does; returns the length the whole concatenation has. What the
+ * loaders use to build key names ("vectors." id "." name): a tenth of snprintf's cost. */
+int mv_concat(char *buf, size_t size, ...);
+
 #endif
