@@ -96,9 +96,29 @@ static int is_name_char(int c)
  * be read exactly (an `L` appended: a single setting), or refuses it (an element of an array
  * or list, whose elements must share one type, or beyond 64 bits). It also bounds nesting,
  * which libconfig's parser otherwise answers with "memory exhausted".
- * On success sets *fix (malloc'd offsets just past each literal to suffix, may be NULL) and
- * *nfix. */
-static int scan_literals(const char *path, const char *text, size_t **fix, int *nfix,
+ * It also finds the comments, which are most of a commented scenario's bytes, so that
+ * libconfig's scanner need not read them (mv_cfg_read_file hands it the text without them).
+ * On success sets *fix (malloc'd edits in text order, may be NULL: an `L` to insert, or a
+ * comment to leave out) and *nfix. */
+struct edit {
+	size_t at;  /* offset: just past a literal (cut 0), or a comment's first byte */
+	size_t cut; /* 0: insert 'L'; else the comment's length (its newlines are kept) */
+};
+
+static int add_edit(struct edit **fix, int *nfix, int *cap, size_t at, size_t cut)
+{
+	if (*nfix == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		struct edit *f = realloc(*fix, (size_t)*cap * sizeof *f);
+		if (f == NULL)
+			return -1;
+		*fix = f;
+	}
+	(*fix)[(*nfix)++] = (struct edit){at, cut};
+	return 0;
+}
+
+static int scan_literals(const char *path, const char *text, struct edit **fix, int *nfix,
 			 struct mv_error *err)
 {
 	char stack[MV_CFG_MAX_DEPTH];
@@ -113,13 +133,18 @@ static int scan_literals(const char *path, const char *text, size_t **fix, int *
 			line++;
 			p++;
 		} else if (c == '#' || (c == '/' && p[1] == '/')) { /* most of a scenario's bytes */
-			const char *nl = strchr(p, '\n');
+			const char *begin = p, *nl = strchr(p, '\n');
 			p = nl ? nl : p + strlen(p);
+			if (add_edit(fix, nfix, &cap, (size_t)(begin - text), (size_t)(p - begin)))
+				goto oom;
 		} else if (c == '/' && p[1] == '*') {
+			const char *begin = p;
 			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
 				line += *p == '\n';
 			if (*p)
 				p += 2;
+			if (add_edit(fix, nfix, &cap, (size_t)(begin - text), (size_t)(p - begin)))
+				goto oom;
 		} else if (c == '"') {
 			for (p++; *(p += strcspn(p, "\"\\\n")) && *p != '"'; p++) {
 				if (*p == '\\' && p[1])
@@ -199,31 +224,25 @@ static int scan_literals(const char *path, const char *text, size_t **fix, int *
 						    "%s:%d: expected integers between -2147483648 and 2147483647 in an array or list (write larger numbers with a decimal point), found %.*s",
 						    path, line, (int)(end - begin), begin);
 			}
-			if (!fits32 && !suffix) {
-				if (*nfix == cap) {
-					cap = cap ? 2 * cap : 16;
-					size_t *f = realloc(*fix, (size_t)cap * sizeof *f);
-					if (f == NULL) {
-						free(*fix);
-						*fix = NULL;
-						return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
-					}
-					*fix = f;
-				}
-				(*fix)[(*nfix)++] = (size_t)(end - text);
-			}
+			if (!fits32 && !suffix &&
+			    add_edit(fix, nfix, &cap, (size_t)(end - text), 0))
+				goto oom;
 		} else {
 			p++;
 		}
 	}
 	return 0;
+oom:
+	free(*fix);
+	*fix = NULL;
+	return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 }
 
 int mv_cfg_read_file(config_t *cfg, const char *path, const char *what, struct mv_infile *in,
 		     struct mv_error *err)
 {
 	struct mv_infile local;
-	size_t *fix = NULL;
+	struct edit *fix = NULL;
 	int nfix = 0;
 
 	if (in == NULL)
@@ -234,20 +253,33 @@ int mv_cfg_read_file(config_t *cfg, const char *path, const char *what, struct m
 		mv_infile_free(in);
 		return -1;
 	}
+	/* The text libconfig reads: the literals suffixed, the comments left out (a block
+	 * comment becomes a space, so the tokens around it stay apart; newlines stay, so
+	 * libconfig's line numbers are the file's). At most one 'L' per 10-digit literal. */
 	const char *text = in->text;
 	char *fixed = NULL;
-	if (nfix > 0) { /* 4294967298 → 4294967298L: libconfig reads it exactly */
-		if ((fixed = malloc(in->len + (size_t)nfix + 1)) == NULL) {
+	if (nfix > 0) {
+		if ((fixed = malloc(in->len + in->len / 10 + 2)) == NULL) {
 			free(fix);
 			mv_infile_free(in);
 			return mv_error_set(err, MV_EXIT_FAIL, "out of memory");
 		}
 		size_t from = 0, to = 0;
 		for (int k = 0; k < nfix; k++) {
-			memcpy(fixed + to, in->text + from, fix[k] - from);
-			to += fix[k] - from;
-			fixed[to++] = 'L';
-			from = fix[k];
+			memcpy(fixed + to, in->text + from, fix[k].at - from);
+			to += fix[k].at - from;
+			from = fix[k].at;
+			if (fix[k].cut == 0) {
+				fixed[to++] = 'L';
+				continue;
+			}
+			if (in->text[from] == '/' && in->text[from + 1] == '*') {
+				fixed[to++] = ' ';
+				for (size_t q = from; q < from + fix[k].cut; q++)
+					if (in->text[q] == '\n')
+						fixed[to++] = '\n';
+			}
+			from += fix[k].cut;
 		}
 		memcpy(fixed + to, in->text + from, in->len - from + 1);
 		text = fixed;

@@ -8,17 +8,13 @@
  * computed distance is within 2^-60 of 0 (an exact tie, or nearly), snprintf decides. */
 #include "mvsim/fmt.h"
 
+#include "fmt_digits.h"
 #include "fmt_pow10.h"
 
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-static const char digits2[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
 
 /* a·b = *p + *e exactly (Dekker/Veltkamp; no overflow for the operands used here). */
 static void two_prod(double a, double b, double *p, double *e)
@@ -51,14 +47,8 @@ static int floor_log10_pow2(int e)
 static void ten_digits(uint64_t N, char *d)
 {
 	uint32_t hi = (uint32_t)(N / 100000000u), lo = (uint32_t)(N % 100000000u);
-	d[0] = digits2[2 * hi];
-	d[1] = digits2[2 * hi + 1];
-	for (int k = 8; k > 0; k -= 2) {
-		uint32_t q = lo % 100;
-		lo /= 100;
-		d[k] = digits2[2 * q];
-		d[k + 1] = digits2[2 * q + 1];
-	}
+	memcpy(d, mv_fmt_pairs + 2 * hi, 2);
+	mv_fmt_digits8(lo, d + 2);
 }
 
 int mv_fmt_g10(double v, char *buf)
@@ -141,8 +131,8 @@ int mv_fmt_g10(double v, char *buf)
 			*o++ = (char)('0' + x / 100);
 			x %= 100;
 		}
-		*o++ = digits2[2 * x];
-		*o++ = digits2[2 * x + 1];
+		*o++ = mv_fmt_pairs[2 * x];
+		*o++ = mv_fmt_pairs[2 * x + 1];
 	} else if (e10 >= 0) { /* ddd.ddd: e10 + 1 digits before the point */
 		memcpy(o, d, 10);
 		if (nd > e10 + 1) {

@@ -1055,6 +1055,63 @@ static void hostile_inputs(void **state)
 	unlink("build/fifo_series.cfg");
 }
 
+/* Comments are left out of what libconfig reads (cfgread.c): the same scenario with comments
+ * of every kind in every place (between tokens, in strings, spanning lines, at the end without
+ * a newline) loads to the same values and labels, and an error after a multi-line block
+ * comment names the file's line. */
+static void comments_left_out(void **state)
+{
+	(void)state;
+	const char *text =
+		"# a line comment\n"
+		"name = \"Minimal # not a comment // nor this /* nor this */\"; // trailing\n"
+		"time = { start/**/=/* two\n lines */2000.0; end = 2010.0; output_step = 0.5; };\n"
+		"domains = ( { name = \"Economy\"; }, /* between elements */\n"
+		"  { name = \"Security\"; weight = 2.0; inertia = 3.0; } );\n"
+		"vectors = (\n"
+		"  { name = \"Russia\"; mass = 2.0; # comment\n"
+		"    salience = [1.0,/**/2.0];\n"
+		"    initial = [0.5, 0.6]; },\n"
+		"  { name = \"China\"; mass = 3; growth = 0.05; //\n"
+		"    salience = [1.0, 0.0];\n"
+		"    initial = [0.3, 0.2]; },\n"
+		"  { name = \"South Asia\"; mass = 1.0;\n"
+		"    salience = [0.5, 1.0];\n"
+		"    initial = [0.2, 0.2000005]; } );\n"
+		"events = (\n"
+		"  { at = 2005.0; key = \"vectors.china.growth\"; add = 0.01; label = \"late\"; },\n"
+		"  { at = 2001.0; over = 2.0; key = \"vectors.russia.connectivity\"; set = 1.0; "
+		"label = \"early\"; },\n"
+		"  { at = 2005.0; key = \"vectors.russia.tension\"; add = 0.5; label = \"tie "
+		"second\"; } ); # the end, without a newline";
+	tu_write_file("build/comments.cfg", text);
+	struct mv_error err = {0};
+	struct mv_keytab k1 = {0}, k2 = {0};
+	struct mv_scenario *a = mv_config_load("build/comments.cfg", 0, NULL, &k1, &err);
+	if (a == NULL)
+		fail_msg("%s", err.msg);
+	struct mv_scenario *b = mv_config_load(DIR "min.cfg", 0, NULL, &k2, &err);
+	if (b == NULL)
+		fail_msg("%s", err.msg);
+	assert_string_equal(a->name, "Minimal # not a comment // nor this /* nor this */");
+	assert_int_equal(a->nval, b->nval);
+	for (int k = 0; k < a->nval; k++)
+		if (!(a->val[k] == b->val[k] || (isnan(a->val[k]) && isnan(b->val[k]))))
+			fail_msg("slot %d: %.17g with comments, %.17g without", k, a->val[k], b->val[k]);
+	assert_int_equal(a->nevents, b->nevents);
+	for (int e = 0; e < a->nevents; e++)
+		assert_string_equal(a->events[e].label, b->events[e].label);
+	mv_keytab_free(&k1);
+	mv_keytab_free(&k2);
+	mv_scenario_free(a);
+	mv_scenario_free(b);
+	tu_write_file("build/comments_bad.cfg", "name = \"x\"; /* one\ntwo\nthree */ time = {\n"
+						 "# four\n  start = ;\n};\n");
+	expect_load_error("build/comments_bad.cfg", "build/comments_bad.cfg:5: syntax error");
+	unlink("build/comments.cfg");
+	unlink("build/comments_bad.cfg");
+}
+
 /* remove_events (issue 16): the base's events with those labels are gone, the what-if's own
  * event of the same label stays; the rest keep their order. */
 static void whatif_remove_events(void **state)
@@ -1291,6 +1348,7 @@ int main(void)
 		cmocka_unit_test(sweep_normalise),
 		cmocka_unit_test_setup_teardown(provenance, setup, teardown),
 		cmocka_unit_test_setup_teardown(whatif_remove_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(comments_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(dates, setup, teardown),
 		cmocka_unit_test(many_events),
 	};

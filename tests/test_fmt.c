@@ -8,6 +8,8 @@
 
 #include "mvsim/fmt.h"
 
+#include "fmt_digits.h"
+
 #include <float.h>
 #include <inttypes.h>
 
@@ -147,6 +149,27 @@ static void test_random(void **state)
 	assert_int_equal(nchecked, count);
 }
 
+/* The digits of every integer below 10^8 (mv_fmt_digits8, the multiplication-only digits
+ * of fmt.c), against division; every 97th of them when MV_FMT_TEST_COUNT is below 10^7 (make
+ * check and make valgrind), all 10^8 otherwise (about 1 s). */
+static void test_digits8(void **state)
+{
+	(void)state;
+	const char *env = getenv("MV_FMT_TEST_COUNT");
+	uint32_t stride = env && atol(env) < 10000000 ? 97 : 1;
+	for (uint32_t n = 0; n < 100000000u; n += stride) {
+		char d[8];
+		mv_fmt_digits8(n, d);
+		uint32_t x = n;
+		for (int k = 7; k >= 0; k--, x /= 10)
+			if (d[k] != (char)('0' + x % 10))
+				fail_msg("%u: digit %d is '%c'", (unsigned)n, k, d[k]);
+	}
+	char d[8];
+	mv_fmt_digits8(99999999u, d);
+	assert_memory_equal(d, "99999999", 8);
+}
+
 /* mv_concat writes what snprintf(buf, size, "%s%s%s", a, b, c) writes and returns the
  * same length, for every size from 0 to past the whole. */
 static void test_concat(void **state)
@@ -175,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_edge_cases),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_concat),
+		cmocka_unit_test(test_digits8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
