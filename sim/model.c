@@ -62,6 +62,7 @@ unsigned mv_model_depends(const struct mv_model *m, int slot)
 
 void mv_model_prepare(struct mv_model *m)
 {
+	m->gen++; /* the last evaluation's quantities are not the row's any more */
 	mv_model_prepare_parts(m, MV_PREP_ALL);
 }
 
@@ -137,17 +138,9 @@ void mv_model_prepare_parts(struct mv_model *m, unsigned parts)
 		}
 }
 
-/* Quantities shared by the right-hand side and the output row. */
-struct aux {
-	double abar[32];    /* overall shares ā_i */
-	double s[8][32];    /* attraction s[d][i] */
-	double h[32];       /* hazard h_i */
-	double hsum;
-};
-
 /* Computes ā, s and h at y from m->k (prepared) and m->eps. Returns the index of a
  * non-finite attraction's share variable, or -1. */
-static int compute_aux(const struct mv_model *m, const double *y, struct aux *x)
+static int compute_aux(const struct mv_model *m, const double *y, struct mv_model_aux *x)
 {
 	const int n = m->n, D = m->D;
 	const double *p = m->p;
@@ -218,10 +211,11 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 	struct mv_model *m = params;
 	const int n = m->n, D = m->D;
 	const double *p = m->p;
-	struct aux x;
+	struct mv_model_aux *x = &m->last;
 
 	m->nevals++;
-	int bad = compute_aux(m, y, &x);
+	m->last_ok = 0;
+	int bad = compute_aux(m, y, x);
 	if (bad >= 0) {
 		m->bad = bad;
 		m->bad_t = t;
@@ -231,7 +225,7 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 		/* da/dt = (T − a)/τ_d, T = (1 − κ)s + κu */
 		double tau = m->k.tau[d];
 		for (int i = 0; i < n; i++) {
-			double target = m->k.one_m_kappa * x.s[d][i] + m->k.ku[i];
+			double target = m->k.one_m_kappa * x->s[d][i] + m->k.ku[i];
 			dydt[MV_Y_SHARE(n, d, i)] = (target - y[MV_Y_SHARE(n, d, i)]) / tau;
 		}
 	}
@@ -240,18 +234,18 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 		double R = 1;
 		/* R_i = Π_{j≠i} clamp(1 − ρ_ij ā_j, 0, 1), over the j with ρ_ij ≠ 0 */
 		for (int k = 0; k < m->k.nr[i]; k++) {
-			double f = 1 - m->k.rrho[i][k] * x.abar[m->k.rj[i][k]];
+			double f = 1 - m->k.rrho[i][k] * x->abar[m->k.rj[i][k]];
 			R *= f < 0 ? 0 : (f > 1 ? 1 : f);
 		}
-		double gapA = pv[MV_VP_ASPIRATION] - x.abar[i];
-		double gapr = pv[MV_VP_RED_LINE] - x.abar[i];
+		double gapA = pv[MV_VP_ASPIRATION] - x->abar[i];
+		double gapr = pv[MV_VP_RED_LINE] - x->abar[i];
 		dydt[MV_Y_MASS(n, D, i)] = m->k.growth[i] * y[MV_Y_MASS(n, D, i)];
 		dydt[MV_Y_EFFORT(n, D, i)] = pv[MV_VP_RESPONSIVENESS] * (gapA > 0 ? gapA : 0) -
 					     y[MV_Y_EFFORT(n, D, i)] / pv[MV_VP_EFFORT_DECAY];
 		dydt[MV_Y_TENSION(n, D, i)] = pv[MV_VP_COERCION] * R * (gapr > 0 ? gapr : 0) -
 					      y[MV_Y_TENSION(n, D, i)] / pv[MV_VP_TENSION_DECAY];
 	}
-	dydt[MV_Y_PROB(n, D)] = m->k.pfac * (x.hsum * (1 - y[MV_Y_PROB(n, D)]));
+	dydt[MV_Y_PROB(n, D)] = m->k.pfac * (x->hsum * (1 - y[MV_Y_PROB(n, D)]));
 	/* One test for the common case: Σ 0·dydt is ±0 when every derivative is finite and NaN
 	 * when one is not (0·∞ and 0·NaN are NaN); only then the scan for the first one. */
 	double all[4] = {0, 0, 0, 0}; /* four sums: no chain of ny dependent additions */
@@ -271,26 +265,35 @@ int mv_model_rhs(double t, const double y[], double dydt[], void *params)
 				m->bad_t = t;
 				return GSL_EBADFUNC;
 			}
+	m->last_t = t;
+	memcpy(m->last_y, y, (size_t)m->ny * sizeof *y);
+	m->last_gen = m->gen;
+	m->last_ok = 1;
 	return GSL_SUCCESS;
 }
 
 void mv_model_row(struct mv_model *m, double t, const double *y, double *row)
 {
 	const int n = m->n, D = m->D;
-	struct aux x;
+	struct mv_model_aux local;
+	const struct mv_model_aux *x = &local;
 	int c = 0;
 
-	compute_aux(m, y, &x);
+	if (m->last_ok && m->last_gen == m->gen && t == m->last_t &&
+	    memcmp(y, m->last_y, (size_t)m->ny * sizeof *y) == 0)
+		x = &m->last; /* the stepper's last evaluation was here (model.h) */
+	else
+		compute_aux(m, y, &local);
 	row[c++] = t;
 	for (int i = 0; i < n; i++)
-		row[c++] = x.abar[i];
+		row[c++] = x->abar[i];
 	for (int d = 0; d < D; d++)
 		for (int i = 0; i < n; i++)
 			row[c++] = y[MV_Y_SHARE(n, d, i)];
 	for (int i = 0; i < n; i++) {
 		double pull = 0;
 		for (int d = 0; d < D; d++)
-			pull += m->k.omega[d] * x.s[d][i];
+			pull += m->k.omega[d] * x->s[d][i];
 		row[c++] = pull;
 	}
 	for (int i = 0; i < n; i++)
@@ -301,7 +304,7 @@ void mv_model_row(struct mv_model *m, double t, const double *y, double *row)
 		row[c++] = y[MV_Y_TENSION(n, D, i)];
 	double hhi = 0, ent = 0, tx = 0, ty = 0;
 	for (int i = 0; i < n; i++) {
-		double a = x.abar[i];
+		double a = x->abar[i];
 		double ang = m->p[m->vbase[i] + MV_VP_ANGLE] * (MV_PI / 180);
 		hhi += a * a;
 		if (a > 0)
@@ -316,7 +319,7 @@ void mv_model_row(struct mv_model *m, double t, const double *y, double *row)
 	row[c++] = ty;
 	row[c++] = hypot(tx, ty);
 	row[c++] = atan2(ty, tx) * (180 / MV_PI);
-	row[c++] = x.hsum;
+	row[c++] = x->hsum;
 	row[c++] = y[MV_Y_PROB(n, D)];
 }
 

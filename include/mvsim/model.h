@@ -17,6 +17,16 @@
  * and hands the values to the model in mv_model.eps. */
 typedef void (*mv_eps_fn)(void *ctx, double t, double *eps);
 
+/* What an evaluation derives at (t, y) besides dy/dt (docs/model.md §2), shared with the row. */
+struct mv_model_aux {
+	double abar[32];    /* overall shares ā_i */
+	double s[8][32];    /* attraction s[d][i] */
+	double h[32];       /* hazard h_i */
+	double hsum;
+};
+
+#define MV_MODEL_MAX_Y (8 * 32 + 3 * 32 + 1)
+
 struct mv_model {
 	int n;          /* vectors */
 	int D;          /* domains */
@@ -31,6 +41,14 @@ struct mv_model {
 	double mexo[32];       /* exogenous masses at the current time */
 	double eps[32]; /* noise ε_i(t) of the next evaluation (docs/model.md §6), filled by the
 			 * caller; zeros (mv_model_init's) without noise */
+	/* The last successful evaluation's (t, y) and quantities: mv_model_row at the same (t, y)
+	 * reuses them unless mv_model_prepare ran since (gen). Explicit steppers evaluate at
+	 * each step's end, so an output row costs no second evaluation of the model. */
+	struct mv_model_aux last;
+	double last_t;
+	double last_y[MV_MODEL_MAX_Y];
+	unsigned gen, last_gen;
+	int last_ok;
 	int bad;        /* after GSL_EBADFUNC: the state index whose derivative was not finite */
 	double bad_t;   /* and the time of that evaluation */
 	long nevals;    /* right-hand-side evaluations so far */
@@ -85,7 +103,10 @@ void mv_model_prepare_parts(struct mv_model *m, unsigned parts);
  * Returns GSL_SUCCESS, or GSL_EBADFUNC when a derivative is not finite (m->bad names it). */
 int mv_model_rhs(double t, const double y[], double dydt[], void *params);
 
-/* The output row of docs/model.md §7 at (t, y) into row[0..ncols). */
+/* The output row of docs/model.md §7 at (t, y) into row[0..ncols). When (t, y) are exactly
+ * those of the last mv_model_rhs and mv_model_prepare was not called since, the row uses that
+ * evaluation's ā, s and h (the same numbers: a run's ramps, exogenous masses and noise are
+ * functions of t); a caller that changes p, eps or mexo otherwise calls mv_model_prepare. */
 void mv_model_row(struct mv_model *m, double t, const double *y, double *row);
 
 /* Name of state variable k as an output column ("share_economy_china", "crisis_prob"),
