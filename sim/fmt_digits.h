@@ -29,4 +29,8 @@ static inline void mv_fmt_digits8(uint32_t n, char *d)
 	memcpy(d + 6, mv_fmt_pairs + 2 * (y >> 56), 2);
 }
 
+/* mv_fmt_g10 without the fused multiply-add, whatever the CPU (fmt.c picks one of the two
+ * at load time; tests/test_fmt.c compares both with printf). */
+int mv_fmt_g10_portable(double v, char *buf);
+
 #endif

@@ -45,7 +45,14 @@ static void check(double v)
 	memset(got, 'x', sizeof got);
 	int nw = snprintf(want, sizeof want, "%.10g", v);
 	int ng = mv_fmt_g10(v, got);
+	char port[64]; /* the version for CPUs without FMA, whatever this one has */
+	memset(port, 'x', sizeof port);
+	int np = mv_fmt_g10_portable(v, port);
 	nchecked++;
+	if (np != nw || strcmp(want, port) != 0) {
+		if (nbad++ < 10)
+			print_error("%a: printf \"%s\", mv_fmt_g10_portable \"%s\"\n", v, want, port);
+	}
 	if (ng != nw || strcmp(want, got) != 0) {
 		if (nbad++ < 10) {
 			uint64_t b;
