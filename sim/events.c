@@ -14,6 +14,10 @@ struct dyn {
 	int slot;
 	int first, count; /* its events: s->pev[first .. first+count) */
 	const struct mv_series *ser; /* a data series replacing the base value, or NULL */
+	/* Its first ndone events are complete for every t of the current segment (f = 1 in
+	 * mv_event_apply): their fold, vdone, is the same at every evaluation (no series). */
+	int ndone;
+	double vdone;
 };
 
 struct mv_schedule {
@@ -25,6 +29,8 @@ struct mv_schedule {
 	int nramp;
 	int *ramp;       /* indices into dyn of parameters ramping in the current segment */
 	double t_incl;   /* events with at <= t_incl count in the current segment */
+	double t_seg;    /* the current segment's start (+inf before the first): the dyn's
+			  * ndone/vdone hold for t >= t_seg */
 	int nstate;
 	const struct mv_event **sev; /* state events, sorted */
 	int *sev_y;                  /* their state index */
@@ -62,9 +68,18 @@ double mv_events_value_at(const struct mv_event *ev, int nev, int slot, double b
 
 static double fold_dyn(const struct mv_schedule *s, const struct dyn *d, double t)
 {
-	double v = d->ser ? mv_series_interp(d->ser, t) : s->base[d->slot];
+	double v;
+	int k = 0;
 
-	for (int k = 0; k < d->count; k++) {
+	if (d->ser) {
+		v = mv_series_interp(d->ser, t);
+	} else if (t >= s->t_seg) { /* the complete events' fold, computed once a segment */
+		v = d->vdone;
+		k = d->ndone;
+	} else {
+		v = s->base[d->slot];
+	}
+	for (; k < d->count; k++) {
 		const struct mv_event *e = s->pev[d->first + k];
 		if (e->at > s->t_incl)
 			break;
@@ -99,6 +114,8 @@ struct mv_schedule *mv_schedule_create(const struct mv_scenario *sc, const struc
 				       struct mv_error *err)
 {
 	struct mv_schedule *s = calloc(1, sizeof *s);
+	if (s)
+		s->t_seg = INFINITY; /* no segment yet: fold_dyn folds from the base */
 	int ne = sc->nevents;
 	double start = sc->val[MV_G_START], end = sc->val[MV_G_END];
 
@@ -129,7 +146,7 @@ struct mv_schedule *mv_schedule_create(const struct mv_scenario *sc, const struc
 			if (s->dyn[d].slot == e->key)
 				break;
 		if (d == s->ndyn)
-			s->dyn[s->ndyn++] = (struct dyn){e->key, 0, 0, NULL};
+			s->dyn[s->ndyn++] = (struct dyn){e->key, 0, 0, NULL, 0, 0};
 		s->dyn[d].count++;
 		npev++;
 	}
@@ -170,7 +187,7 @@ struct mv_schedule *mv_schedule_create(const struct mv_scenario *sc, const struc
 				if (s->dyn[d].slot == ser->key)
 					break;
 			if (d == s->ndyn)
-				s->dyn[s->ndyn++] = (struct dyn){ser->key, 0, 0, NULL};
+				s->dyn[s->ndyn++] = (struct dyn){ser->key, 0, 0, NULL, 0, 0};
 			s->dyn[d].ser = ser;
 		}
 		for (int k = 0; k < ser->npts; k++)
@@ -219,6 +236,23 @@ void mv_schedule_segment(struct mv_schedule *s, double t0, double *p)
 	memcpy(p, s->base, (size_t)s->sc->nval * sizeof *p);
 	s->t_incl = t0 + MERGE_TOL;
 	s->nramp = 0;
+	s->t_seg = INFINITY;
+	for (int d = 0; d < s->ndyn; d++) {
+		/* The leading events complete at t0 (f >= 1, so f = 1 at every later t of the
+		 * segment: (t − at)/over grows with t), folded as fold_dyn would fold them. */
+		struct dyn *dy = &s->dyn[d];
+		double v = s->base[dy->slot];
+		int k = 0;
+		for (; k < dy->count && !dy->ser; k++) {
+			const struct mv_event *e = s->pev[dy->first + k];
+			if (e->at > s->t_incl || (e->over > 0 && !((t0 - e->at) / e->over >= 1)))
+				break;
+			v = mv_event_apply(e, v, t0);
+		}
+		dy->ndone = k;
+		dy->vdone = v;
+	}
+	s->t_seg = t0;
 	for (int d = 0; d < s->ndyn; d++) {
 		const struct dyn *dy = &s->dyn[d];
 		int moving = dy->ser != NULL; /* a series is linear between its points */
