@@ -45,10 +45,13 @@ static double pow2(int s) /* 2^s for a normal exponent */
 }
 
 /* floor(e·log10 2) for |e| <= 1700 (78913/2^18 ≈ log10 2). */
+_Static_assert(MV_FMT_KMIN <= -300 && MV_FMT_KMAX >= 334, "mv_fmt_pow10 covers every double");
+
 static int floor_log10_pow2(int e)
 {
-	int q = e * 78913;
-	return q >= 0 ? q >> 18 : -((-q + (1 << 18) - 1) >> 18);
+	/* GCC and Clang shift a negative int arithmetically (GCC's manual, "Integers
+	 * implementation"): q >> 18 is floor(q / 2^18) for either sign. */
+	return (e * 78913) >> 18;
 }
 
 /* Ten decimal digits of N (10^9 <= N < 10^10) into d[0..10). */
@@ -92,9 +95,9 @@ static inline __attribute__((always_inline)) int g10(double v, char *buf, int fu
 	int e10 = floor_log10_pow2(ev - 1); /* |v| >= 2^(ev−1): e10 or one less than the truth */
 	uint64_t N;
 	for (;;) {
+		/* k within the table: a double's ev is in [−1073, 1024], so e10 in [−324, 308]
+		 * (one more or less after a correction) and k in [−300, 334] ⊂ [KMIN, KMAX] */
 		int k = 9 - e10;
-		if (k < MV_FMT_KMIN || k > MV_FMT_KMAX)
-			return snprintf(buf, MV_FMT_BUF, "%.10g", v); /* cannot happen for doubles */
 		const double hi = mv_fmt_pow10[k - MV_FMT_KMIN].hi, lo = mv_fmt_pow10[k - MV_FMT_KMIN].lo;
 		double p, e1;
 		two_prod(f, hi, &p, &e1, fused);
