@@ -168,7 +168,7 @@ static int compute_aux(const struct mv_model *m, const double *y, struct mv_mode
 		/* P[d][i] = σ[d][i]·q_i, q_i = max(m,0)^α·δ^−γ·(1 + e)·exp(−βz + ε): one pow and
 		 * one exp (δ^−γ is prepared), in the order of the formula, so that every stepper
 		 * gives today's numbers (scripts/check-equal.sh; exp(α ln m − γ ln δ − βz + ε)
-		 * instead moves the low-order and implicit steppers' results by up to 1e-10). */
+		 * instead moves rk1imp, rk2imp, rk2 and msadams by up to 1.1e-8: docs/speed.md). */
 		/* exp(±0) is 1 exactly (C11 F.10.3.1): a vector without tension or noise, most
 		 * of them, skips the call, with the same bits */
 		const double arg = -beta * z + m->eps[i];
