@@ -12,6 +12,7 @@
 #include "fmt_pow10.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -168,22 +169,32 @@ int mv_fmt_g10_portable(double v, char *buf)
 	return g10(v, buf, 0);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && defined(__linux__)
+#if defined(__x86_64__) && defined(__GNUC__)
 /* x86-64 CPUs since 2013 have FMA3: the exact product in two instructions instead of
- * Dekker's seventeen. The loader picks the version once (an ifunc), so a call costs no test. */
+ * Dekker's seventeen. The first call picks the version and keeps it in g10_impl (every
+ * thread picks the same; relaxed atomics make the race defined). Not an ifunc: a resolver
+ * runs during relocation, before the sanitizers' run-time is up, and crashed there. */
 __attribute__((target("fma"))) static int g10_fma(double v, char *buf)
 {
 	return g10(v, buf, 1);
 }
 
 typedef int g10_fn(double, char *);
-static g10_fn *resolve_g10(void)
+static int g10_first(double v, char *buf);
+static _Atomic(g10_fn *) g10_impl = g10_first;
+
+static int g10_first(double v, char *buf)
 {
-	__builtin_cpu_init(); /* an ifunc resolver runs before constructors (GCC's manual) */
-	return __builtin_cpu_supports("fma") ? g10_fma : mv_fmt_g10_portable;
+	__builtin_cpu_init();
+	g10_fn *f = __builtin_cpu_supports("fma") ? g10_fma : mv_fmt_g10_portable;
+	atomic_store_explicit(&g10_impl, f, memory_order_relaxed);
+	return f(v, buf);
 }
 
-int mv_fmt_g10(double v, char *buf) __attribute__((ifunc("resolve_g10")));
+int mv_fmt_g10(double v, char *buf)
+{
+	return atomic_load_explicit(&g10_impl, memory_order_relaxed)(v, buf);
+}
 #else
 int mv_fmt_g10(double v, char *buf)
 {
