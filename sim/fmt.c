@@ -202,12 +202,10 @@ int mv_fmt_g10(double v, char *buf)
 }
 #endif
 
-int mv_concat(char *buf, size_t size, ...)
+int mv_vconcat(char *buf, size_t size, va_list ap)
 {
-	va_list ap;
 	size_t len = 0;
 
-	va_start(ap, size);
 	for (const char *s; (s = va_arg(ap, const char *)) != NULL;) {
 		size_t n = strlen(s);
 		if (len < size) {
@@ -216,8 +214,17 @@ int mv_concat(char *buf, size_t size, ...)
 		}
 		len += n;
 	}
-	va_end(ap);
 	if (size > 0)
 		buf[len < size ? len : size - 1] = '\0';
 	return (int)len;
+}
+
+int mv_concat(char *buf, size_t size, ...)
+{
+	va_list ap;
+
+	va_start(ap, size);
+	int len = mv_vconcat(buf, size, ap);
+	va_end(ap);
+	return len;
 }

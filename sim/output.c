@@ -133,20 +133,13 @@ static int put(struct mv_writer *w, const char *data, size_t n)
  * formats, at a tenth of the cost: metadata is written on every run). */
 static int putl(struct mv_writer *w, ...)
 {
-	char line[4096];
-	size_t len = 0;
+	char line[4096]; /* as putf did: metadata lines are short, a longer one is cut */
 	va_list ap;
 
 	va_start(ap, w);
-	for (const char *s; (s = va_arg(ap, const char *)) != NULL;) {
-		size_t n = strlen(s);
-		if (n > sizeof line - 1 - len)
-			n = sizeof line - 1 - len; /* as putf: metadata lines are short */
-		memcpy(line + len, s, n);
-		len += n;
-	}
+	size_t len = (size_t)mv_vconcat(line, sizeof line, ap);
 	va_end(ap);
-	return put(w, line, len);
+	return put(w, line, len < sizeof line ? len : sizeof line - 1);
 }
 
 /* The significant digits that keep every output time of sc distinct (issue 15: %.10g made

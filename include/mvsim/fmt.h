@@ -20,4 +20,9 @@ int mv_fmt_g10(double v, char *buf);
  * loaders use to build key names ("vectors." id "." name): a tenth of snprintf's cost. */
 int mv_concat(char *buf, size_t size, ...);
 
+#include <stdarg.h>
+
+/* mv_concat with the strings in ap (for functions that take them as "..."). */
+int mv_vconcat(char *buf, size_t size, va_list ap);
+
 #endif
